@@ -1,0 +1,38 @@
+import type { CallResult, CounterName, Millis, Peer, TcpFlagName } from '../model/scenario.ts';
+
+/** A segment's fields as seen on the wire, in the same vocabulary as ExpectedSegment. */
+export interface SegmentFields {
+  readonly flags: readonly TcpFlagName[];
+  readonly seq: number;
+  readonly ack: number;
+  readonly window: number;
+  readonly options: {
+    readonly mss: number | null;
+    readonly sackPermitted: boolean;
+    readonly timestamps: { readonly tsval: number; readonly tsecr: number } | null;
+    readonly windowScale: number | null;
+  };
+  readonly payloadLength: number;
+}
+
+/** What happened during a scenario, as the executor saw it (times in scenario milliseconds). */
+export type Observation =
+  /** A segment the target sent. */
+  | { readonly kind: 'segment'; readonly to: Peer; readonly at: Millis; readonly segment: SegmentFields }
+  /** An ICMP message the target sent (it should not: reported as unexpected). */
+  | { readonly kind: 'icmp'; readonly to: Peer; readonly at: Millis; readonly summary: string }
+  /** What a socket call returned; `cause` is the index of the action that made the call. */
+  | { readonly kind: 'result'; readonly cause: number; readonly at: Millis; readonly result: CallResult }
+  | { readonly kind: 'counter'; readonly name: CounterName; readonly delta: number };
+
+/** A crafted segment the harness sent (for ladder diagrams, pcaps and packetdrill scripts). */
+export interface SentSegment {
+  readonly from: Peer;
+  readonly at: Millis;
+  readonly cause: number;
+  readonly segment: SegmentFields;
+  readonly description: string;
+}
+
+/** How the executor proved that nothing more came back after a step. */
+export type SilenceProof = 'barrier' | 'timeout';
