@@ -1,0 +1,214 @@
+/**
+ * Observed versus expected: pairs the target's segments with the model's expectations, binds
+ * the values the kernel chose on first sight, and explains every difference in one line.
+ */
+import type { Action, CallResult, CounterName, Expectation, Expected32, ExpectedSegment, Millis, Peer, RuleRef } from '../model/scenario.ts';
+import type { Deviation, DeviationKind } from './deviation.ts';
+import { describeAction, describeExpected32, describeExpectedSegment, describePeer, describeSegment, flagLetters } from './describe.ts';
+import type { Observation, SegmentFields } from './observation.ts';
+
+type SegmentExpectation = Extract<Expectation, { kind: 'segment' }>;
+type ObservedSegment = Extract<Observation, { kind: 'segment' }>;
+
+export interface DiffInput {
+  readonly actions: readonly Action[];
+  /** When each action was performed: an unexpected segment is blamed on the latest action before it. */
+  readonly actionTimes: readonly Millis[];
+  readonly expected: readonly Expectation[];
+  readonly observed: readonly Observation[];
+  /** Segments after this time are not judged: the executor stopped watching. */
+  readonly horizon: Millis;
+}
+
+const samePeer = (a: Peer, b: Peer): boolean =>
+  a.kind === b.kind &&
+  (a.kind === 'client' ? a.client === (b as typeof a).client : a.kind === 'remote' ? a.conn === (b as typeof a).conn : a.probe === (b as typeof a).probe);
+
+const sameFlags = (e: ExpectedSegment, o: SegmentFields): boolean =>
+  e.flags.length === o.flags.length && e.flags.every((f) => o.flags.includes(f));
+
+const within = (at: Millis, e: SegmentExpectation): boolean => at >= e.at.earliest && at <= e.at.latest;
+
+/** Symbolic values bound on first observation (ISNs, TSvals): a binding is the value itself. */
+class Bindings {
+  private readonly values = new Map<string, number>();
+
+  /** Checks an observed 32-bit value; returns the expected value in words when it does not fit. */
+  check(expected: Expected32, observed: number): string | null {
+    if ('exact' in expected) return expected.exact === observed ? null : String(expected.exact);
+    if ('atLeast' in expected) {
+      const bound = this.values.get(expected.atLeast);
+      // Serial-number arithmetic (RFC 1982): TSval clocks wrap.
+      return bound === undefined || ((observed - bound) | 0) >= 0 ? null : `≥ ${bound} (${describeExpected32(expected)})`;
+    }
+    const bound = this.values.get(expected.bind);
+    if (bound === undefined) {
+      this.values.set(expected.bind, (observed - expected.plus) >>> 0);
+      return null;
+    }
+    const want = (bound + expected.plus) >>> 0;
+    return want === observed ? null : `${want} (${describeExpected32(expected)})`;
+  }
+}
+
+export function diff(input: DiffInput): Deviation[] {
+  const deviations: Deviation[] = [];
+  const stepOf = (at: Millis): number => {
+    let step = 0;
+    input.actionTimes.forEach((t, i) => {
+      if (t <= at) step = i;
+    });
+    return step;
+  };
+  const add = (kind: DeviationKind, step: number, peer: Peer | null, field: string | null, expected: string, observed: string, rule: RuleRef | null): void => {
+    const action = input.actions[step];
+    const where = `step ${step}${action ? ` (${describeAction(action)})` : ''}${peer ? `, ${describePeer(peer)}` : ''}`;
+    const why = rule ? ` [rule ${rule.id}, ${rule.source}${rule.flags.length ? `; profile flags: ${rule.flags.join(', ')}` : ''}]` : '';
+    const what = field ? `${kind} ${field}` : kind;
+    deviations.push({ kind, step, peer, field, expected, observed, rule, message: `${what} at ${where}: expected ${expected}, observed ${observed}${why}` });
+  };
+
+  const expectedSegments = input.expected.filter((e): e is SegmentExpectation => e.kind === 'segment');
+  const observedSegments = input.observed.filter((o): o is ObservedSegment => o.kind === 'segment' && o.at <= input.horizon);
+  const pairs = pairSegments(expectedSegments, observedSegments);
+
+  const bindings = new Bindings();
+  const matchedObserved = new Set<ObservedSegment>();
+  const ordered = [...pairs.entries()].sort((a, b) => a[1].at - b[1].at);
+  for (const [e, o] of ordered) {
+    matchedObserved.add(o);
+    const peer = e.to;
+    if (!sameFlags(e.segment, o.segment)) {
+      add('field-mismatch', e.cause, peer, 'flags', `[${flagLetters(e.segment.flags)}] (${describeExpectedSegment(e.segment)})`, `[${flagLetters(o.segment.flags)}] (${describeSegment(o.segment)})`, e.rule);
+      continue;
+    }
+    if (!within(o.at, e)) {
+      add('time-outside-interval', e.cause, peer, null, `${describeExpectedSegment(e.segment)} within [${fmtMs(e.at.earliest)}, ${fmtMs(e.at.latest)}]`, `at ${fmtMs(o.at)}`, e.rule);
+    }
+    for (const f of segmentFields(e.segment, o.segment)) {
+      if ('text' in f) {
+        if (f.text[0] !== f.text[1]) add('field-mismatch', e.cause, peer, f.field, f.text[0], f.text[1], e.rule);
+        continue;
+      }
+      const problem = bindings.check(f.expected, f.observed);
+      if (problem !== null) add('field-mismatch', e.cause, peer, f.field, problem, String(f.observed), e.rule);
+    }
+  }
+  for (const e of expectedSegments) {
+    if (!pairs.has(e) && !e.optional) add('missing-segment', e.cause, e.to, null, `${describeExpectedSegment(e.segment)} within [${fmtMs(e.at.earliest)}, ${fmtMs(e.at.latest)}]`, 'nothing', e.rule);
+  }
+  for (const o of observedSegments) {
+    if (!matchedObserved.has(o)) add('unexpected-segment', stepOf(o.at), o.to, null, 'nothing', `${describeSegment(o.segment)} at ${fmtMs(o.at)}`, null);
+  }
+  for (const o of input.observed) {
+    if (o.kind === 'icmp') add('unexpected-segment', stepOf(o.at), o.to, null, 'nothing', `ICMP ${o.summary} at ${fmtMs(o.at)}`, null);
+  }
+
+  diffResults(input, add);
+  diffCounters(input, add);
+  return deviations.sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Pairs each expected segment with at most one observed segment to the same peer: first those
+ * that agree in flags and time, then by flags alone (a timing deviation), then by time alone
+ * (a flags deviation). Earlier expectations choose first, so retransmissions pair in order.
+ */
+function pairSegments(expected: readonly SegmentExpectation[], observed: readonly ObservedSegment[]): Map<SegmentExpectation, ObservedSegment> {
+  const pairs = new Map<SegmentExpectation, ObservedSegment>();
+  const taken = new Set<ObservedSegment>();
+  const passes: Array<(e: SegmentExpectation, o: ObservedSegment) => boolean> = [
+    (e, o) => sameFlags(e.segment, o.segment) && within(o.at, e),
+    (e, o) => sameFlags(e.segment, o.segment) && !e.optional,
+    (e, o) => within(o.at, e) && !e.optional,
+  ];
+  for (const fits of passes) {
+    for (const e of expected) {
+      if (pairs.has(e)) continue;
+      const candidates = observed.filter((o) => !taken.has(o) && samePeer(e.to, o.to) && fits(e, o));
+      const nearest = candidates.sort((a, b) => Math.abs(a.at - e.at.earliest) - Math.abs(b.at - e.at.earliest))[0];
+      if (nearest) {
+        pairs.set(e, nearest);
+        taken.add(nearest);
+      }
+    }
+  }
+  return pairs;
+}
+
+/** A field compared once flags agree: a 32-bit value against its expectation, or two texts. */
+type FieldCheck = { field: string; expected: Expected32; observed: number } | { field: string; text: [expected: string, observed: string] };
+
+function segmentFields(e: ExpectedSegment, o: SegmentFields): FieldCheck[] {
+  const eo = e.options;
+  const oo = o.options;
+  const text = (field: string, expected: unknown, observed: unknown): FieldCheck => ({ field, text: [String(expected), String(observed)] });
+  const checks: FieldCheck[] = [
+    { field: 'seq', expected: e.seq, observed: o.seq },
+    { field: 'window', expected: e.window, observed: o.window },
+    text('payload length', e.payloadLength, o.payloadLength),
+    text('options.mss', eo.mss, oo.mss),
+    text('options.sackPermitted', eo.sackPermitted, oo.sackPermitted),
+    text('options.timestamps', eo.timestamps !== null, oo.timestamps !== null),
+  ];
+  if (e.flags.includes('ACK')) checks.push({ field: 'ack', expected: e.ack, observed: o.ack });
+  if (eo.windowScale !== null && oo.windowScale !== null) checks.push({ field: 'options.windowScale', expected: eo.windowScale, observed: oo.windowScale });
+  else checks.push(text('options.windowScale', eo.windowScale === null ? null : describeExpected32(eo.windowScale), oo.windowScale));
+  if (eo.timestamps && oo.timestamps) {
+    checks.push({ field: 'options.timestamps.tsval', expected: eo.timestamps.tsval, observed: oo.timestamps.tsval });
+    checks.push({ field: 'options.timestamps.tsecr', expected: eo.timestamps.tsecr, observed: oo.timestamps.tsecr });
+  }
+  return checks;
+}
+
+type Add = (kind: DeviationKind, step: number, peer: Peer | null, field: string | null, expected: string, observed: string, rule: RuleRef | null) => void;
+
+function describeResult(r: CallResult): string {
+  switch (r.call) {
+    case 'listen':
+      return 'listen ok';
+    case 'accept':
+      return r.accepted.length ? `accept -> ${r.accepted.map((c) => `client ${c}`).join(', ')}` : 'accept -> nothing (queue empty)';
+    case 'connect':
+      return `connect -> ${r.errno ?? 'success'}`;
+  }
+}
+
+function diffResults(input: DiffInput, add: Add): void {
+  const observed = new Map<number, Extract<Observation, { kind: 'result' }>>();
+  for (const o of input.observed) if (o.kind === 'result') observed.set(o.cause, o);
+  const expectedCauses = new Set<number>();
+  for (const e of input.expected) {
+    if (e.kind !== 'result') continue;
+    expectedCauses.add(e.cause);
+    const o = observed.get(e.cause);
+    if (o === undefined) {
+      // A call still pending at the horizon (e.g. a connect retrying) has nothing to judge yet.
+      if (e.at.earliest <= input.horizon) add('wrong-result', e.cause, null, null, `${describeResult(e.result)} within [${fmtMs(e.at.earliest)}, ${fmtMs(e.at.latest)}]`, 'no result', e.rule);
+      continue;
+    }
+    if (describeResult(e.result) !== describeResult(o.result)) add('wrong-result', e.cause, null, null, describeResult(e.result), describeResult(o.result), e.rule);
+    else if (o.at < e.at.earliest || o.at > e.at.latest) add('time-outside-interval', e.cause, null, null, `${describeResult(e.result)} within [${fmtMs(e.at.earliest)}, ${fmtMs(e.at.latest)}]`, `at ${fmtMs(o.at)}`, e.rule);
+  }
+  for (const [cause, o] of observed) {
+    if (!expectedCauses.has(cause)) add('wrong-result', cause, null, null, 'no result yet', `${describeResult(o.result)} at ${fmtMs(o.at)}`, null);
+  }
+}
+
+/** Counters the model does not mention are expected not to move. */
+function diffCounters(input: DiffInput, add: Add): void {
+  const expected = new Map<CounterName, { delta: number; rule: RuleRef }>();
+  for (const e of input.expected) if (e.kind === 'counter') expected.set(e.name, { delta: (expected.get(e.name)?.delta ?? 0) + e.delta, rule: e.rule });
+  const observed = new Map<CounterName, number>();
+  for (const o of input.observed) if (o.kind === 'counter') observed.set(o.name, (observed.get(o.name) ?? 0) + o.delta);
+  const last = Math.max(0, input.actions.length - 1);
+  for (const name of new Set([...expected.keys(), ...observed.keys()])) {
+    const want = expected.get(name)?.delta ?? 0;
+    const got = observed.get(name) ?? 0;
+    if (want !== got) add('wrong-counter', last, null, name, `${name} +${want}`, `+${got}`, expected.get(name)?.rule ?? null);
+  }
+}
+
+function fmtMs(ms: Millis): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(1)} ms`;
+}
