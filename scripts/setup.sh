@@ -11,7 +11,7 @@ say() { [ "$quiet" = --quiet ] || echo "setup: $*"; }
 declare -A need=(
   [ip]=iproute2 [nft]=nftables [tshark]=tshark [tcpdump]=tcpdump [cc]=gcc [make]=make
   [g++]=g++ [python3]=python3 [busybox]=busybox-static [qemu-system-x86_64]=qemu-system-x86
-  [cpio]=cpio [xz]=xz-utils [zstd]=zstd [unshare]=util-linux [chromium]=chromium
+  [cpio]=cpio [ethtool]=ethtool [xz]=xz-utils [zstd]=zstd [unshare]=util-linux [chromium]=chromium
 )
 missing=()
 for cmd in "${!need[@]}"; do

@@ -1,0 +1,18 @@
+/** Decoding never throws: every decoder returns a value or a typed error saying what is wrong. */
+export type Layer = 'ipv4' | 'tcp' | 'tcp-option' | 'icmp' | 'pcap';
+
+export interface DecodeError {
+  readonly layer: Layer;
+  /** Byte offset, within the bytes given to the decoder, where the problem is. */
+  readonly offset: number;
+  readonly reason: string;
+}
+
+export type DecodeResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DecodeError };
+
+export const ok = <T>(value: T): DecodeResult<T> => ({ ok: true, value });
+export const fail = <T>(layer: Layer, offset: number, reason: string): DecodeResult<T> => ({ ok: false, error: { layer, offset, reason } });
+
+export function describeError(e: DecodeError): string {
+  return `${e.layer} at byte ${e.offset}: ${e.reason}`;
+}

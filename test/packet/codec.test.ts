@@ -1,0 +1,113 @@
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeIpPacket, encodeIpPacket, icmpUnreachable, quotedTcp, tcpPacket, describePacket, type TcpOption, TCP_FLAGS } from '../../harness/packet/index.ts';
+
+const u32 = fc.nat({ max: 0xffffffff });
+const u16 = fc.nat({ max: 0xffff });
+const address = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
+const option: fc.Arbitrary<TcpOption> = fc.oneof(
+  fc.constant<TcpOption>({ kind: 'nop' }),
+  u16.map((value): TcpOption => ({ kind: 'mss', value })),
+  fc.nat(14).map((shift): TcpOption => ({ kind: 'windowScale', shift })),
+  fc.constant<TcpOption>({ kind: 'sackPermitted' }),
+  fc.array(fc.record({ left: u32, right: u32 }), { minLength: 1, maxLength: 3 }).map((blocks): TcpOption => ({ kind: 'sack', blocks })),
+  fc.record({ tsval: u32, tsecr: u32 }).map((t): TcpOption => ({ kind: 'timestamps', ...t })),
+  fc.record({ type: fc.integer({ min: 9, max: 253 }), data: fc.uint8Array({ maxLength: 6 }) }).map((o): TcpOption => ({ kind: 'unknown', ...o })),
+);
+/** Options that fill whole words by themselves, so decoding gives back exactly the list. */
+const alignedOptions = fc.array(option, { maxLength: 4 }).map((os) => {
+  const length = os.reduce((n, o) => n + (o.kind === 'nop' ? 1 : o.kind === 'mss' ? 4 : o.kind === 'windowScale' ? 3 : o.kind === 'sackPermitted' ? 2 : o.kind === 'sack' ? 2 + 8 * o.blocks.length : o.kind === 'timestamps' ? 10 : o.kind === 'unknown' ? 2 + o.data.length : 1), 0);
+  const pad = (4 - (length % 4)) % 4;
+  return { length: length + pad, options: [...os, ...Array.from({ length: pad }, (): TcpOption => ({ kind: 'nop' }))] };
+})
+  // A TCP header has room for 40 bytes of options; keep 8 for the MSS and EOL some tests add.
+  .filter((o) => o.length <= 32)
+  .map((o) => o.options);
+const tcpSpec = fc.record({
+  src: address,
+  dst: address,
+  srcPort: u16,
+  dstPort: u16,
+  seq: u32,
+  ack: u32,
+  flags: fc.subarray([...TCP_FLAGS]),
+  window: u16,
+  options: alignedOptions,
+  payload: fc.uint8Array({ maxLength: 40 }),
+  ttl: fc.nat(255),
+  id: u16,
+});
+
+describe('packet codec', () => {
+  it('property: decode(tcpPacket(spec)) gives back every field, with valid checksums', () => {
+    fc.assert(
+      fc.property(tcpSpec, (spec) => {
+        const decoded = decodeIpPacket(tcpPacket(spec));
+        expect(decoded.ok).toBe(true);
+        if (!decoded.ok || decoded.value.transport.protocol !== 'tcp') return;
+        const { segment, checksumValid } = decoded.value.transport;
+        expect(decoded.value.headerChecksumValid && checksumValid).toBe(true);
+        expect({ ...segment, flags: [...segment.flags].sort() }).toMatchObject({ srcPort: spec.srcPort, dstPort: spec.dstPort, seq: spec.seq, ack: spec.ack, window: spec.window, options: spec.options, payload: spec.payload, flags: [...spec.flags].sort() });
+        expect(decoded.value.ip).toMatchObject({ src: spec.src, dst: spec.dst, ttl: spec.ttl, id: spec.id });
+      }),
+    );
+  });
+
+  it('property: encode(decode(bytes)) is byte-exact, unknown options, EOL padding and bad checksums included', () => {
+    fc.assert(
+      fc.property(tcpSpec, fc.uint8Array({ minLength: 0, maxLength: 3 }), u16, (spec, trailing, checksum) => {
+        const options: TcpOption[] = [...spec.options, { kind: 'mss', value: 1460 }, { kind: 'eol', trailing }];
+        const bytes = tcpPacket({ ...spec, options });
+        new DataView(bytes.buffer).setUint16(36, checksum); // whatever the checksum was, it is kept
+        const decoded = decodeIpPacket(bytes);
+        expect(decoded.ok).toBe(true);
+        if (decoded.ok) expect(encodeIpPacket(decoded.value)).toEqual(bytes);
+      }),
+    );
+  });
+
+  it('property: decoding any bytes never throws and always returns a typed result', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => {
+        const r = decodeIpPacket(bytes);
+        if (!r.ok) expect(['ipv4', 'tcp', 'tcp-option', 'icmp']).toContain(r.error.layer);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('truncating a valid SYN at every offset gives an error naming the layer', () => {
+    const syn = tcpPacket({ src: '10.77.0.130', dst: '10.77.0.2', srcPort: 40000, dstPort: 8080, seq: 1000, flags: ['SYN'], window: 64240, options: [{ kind: 'mss', value: 1460 }, { kind: 'sackPermitted' }, { kind: 'timestamps', tsval: 1, tsecr: 0 }, { kind: 'nop' }, { kind: 'windowScale', shift: 7 }] });
+    for (let n = 0; n < syn.length; n++) {
+      const r = decodeIpPacket(syn.slice(0, n));
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.layer).toBe('ipv4');
+    }
+    const badOffset = syn.slice();
+    badOffset[32] = 0x40; // data offset 4
+    const r = decodeIpPacket(badOffset);
+    expect(r).toMatchObject({ ok: false, error: { layer: 'tcp', reason: 'TCP data offset 4 is below the minimum 5' } });
+    const badOption = syn.slice();
+    badOption[41] = 3; // MSS length 3
+    expect(decodeIpPacket(badOption)).toMatchObject({ ok: false, error: { layer: 'tcp-option', offset: 41 } });
+  });
+
+  it('describes a SYN as tcpdump does', () => {
+    const syn = decodeIpPacket(tcpPacket({ src: '10.77.0.130', dst: '10.77.0.2', srcPort: 40000, dstPort: 8080, seq: 1000, flags: ['SYN'], window: 64240, options: [{ kind: 'mss', value: 1460 }, { kind: 'sackPermitted' }, { kind: 'timestamps', tsval: 1, tsecr: 0 }, { kind: 'nop' }, { kind: 'windowScale', shift: 7 }] }));
+    expect(syn.ok && describePacket(syn.value)).toBe('10.77.0.130:40000 > 10.77.0.2:8080 [S] seq 1000 win 64240 <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7>');
+  });
+
+  it('ICMP destination unreachable quotes the SYN and its checksum is valid', () => {
+    const syn = tcpPacket({ src: '10.77.0.2', dst: '10.77.0.200', srcPort: 41000, dstPort: 5000, seq: 0xdeadbeef, flags: ['SYN'], window: 64240 });
+    const icmp = decodeIpPacket(icmpUnreachable({ src: '10.77.0.1', dst: '10.77.0.2', code: 1, quoting: syn }));
+    expect(icmp.ok).toBe(true);
+    if (!icmp.ok || icmp.value.transport.protocol !== 'icmp') return;
+    expect(icmp.value.transport.checksumValid).toBe(true);
+    const m = icmp.value.transport.message;
+    expect(m.type).toBe('destinationUnreachable');
+    if (m.type === 'destinationUnreachable') {
+      expect(m.quoted.length).toBe(28);
+      expect(quotedTcp(m.quoted)).toEqual({ ok: true, value: { src: '10.77.0.2', dst: '10.77.0.200', srcPort: 41000, dstPort: 5000, seq: 0xdeadbeef } });
+    }
+  });
+});
