@@ -6,12 +6,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'harness/agent/agent.c');
+const sources = ['agent.c', 'json.c', 'json.h'].map((f) => join(root, 'harness/agent', f));
 const output = join(root, 'build/tcpconform-agent');
 
 function isFresh() {
   try {
-    return statSync(output).mtimeMs >= statSync(source).mtimeMs;
+    const built = statSync(output).mtimeMs;
+    return sources.every((s) => built >= statSync(s).mtimeMs);
   } catch {
     return false;
   }
@@ -20,7 +21,7 @@ function isFresh() {
 if (!isFresh()) {
   mkdirSync(dirname(output), { recursive: true });
   try {
-    execFileSync('cc', ['-static', '-O2', '-Wall', '-Wextra', '-Werror', '-o', output, source], {
+    execFileSync('cc', ['-static', '-O2', '-Wall', '-Wextra', '-Werror', '-o', output, ...sources.filter((s) => s.endsWith('.c'))], {
       stdio: 'inherit',
     });
   } catch {
