@@ -1,0 +1,197 @@
+/**
+ * A lab: a tester namespace where crafted packets come from and a target namespace holding
+ * the kernel under test, joined by a veth pair. Or, for `netns:<name>`, a tester namespace
+ * attached to a namespace someone else made, of which we touch only what we add.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../cli/errors.ts';
+import { CLIENT_RANGE, LAB_PREFIX, LINK_PREFIX_LENGTH, RAW_MARK, TARGET_ADDR, TESTER_ADDR } from './addresses.ts';
+import { run, runSync } from './command.ts';
+import { checkPrivileges } from './privileges.ts';
+import { onTeardown } from './teardown.ts';
+
+export const STATE_DIR = '/run/tcpconform';
+
+export interface LabState {
+  readonly id: string;
+  readonly tester: string;
+  /** The target namespace; for an attached lab, the user's own (never deleted). */
+  readonly target: string;
+  readonly ownsTarget: boolean;
+  /** Our veth end inside an attached target namespace (removed on teardown). */
+  readonly targetLink: string;
+  readonly pids: number[];
+}
+
+export class Lab {
+  private readonly release: () => void;
+  private readonly forget: () => void;
+
+  private constructor(readonly state: LabState) {
+    [this.release, this.forget] = onTeardown(() => destroySync(this.state));
+  }
+
+  get tester(): string {
+    return this.state.tester;
+  }
+  get target(): string {
+    return this.state.target;
+  }
+
+  /** Records a process we started in the lab, so `lab down` can end it after a crash. */
+  addPid(pid: number): void {
+    this.state.pids.push(pid);
+    saveState(this.state);
+  }
+
+  async close(): Promise<void> {
+    this.release();
+  }
+
+  /** Leaves the lab in place when this process ends (for `lab up`); its state file still finds it. */
+  detach(): void {
+    this.forget();
+  }
+
+  /** A fresh tester + target pair on the host kernel. */
+  static async create(): Promise<Lab> {
+    checkPrivileges();
+    const id = randomBytes(3).toString('hex');
+    const state: LabState = { id, tester: `${LAB_PREFIX}${id}-tst`, target: `${LAB_PREFIX}${id}-tgt`, ownsTarget: true, targetLink: `tc${id}g`, pids: [] };
+    saveState(state);
+    const lab = new Lab(state);
+    try {
+      await run(['ip', 'netns', 'add', state.tester]);
+      await run(['ip', 'netns', 'add', state.target]);
+      await run(['ip', '-n', state.tester, 'link', 'add', `tc${id}t`, 'type', 'veth', 'peer', 'name', state.targetLink, 'netns', state.target]);
+      await setUpTester(state.tester, `tc${id}t`);
+      await setUpTargetLink(state.target, state.targetLink);
+    } catch (error) {
+      await lab.close();
+      throw error;
+    }
+    return lab;
+  }
+
+  /** A tester namespace attached to an existing namespace (`netns:<name>`). */
+  static async attach(name: string): Promise<Lab> {
+    checkPrivileges();
+    const existing = (await run(['ip', 'netns', 'list'])).split('\n').map((l) => l.split(' ')[0]);
+    if (!existing.includes(name)) throw new UsageError(`network namespace '${name}' does not exist (ip netns list shows the ones there are)`);
+    const id = randomBytes(3).toString('hex');
+    const state: LabState = { id, tester: `${LAB_PREFIX}${id}-tst`, target: name, ownsTarget: false, targetLink: `tc${id}g`, pids: [] };
+    saveState(state);
+    const lab = new Lab(state);
+    try {
+      await run(['ip', 'netns', 'add', state.tester]);
+      await run(['ip', '-n', state.tester, 'link', 'add', `tc${id}t`, 'type', 'veth', 'peer', 'name', state.targetLink, 'netns', name]);
+      await setUpTester(state.tester, `tc${id}t`);
+      await setUpTargetLink(name, state.targetLink);
+    } catch (error) {
+      await lab.close();
+      throw error;
+    }
+    return lab;
+  }
+}
+
+async function setUpTester(ns: string, link: string): Promise<void> {
+  await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  await run(['ip', '-n', ns, 'addr', 'add', `${TESTER_ADDR}/${LINK_PREFIX_LENGTH}`, 'dev', link]);
+  await run(['ip', '-n', ns, 'link', 'set', link, 'up']);
+  // Every client address is the tester's own, so the target's answers are delivered to the raw sockets.
+  await run(['ip', '-n', ns, 'route', 'add', 'local', CLIENT_RANGE, 'dev', 'lo']);
+  // Offloaded checksums stay unfinished in captures; we want to see and check the real ones.
+  await run(['ip', 'netns', 'exec', ns, 'ethtool', '-K', link, 'tx', 'off']);
+  // Only crafted segments leave: the tester kernel's own RSTs and ICMP errors for segments
+  // meant for the raw sockets must never reach the target.
+  await run(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], `table inet tcpconform {
+  chain output {
+    type filter hook output priority 0; policy accept;
+    meta l4proto { tcp, icmp } meta mark != ${RAW_MARK} drop
+  }
+}
+`);
+}
+
+async function setUpTargetLink(ns: string, link: string): Promise<void> {
+  await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  await run(['ip', '-n', ns, 'addr', 'add', `${TARGET_ADDR}/${LINK_PREFIX_LENGTH}`, 'dev', link]);
+  await run(['ip', '-n', ns, 'link', 'set', link, 'up']);
+  await run(['ip', 'netns', 'exec', ns, 'ethtool', '-K', link, 'tx', 'off']);
+  await run(['ip', '-n', ns, 'route', 'add', CLIENT_RANGE, 'via', TESTER_ADDR]);
+}
+
+function stateFile(id: string): string {
+  return join(STATE_DIR, `${id}.json`);
+}
+
+function saveState(state: LabState): void {
+  mkdirSync(STATE_DIR, { recursive: true });
+  writeFileSync(stateFile(state.id), JSON.stringify(state));
+}
+
+/** Ends our processes (by recorded PID, if still ours), removes what we added. Synchronous: signal-safe. */
+function destroySync(state: LabState): void {
+  for (const pid of state.pids) endProcess(pid);
+  for (const pid of (runSync(['ip', 'netns', 'pids', state.tester]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));
+  if (state.ownsTarget) {
+    for (const pid of (runSync(['ip', 'netns', 'pids', state.target]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));
+    runSync(['ip', 'netns', 'del', state.target]);
+  } else {
+    runSync(['ip', '-n', state.target, 'link', 'del', state.targetLink]);
+  }
+  runSync(['ip', 'netns', 'del', state.tester]);
+  rmSync(stateFile(state.id), { force: true });
+}
+
+/** Kills a process only if it still is one of ours (its command line names tcpconform or its tools). */
+function endProcess(pid: number): void {
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!/tcpconform|harness\/link\/relay|qemu-system/.test(cmdline)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export function listLabStates(): LabState[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(STATE_DIR).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  return files.flatMap((f) => {
+    try {
+      return [JSON.parse(readFileSync(join(STATE_DIR, f), 'utf8')) as LabState];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Removes every lab and leftover: recorded labs first, then any namespace with our prefix. */
+export function destroyAllLabs(): string[] {
+  const removed: string[] = [];
+  for (const state of listLabStates()) {
+    destroySync(state);
+    removed.push(state.ownsTarget ? `${state.tester}, ${state.target}` : `${state.tester} (detached from ${state.target})`);
+  }
+  for (const ns of (runSync(['ip', 'netns', 'list']) ?? '').split('\n').map((l) => l.split(' ')[0] ?? '')) {
+    if (!ns.startsWith(LAB_PREFIX)) continue;
+    for (const pid of (runSync(['ip', 'netns', 'pids', ns]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));
+    runSync(['ip', 'netns', 'del', ns]);
+    removed.push(ns);
+  }
+  return removed;
+}

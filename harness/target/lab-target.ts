@@ -1,0 +1,38 @@
+/** The host kernel in a fresh lab (`local`), or a namespace someone else made (`netns:<name>`). */
+import { AgentClient, agentBinaryPath } from '../agent/client.ts';
+import { TARGET_ADDR, TESTER_ADDR } from '../lab/addresses.ts';
+import { run } from '../lab/command.ts';
+import { Lab } from '../lab/lab.ts';
+import { RawLink } from '../link/raw-link.ts';
+import type { Target } from './target.ts';
+
+export async function openLabTarget(how: { kind: 'fresh' } | { kind: 'attach'; name: string }, spec: string, options: { pcapPath?: string } = {}): Promise<Target> {
+  const lab = how.kind === 'fresh' ? await Lab.create() : await Lab.attach(how.name);
+  let agent: AgentClient | null = null;
+  let link: RawLink | null = null;
+  try {
+    agent = AgentClient.spawn(['ip', 'netns', 'exec', lab.target, agentBinaryPath()]);
+    if (agent.pid) lab.addPid(agent.pid);
+    link = await RawLink.start(lab.tester, options);
+    if (link.pid) lab.addPid(link.pid);
+    const { kernel } = await agent.ready();
+    const mtu = Number((await run(['ip', 'netns', 'exec', lab.target, 'cat', `/sys/class/net/${lab.state.targetLink}/mtu`])).trim());
+    const [a, l] = [agent, link];
+    return {
+      spec,
+      kernel,
+      agent: a,
+      link: l,
+      addresses: { target: TARGET_ADDR, tester: TESTER_ADDR },
+      mtu,
+      async close() {
+        await Promise.allSettled([a.shutdown(), l.close()]);
+        await lab.close();
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled([agent?.shutdown(), link?.close()]);
+    await lab.close();
+    throw error;
+  }
+}
