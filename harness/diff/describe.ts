@@ -23,6 +23,7 @@ export function flagLetters(flags: readonly TcpFlagName[]): string {
 /** A symbolic value as a person reads it: 'ISN(client 0)+1', '≥ TSval(client 0)'. */
 export function describeExpected32(value: Expected32): string {
   if ('exact' in value) return String(value.exact);
+  if ('any' in value) return `any (${value.any})`;
   if ('atLeast' in value) return `≥ ${symbolName(value.atLeast)}`;
   return value.plus === 0 ? symbolName(value.bind) : `${symbolName(value.bind)}+${value.plus}`;
 }

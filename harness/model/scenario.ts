@@ -91,11 +91,14 @@ export interface Interval {
  * A value in an expected segment. `exact`: that number. `bind`: the kernel chooses it; the
  * first observation binds the name, every later use must equal binding + plus (mod 2^32).
  * `atLeast`: the kernel chooses it, but never less than the named binding (TSval clocks).
+ * `any`: the kernel chooses it freely.
  */
 export type Expected32 =
   | { readonly exact: number }
   | { readonly bind: string; readonly plus: number }
-  | { readonly atLeast: string };
+  | { readonly atLeast: string }
+  /** The kernel's free choice (a window it computes from state the model does not track); says what it is. */
+  | { readonly any: string };
 
 export type TcpFlagName = 'FIN' | 'SYN' | 'RST' | 'PSH' | 'ACK' | 'URG' | 'ECE' | 'CWR';
 
@@ -163,6 +166,8 @@ export type Expectation =
       readonly result: CallResult;
       readonly at: Interval;
       readonly cause: number;
+      /** A result a kernel timer may or may not have produced by the horizon. */
+      readonly optional: boolean;
       readonly rule: RuleRef;
     }
   | {
@@ -178,7 +183,7 @@ export interface ProfileFlags {
   readonly linearSynTimeouts: boolean;
   /** connect() gives up when the elapsed time exceeds what tcp_syn_retries exponential retransmits take (timer-based), not after a count. */
   readonly synTimeoutByElapsedTime: boolean;
-  /** SYN-queue full check is `len >= max` (2025), rather than `len > max`. */
+  /** SYN-queue full check is `len >= max` (until 2025), rather than `len > max` (so listen(0) takes one SYN). */
   readonly synQueueFullInclusive: boolean;
   /** A SYN arriving while the accept queue is full is dropped without answer (Linux >= 4.10). */
   readonly synDroppedWhenAcceptQueueFull: boolean;
@@ -211,6 +216,10 @@ export interface TargetSettings {
   readonly windowScale: number;
   /** Receive space of a fresh socket (tcp_full_space: half of tcp_rmem[1]); its first windows follow from it. */
   readonly receiveSpace: number;
+  /** net.ipv4.tcp_timestamps, tcp_sack, tcp_window_scaling: whether the target offers or accepts each option. */
+  readonly timestamps: boolean;
+  readonly sack: boolean;
+  readonly windowScaling: boolean;
 }
 
 /** The numbers the harness puts in crafted segments, fixed per peer so a scenario replays exactly. */

@@ -67,7 +67,7 @@ describe('diff', () => {
 
   it('compares call results and counters', () => {
     const expected: Expectation[] = [
-      { kind: 'result', cause: 1, result: { call: 'connect', errno: 'EHOSTUNREACH' }, at: { earliest: 0, latest: 50 }, rule },
+      { kind: 'result', cause: 1, result: { call: 'connect', errno: 'EHOSTUNREACH' }, at: { earliest: 0, latest: 50 }, optional: false, rule },
       { kind: 'counter', name: 'TcpExt.ListenOverflows', delta: 1, rule },
     ];
     const observed: Observation[] = [

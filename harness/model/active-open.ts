@@ -1,0 +1,127 @@
+/**
+ * connect(): SYN_SENT, its retransmission schedule and timeout, and what each answer does.
+ */
+import type { Context, Timer } from './context.ts';
+import { RULES } from './rules.ts';
+import { badAckOffset, peerTsval, type ConnectErrno, type ConnId, type IcmpUnreachableCode, type Interval, type SynAnswer } from './scenario.ts';
+import { connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
+import { after, response } from './time.ts';
+
+const TCP_TIMEOUT_INIT = 1000;
+const TCP_RTO_MAX = 120_000;
+/** BSD, per the article: retransmit after 6 s and 24 s, give up at 75 s. */
+const BSD_SCHEDULE = [6000, 18_000];
+const BSD_TIMEOUT = 75_000;
+
+/** Linux icmp_err_convert for destination unreachable, by code (RFC 1122 §3.2.2.1). */
+const ICMP_ERRNO: Partial<Record<IcmpUnreachableCode, ConnectErrno>> = { 0: 'ENETUNREACH', 1: 'EHOSTUNREACH', 2: 'ENOPROTOOPT', 3: 'ECONNREFUSED', 9: 'ENETUNREACH', 10: 'EHOSTUNREACH', 13: 'EHOSTUNREACH' };
+
+/**
+ * Linux tcp_model_timeout: how long `retries` exponential retransmissions from 1 s take; SYN_SENT
+ * gives up at the first timer past it, even when linear timeouts make the SYNs come faster.
+ */
+export function synTimeoutMs(retries: number): number {
+  const thresh = 6; // ilog2(TCP_RTO_MAX / TCP_TIMEOUT_INIT)
+  return retries <= thresh ? ((2 << retries) - 1) * TCP_TIMEOUT_INIT : ((2 << thresh) - 1) * TCP_TIMEOUT_INIT + (retries - thresh) * TCP_RTO_MAX;
+}
+
+type State = 'synSent' | 'established' | 'closed';
+
+export class ActiveOpen {
+  private state: State = 'synSent';
+  private readonly names: Names;
+  private readonly firstSyn: number;
+  private readonly retries: number;
+  private readonly linear: number;
+  private retransmits = 0;
+  private rto: number;
+  private timer: Timer;
+  /** BSD: an ICMP error is remembered and becomes connect()'s errno when the timer gives up. */
+  private softError: ConnectErrno | null = null;
+  private timestamps: boolean;
+  private lastOow: number | null = null;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly conn: ConnId,
+    syncnt: number | null,
+    now: Interval,
+  ) {
+    this.names = { isn: `isn:remote:${conn}`, tsval: `tsval:remote:${conn}`, tsvalBound: false };
+    this.retries = syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries');
+    this.linear = ctx.profile.flags.linearSynTimeouts ? ctx.sysctl('net.ipv4.tcp_syn_linear_timeouts') : 0;
+    this.firstSyn = now.earliest;
+    this.timestamps = ctx.settings.timestamps;
+    this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
+    ctx.send(this.peer, connectSyn(ctx.settings, this.names), response(now), RULES.connectSyn);
+    this.timer = ctx.arm(after(now, this.rto), (at) => this.retransmitTimer(at));
+  }
+
+  private get peer() {
+    return { kind: 'remote', conn: this.conn } as const;
+  }
+
+  /** Linux tcp_retransmit_timer + tcp_write_timeout in SYN_SENT. */
+  private retransmitTimer(at: Interval): void {
+    const { ctx } = this;
+    const bsd = ctx.profile.flags.bsdSynSchedule;
+    const deadline = bsd ? BSD_TIMEOUT : synTimeoutMs(this.retries);
+    const givesUp = bsd ? this.retransmits >= BSD_SCHEDULE.length : at.earliest - this.firstSyn >= deadline;
+    if (givesUp) {
+      const fire = bsd ? { earliest: this.firstSyn + BSD_TIMEOUT, latest: this.firstSyn + BSD_TIMEOUT * 1.04 + 25 } : at;
+      return this.fail(this.softError ?? 'ETIMEDOUT', fire, RULES.connectTimeout);
+    }
+    ctx.send(this.peer, connectSyn(ctx.settings, this.names), at, RULES.synRetransmit);
+    this.retransmits++;
+    if (bsd) this.rto = BSD_SCHEDULE[this.retransmits] ?? BSD_TIMEOUT - BSD_SCHEDULE.reduce((a, b) => a + b, 0);
+    // tcp_syn_linear_timeouts: the first retransmissions keep the initial RTO.
+    else if (this.retransmits > this.linear) this.rto = Math.min(this.rto * 2, TCP_RTO_MAX);
+    this.timer = ctx.arm(after(at, this.rto), (next) => this.retransmitTimer(next));
+  }
+
+  private fail(errno: ConnectErrno, at: Interval, rule: typeof RULES.connectTimeout): void {
+    this.state = 'closed';
+    this.timer.cancelled = true;
+    this.ctx.result({ call: 'connect', errno }, at, rule);
+  }
+
+  answer(answer: SynAnswer, now: Interval): void {
+    const { ctx } = this;
+    if (this.state === 'closed') {
+      // The socket is gone: the answer meets a closed port (RFC 9293 §3.10.7.1).
+      if (answer.kind === 'synAck') ctx.send(this.peer, rstForAck({ bind: this.names.isn, plus: 1 + (answer.ackValid ? 0 : badAckOffset) }), response(now), RULES.closedPortAck);
+      return;
+    }
+    if (this.state === 'established') {
+      if (answer.kind !== 'synAck' || !ctx.profile.flags.challengeAcks) return; // an out-of-window RST or a soft ICMP error: dropped
+      if (this.lastOow !== null && now.earliest - this.lastOow < 500) return;
+      this.lastOow = now.earliest;
+      ctx.send(this.peer, fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.challengeAck);
+      ctx.count('TcpExt.TCPChallengeACK', RULES.challengeAck);
+      return;
+    }
+    switch (answer.kind) {
+      case 'synAck':
+        if (!answer.ackValid) {
+          ctx.send(this.peer, rstForAck({ bind: this.names.isn, plus: 1 + badAckOffset }), response(now), RULES.connectBadSynAck);
+          return;
+        }
+        this.state = 'established';
+        this.timer.cancelled = true;
+        this.timestamps = this.timestamps && answer.options.timestamps;
+        ctx.send(this.peer, fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.connectEstablished);
+        ctx.result({ call: 'connect', errno: null }, response(now), RULES.connectEstablished);
+        return;
+      case 'rst':
+        if (answer.acceptable) this.fail('ECONNREFUSED', response(now), RULES.connectRefused);
+        return;
+      case 'icmpUnreachable': {
+        const errno = ICMP_ERRNO[answer.code];
+        if (errno === undefined) return; // code 4 (fragmentation needed) adjusts the path MTU only
+        if (ctx.profile.flags.icmpUnreachableAbortsConnect) this.fail(errno, response(now), RULES.connectIcmp);
+        else this.softError = errno;
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/** What every part of the model shares while predicting one scenario: settings, output, timers. */
+import type { ClientId, CounterName, Expectation, ExpectedSegment, Interval, KernelProfile, Peer, RuleRef, SysctlName, TargetSettings, CallResult } from './scenario.ts';
+import type { Names } from './segments.ts';
+
+export interface Timer {
+  readonly due: Interval;
+  readonly fire: (at: Interval) => void;
+  /** The action that armed it: what the timer's segments are blamed on. */
+  readonly cause: number;
+  cancelled: boolean;
+}
+
+export class Context {
+  readonly out: Expectation[] = [];
+  private readonly timers: Timer[] = [];
+  /** Incarnations per client: each new request or cookie makes the kernel choose a new ISN. */
+  private readonly incarnations = new Map<ClientId, number>();
+  /** The names of the latest SYN-ACK each client saw: its ACKs acknowledge that one. */
+  readonly latestSynAck = new Map<ClientId, Names>();
+  /** The action being applied or the one whose timer is firing. */
+  cause = 0;
+  /**
+   * Segments sent from a timer. Only they may straddle the horizon: answers to actions are all
+   * in before the executor's final barrier returns.
+   */
+  readonly fromTimers = new WeakSet<Expectation>();
+  private inTimer = false;
+
+  constructor(
+    readonly profile: KernelProfile,
+    readonly settings: TargetSettings & { sysctls: Record<SysctlName, number> },
+  ) {}
+
+  sysctl(name: SysctlName): number {
+    return this.settings.sysctls[name];
+  }
+
+  send(to: Peer, segment: ExpectedSegment, at: Interval, rule: RuleRef): void {
+    const e: Expectation = { kind: 'segment', to, segment, at, cause: this.cause, optional: false, rule };
+    if (this.inTimer) this.fromTimers.add(e);
+    this.out.push(e);
+  }
+
+  result(result: CallResult, at: Interval, rule: RuleRef): void {
+    const e: Expectation = { kind: 'result', result, at, cause: this.cause, optional: false, rule };
+    if (this.inTimer) this.fromTimers.add(e);
+    this.out.push(e);
+  }
+
+  count(name: CounterName, rule: RuleRef): void {
+    this.out.push({ kind: 'counter', name, delta: 1, rule });
+  }
+
+  /** Fresh names for a client's next SYN-ACK (a new ISN and TSval clock). */
+  newNames(client: ClientId): Names {
+    const n = (this.incarnations.get(client) ?? 0) + 1;
+    this.incarnations.set(client, n);
+    const suffix = n === 1 ? '' : `#${n}`;
+    const names: Names = { isn: `isn:client:${client}${suffix}`, tsval: `tsval:client:${client}${suffix}`, tsvalBound: false };
+    this.latestSynAck.set(client, names);
+    return names;
+  }
+
+  arm(due: Interval, fire: (at: Interval) => void): Timer {
+    const timer: Timer = { due, fire, cause: this.cause, cancelled: false };
+    this.timers.push(timer);
+    return timer;
+  }
+
+  /** Fires, in order, every timer due no later than `until` (by its earliest time). */
+  runTimers(until: number): void {
+    for (;;) {
+      let next = -1;
+      for (let i = 0; i < this.timers.length; i++) {
+        const t = this.timers[i]!;
+        if (t.cancelled || t.due.earliest > until) continue;
+        if (next < 0 || t.due.earliest < this.timers[next]!.due.earliest) next = i;
+      }
+      if (next < 0) break;
+      const [timer] = this.timers.splice(next, 1);
+      const cause = this.cause;
+      this.cause = timer!.cause;
+      this.inTimer = true;
+      timer!.fire(timer!.due);
+      this.inTimer = false;
+      this.cause = cause;
+    }
+    if (this.timers.length > 64) this.compactTimers();
+  }
+
+  private compactTimers(): void {
+    const live = this.timers.filter((t) => !t.cancelled);
+    this.timers.length = 0;
+    this.timers.push(...live);
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * A listening socket: its SYN queue (requests in SYN_RCVD) and accept queue (established
+ * connections not yet accepted), and the connections accept() handed out. One place for the
+ * whole passive open, each rule beside the code that enforces it.
+ */
+import type { Context, Timer } from './context.ts';
+import { RULES } from './rules.ts';
+import { badAckOffset, clientIsn, peerTsval, type ClientId, type Interval, type SynOptions } from './scenario.ts';
+import { ackOf, fromEstablished, negotiate, rstAckForSyn, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
+import { after, response } from './time.ts';
+
+const TCP_TIMEOUT_INIT = 1000;
+const TCP_RTO_MAX = 120_000;
+const INVALID_RATELIMIT = 500;
+
+/** A request socket in SYN_RCVD. */
+interface Request {
+  readonly client: ClientId;
+  readonly options: Negotiated;
+  readonly names: Names;
+  numTimeout: number;
+  /** The final ACK came while the accept queue was full and was dropped (tcp_abort_on_overflow 0). */
+  acked: boolean;
+  /** When the last out-of-window answer (a SYN-ACK for a duplicate SYN) went out. */
+  lastOow: number | null;
+  timer: Timer;
+}
+
+/** An established connection of this port, queued or accepted. */
+export interface Connection {
+  readonly client: ClientId;
+  readonly names: Names;
+  readonly timestamps: boolean;
+  /** Reset by the client: gone from the connection table, still returned by accept(). */
+  reset: boolean;
+  lastOow: number | null;
+}
+
+export class Listener {
+  private readonly requests = new Map<ClientId, Request>();
+  private readonly acceptQueue: Connection[] = [];
+  private readonly cookies = new Map<ClientId, { names: Names; options: Negotiated }>();
+  /** listen()'s backlog after the somaxconn cap (sk_max_ack_backlog). */
+  readonly max: number;
+  open = true;
+
+  constructor(
+    private readonly ctx: Context,
+    backlog: number,
+    /** Connections of this port by client, shared with the scenario (they outlive the listener). */
+    private readonly connections: Map<ClientId, Connection>,
+  ) {
+    this.max = Math.max(0, Math.min(backlog, ctx.sysctl('net.core.somaxconn')));
+  }
+
+  get synQueueLength(): number {
+    return this.requests.size;
+  }
+  get acceptQueueLength(): number {
+    return this.acceptQueue.length;
+  }
+
+  /** Linux sk_acceptq_is_full: `len > max`, so listen(N) holds N+1; BSD and the strict reading: `len >= max`. */
+  private acceptQueueFull(): boolean {
+    return this.ctx.profile.flags.acceptQueueAdmitsBacklogPlusOne ? this.acceptQueue.length > this.max : this.acceptQueue.length >= this.max;
+  }
+
+  /** Linux inet_csk_reqsk_queue_is_full: `>=` until 2025, then `>` (so listen(0) takes one SYN). */
+  private synQueueFull(): boolean {
+    return this.ctx.profile.flags.synQueueFullInclusive ? this.requests.size >= this.max : this.requests.size > this.max;
+  }
+
+  syn(client: ClientId, offer: SynOptions, now: Interval): void {
+    const { ctx } = this;
+    const request = this.requests.get(client);
+    if (request) return this.duplicateSyn(request, now);
+    const connection = this.connections.get(client);
+    if (connection && !connection.reset) return challengeAck(ctx, connection, now);
+
+    if (ctx.profile.flags.queuesShareBacklog) {
+      // The article (BSD): both queues together never exceed the backlog; a SYN beyond is ignored.
+      if (this.requests.size + this.acceptQueue.length >= this.max) return;
+      return this.newRequest(client, negotiate(offer, ctx.settings), now);
+    }
+    const syncookies = ctx.sysctl('net.ipv4.tcp_syncookies');
+    let wantCookie = false;
+    if (syncookies === 2 || this.synQueueFull()) {
+      if (syncookies === 0) {
+        ctx.count('TcpExt.TCPReqQFullDrop', RULES.synQueueFull);
+        ctx.count('TcpExt.ListenDrops', RULES.synQueueFull);
+        return;
+      }
+      ctx.count('TcpExt.TCPReqQFullDoCookies', RULES.synQueueFull);
+      wantCookie = true;
+    }
+    // Before 4.10 the SYN was dropped only while more than one young request waited as well.
+    const young = [...this.requests.values()].filter((r) => r.numTimeout === 0).length;
+    if (this.acceptQueueFull() && (ctx.profile.flags.synDroppedWhenAcceptQueueFull || young > 1)) {
+      ctx.count('TcpExt.ListenOverflows', RULES.acceptQueueFullSyn);
+      ctx.count('TcpExt.ListenDrops', RULES.acceptQueueFullSyn);
+      return;
+    }
+    const maxSynBacklog = ctx.sysctl('net.ipv4.tcp_max_syn_backlog');
+    if (!wantCookie && syncookies === 0 && maxSynBacklog - this.requests.size < maxSynBacklog >> 2) {
+      ctx.count('TcpExt.ListenDrops', RULES.synBacklogQuarter);
+      return;
+    }
+    const negotiated = negotiate(offer, ctx.settings);
+    if (!wantCookie) return this.newRequest(client, negotiated, now);
+    // A cookie encodes WS and SACK in the TSval; without timestamps they are lost.
+    const options = negotiated.timestamps ? negotiated : { sack: false, timestamps: false, windowScale: false };
+    const names = ctx.newNames(client);
+    ctx.count('TcpExt.SyncookiesSent', RULES.cookie);
+    ctx.send({ kind: 'client', client }, synAck(ctx.settings, client, options, names), response(now), RULES.cookie);
+    this.cookies.set(client, { names, options });
+  }
+
+  private newRequest(client: ClientId, options: Negotiated, now: Interval): void {
+    const names = this.ctx.newNames(client);
+    this.ctx.send({ kind: 'client', client }, synAck(this.ctx.settings, client, options, names), response(now), RULES.synAck);
+    const request: Request = { client, options, names, numTimeout: 0, acked: false, lastOow: null, timer: undefined as unknown as Timer };
+    request.timer = this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at));
+    this.requests.set(client, request);
+  }
+
+  /** Linux tcp_check_req: a retransmitted SYN gets the SYN-ACK again and re-arms the timer. */
+  private duplicateSyn(request: Request, now: Interval): void {
+    if (request.lastOow !== null && now.earliest - request.lastOow < INVALID_RATELIMIT) return;
+    request.lastOow = now.earliest;
+    this.ctx.send({ kind: 'client', client: request.client }, synAck(this.ctx.settings, request.client, request.options, request.names), response(now), RULES.duplicateSyn);
+    request.timer.cancelled = true;
+    request.timer = this.ctx.arm(after(now, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (at) => this.requestTimer(request, at));
+  }
+
+  /** Linux reqsk_timer_handler: retransmit the SYN-ACK, or give the request up. */
+  private requestTimer(request: Request, at: Interval): void {
+    const { ctx } = this;
+    if (!this.open) return void this.requests.delete(request.client);
+    let retries = ctx.sysctl('net.ipv4.tcp_synack_retries');
+    // Half the queue is kept for young requests: old ones lose retries when the queue is loaded.
+    const qlen = this.requests.size;
+    if (qlen << 1 > Math.max(8, this.max)) {
+      let young = [...this.requests.values()].filter((r) => r.numTimeout === 0).length << 1;
+      while (retries > 2 && qlen >= young) {
+        retries--;
+        young <<= 1;
+      }
+    }
+    if (request.numTimeout >= retries) {
+      this.requests.delete(request.client);
+      return;
+    }
+    ctx.send({ kind: 'client', client: request.client }, synAck(ctx.settings, request.client, request.options, request.names), at, RULES.synAckRetransmit);
+    request.numTimeout++;
+    request.timer = ctx.arm(after(at, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (next) => this.requestTimer(request, next));
+  }
+
+  finalAck(client: ClientId, now: Interval): void {
+    const { ctx } = this;
+    const request = this.requests.get(client);
+    const cookie = this.cookies.get(client);
+    const peer = { kind: 'client', client } as const;
+    if (request && !ctx.profile.flags.queuesShareBacklog && this.acceptQueueFull()) {
+      ctx.count('TcpExt.ListenOverflows', RULES.acceptQueueFullAck);
+      ctx.count('TcpExt.ListenDrops', RULES.acceptQueueFullAck);
+      if (ctx.sysctl('net.ipv4.tcp_abort_on_overflow') === 0) {
+        request.acked = true;
+        return;
+      }
+      ctx.send(peer, rstForAck(ackOf(request.names.isn, 0)), response(now), RULES.acceptQueueFullAck);
+      ctx.count('TcpExt.EmbryonicRsts', RULES.acceptQueueFullAck);
+      return this.dropRequest(request);
+    }
+    if (request) {
+      this.dropRequest(request);
+      return this.establish(client, request.names, request.options.timestamps, RULES.established);
+    }
+    if (cookie && ctx.sysctl('net.ipv4.tcp_syncookies') !== 0) {
+      this.cookies.delete(client);
+      if (this.acceptQueueFull()) {
+        // cookie_v4_check: the child cannot be queued; the ACK is dropped, no RST.
+        ctx.count('TcpExt.ListenOverflows', RULES.cookieAck);
+        ctx.count('TcpExt.ListenDrops', RULES.cookieAck);
+        return;
+      }
+      return this.establish(client, cookie.names, cookie.options.timestamps, RULES.cookieAck);
+    }
+    const connection = this.connections.get(client);
+    if (connection && !connection.reset) return; // a duplicate ACK: acceptable, nothing to say
+    ctx.send(peer, rstForAck(ackOf(ctx.latestSynAck.get(client)?.isn ?? null, 0)), response(now), RULES.ackToListener);
+  }
+
+  badAck(client: ClientId, now: Interval): void {
+    const connection = this.connections.get(client);
+    // An ACK for data never sent, on an established connection, is dropped (RFC 9293 §3.10.7.4).
+    if (!this.requests.has(client) && connection && !connection.reset) return;
+    // In SYN_RCVD Linux hands the segment to the listener, which resets it; the request lives on.
+    const rule = this.requests.has(client) ? RULES.badAck : RULES.ackToListener;
+    this.ctx.send({ kind: 'client', client }, rstForAck(ackOf(this.ctx.latestSynAck.get(client)?.isn ?? null, badAckOffset)), response(now), rule);
+  }
+
+  rst(client: ClientId): void {
+    const request = this.requests.get(client);
+    if (request) {
+      this.ctx.count('TcpExt.EmbryonicRsts', RULES.rstInSynRcvd);
+      return this.dropRequest(request);
+    }
+    const connection = this.connections.get(client);
+    if (connection) connection.reset = true;
+  }
+
+  accept(max: number, now: Interval): void {
+    const taken = this.acceptQueue.splice(0, Math.max(0, max));
+    this.ctx.result({ call: 'accept', accepted: taken.map((c) => c.client) }, response(now), RULES.accept);
+  }
+
+  /** close(): queued connections are reset (tcp_disconnect), requests die when their timer next fires. */
+  close(now: Interval): void {
+    this.open = false;
+    for (const connection of this.acceptQueue.splice(0)) {
+      this.connections.delete(connection.client);
+      if (connection.reset) continue;
+      const tsecr = peerTsval({ kind: 'client', client: connection.client });
+      this.ctx.send({ kind: 'client', client: connection.client }, fromEstablished(['RST', 'ACK'], connection.names, clientIsn(connection.client) + 1, connection.timestamps, tsecr), response(now), RULES.listenerClosed);
+    }
+    for (const request of this.requests.values()) request.timer.cancelled = true;
+    this.requests.clear();
+    this.cookies.clear();
+  }
+
+  private dropRequest(request: Request): void {
+    request.timer.cancelled = true;
+    this.requests.delete(request.client);
+  }
+
+  private establish(client: ClientId, names: Names, timestamps: boolean, _rule: typeof RULES.established): void {
+    const connection: Connection = { client, names, timestamps, reset: false, lastOow: null };
+    this.acceptQueue.push(connection);
+    this.connections.set(client, connection);
+  }
+}
+
+/** RFC 5961 §4: a SYN on a synchronized connection is answered with a challenge ACK, at most one per 500 ms. */
+export function challengeAck(ctx: Context, connection: Connection, now: Interval): void {
+  if (!ctx.profile.flags.challengeAcks) return;
+  if (connection.lastOow !== null && now.earliest - connection.lastOow < INVALID_RATELIMIT) return;
+  connection.lastOow = now.earliest;
+  const peer = { kind: 'client', client: connection.client } as const;
+  ctx.send(peer, fromEstablished(['ACK'], connection.names, clientIsn(connection.client) + 1, connection.timestamps, peerTsval(peer)), response(now), RULES.challengeAck);
+  ctx.count('TcpExt.TCPChallengeACK', RULES.challengeAck);
+}
+
+/** Segments to the port once nobody listens: RFC 9293 §3.10.7.1, and the connections that remain. */
+export function closedListenPort(ctx: Context, connections: Map<ClientId, Connection>) {
+  return {
+    syn(client: ClientId, now: Interval): void {
+      const connection = connections.get(client);
+      if (connection && !connection.reset) return challengeAck(ctx, connection, now);
+      ctx.send({ kind: 'client', client }, rstAckForSyn(client), response(now), RULES.closedPortSyn);
+    },
+    ack(client: ClientId, offset: number, now: Interval): void {
+      const connection = connections.get(client);
+      if (connection && !connection.reset) return;
+      ctx.send({ kind: 'client', client }, rstForAck(ackOf(ctx.latestSynAck.get(client)?.isn ?? null, offset)), response(now), RULES.closedPortAck);
+    },
+    rst(client: ClientId): void {
+      const connection = connections.get(client);
+      if (connection) connection.reset = true;
+    },
+  };
+}

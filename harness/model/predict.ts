@@ -1,0 +1,87 @@
+/**
+ * The reference model: for a scenario, every segment a correct kernel sends back, when, and what
+ * its socket calls return. Pure and deterministic, in virtual time: actions happen at their
+ * given times, kernel timers fire in between.
+ */
+import { ActiveOpen } from './active-open.ts';
+import { Context } from './context.ts';
+import { closedListenPort, Listener, type Connection } from './listener.ts';
+import { RULES } from './rules.ts';
+import { badAckOffset, type ClientId, type ConnId, type Expectation, type ModelInput } from './scenario.ts';
+import { rstAckForSyn, rstForClosedPortAck } from './segments.ts';
+import { instant, response } from './time.ts';
+
+export function predict(input: ModelInput): Expectation[] {
+  const ctx = new Context(input.profile, { ...input.settings, sysctls: { ...input.settings.sysctls } });
+  const connections = new Map<ClientId, Connection>();
+  const closedPort = closedListenPort(ctx, connections);
+  const connects = new Map<ConnId, ActiveOpen>();
+  let listener: Listener | null = null;
+
+  input.actions.forEach(({ at, action }, index) => {
+    ctx.runTimers(at);
+    ctx.cause = index;
+    const now = instant(at);
+    const open = listener?.open ? listener : null;
+    switch (action.kind) {
+      case 'listen':
+        listener = new Listener(ctx, action.backlog, connections);
+        ctx.result({ call: 'listen', ok: true }, response(now), RULES.listen);
+        return;
+      case 'accept':
+        // accept() on a closed listener fails (EBADF/EINVAL): the executor reports nothing for it.
+        open?.accept(action.max, now);
+        return;
+      case 'closeListener':
+        open?.close(now);
+        return;
+      case 'syn':
+        if (open) open.syn(action.client, action.options, now);
+        else closedPort.syn(action.client, now);
+        return;
+      case 'finalAck':
+        if (open) open.finalAck(action.client, now);
+        else closedPort.ack(action.client, 0, now);
+        return;
+      case 'badAck':
+        if (open) open.badAck(action.client, now);
+        else closedPort.ack(action.client, badAckOffset, now);
+        return;
+      case 'rst':
+        if (open) open.rst(action.client);
+        else closedPort.rst(action.client);
+        return;
+      case 'synToClosedPort':
+        ctx.send({ kind: 'client', client: action.client }, rstAckForSyn(action.client), response(now), RULES.closedPortSyn);
+        return;
+      case 'ackToClosedPort':
+        ctx.send({ kind: 'client', client: action.client }, rstForClosedPortAck(action.client), response(now), RULES.closedPortAck);
+        return;
+      case 'connect':
+        if (!connects.has(action.conn)) connects.set(action.conn, new ActiveOpen(ctx, action.conn, action.syncnt, now));
+        return;
+      case 'answerSyn':
+        connects.get(action.conn)?.answer(action.answer, now);
+        return;
+      case 'wait':
+        return;
+      case 'sysctl':
+        ctx.settings.sysctls[action.name] = action.value;
+        return;
+    }
+  });
+  ctx.runTimers(input.horizon);
+  return finish(ctx, input.horizon);
+}
+
+/** Drops what a timer does wholly past the horizon, marks what straddles it optional, sorts by time. */
+function finish(ctx: Context, horizon: number): Expectation[] {
+  const kept: Expectation[] = [];
+  for (const e of ctx.out) {
+    if (e.kind === 'counter' || !ctx.fromTimers.has(e)) kept.push(e);
+    else if (e.at.earliest > horizon) continue;
+    else if (e.at.latest > horizon) kept.push({ ...e, optional: true });
+    else kept.push(e);
+  }
+  return kept.sort((a, b) => (a.kind === 'counter' ? Infinity : a.at.earliest) - (b.kind === 'counter' ? Infinity : b.at.earliest));
+}

@@ -1,0 +1,108 @@
+/**
+ * Kernel profiles: the version-dependent behaviours, each a named flag, so a report can name
+ * the flag behind any difference. Live sysctls come separately (TargetSettings).
+ */
+import { UsageError } from '../cli/errors.ts';
+import type { KernelProfile, ProfileFlags, SysctlName, TargetSettings } from './scenario.ts';
+
+const LINUX_BASE: ProfileFlags = {
+  linearSynTimeouts: false,
+  synTimeoutByElapsedTime: true,
+  // Until 2025, `qlen >= max`: listen(0) answered no SYN without cookies. Measured on 6.18: `>`.
+  synQueueFullInclusive: true,
+  synDroppedWhenAcceptQueueFull: true,
+  acceptQueueAdmitsBacklogPlusOne: true,
+  queuesShareBacklog: false,
+  icmpUnreachableAbortsConnect: true,
+  bsdSynSchedule: false,
+  challengeAcks: true,
+};
+
+export const PROFILES: readonly KernelProfile[] = [
+  { name: 'linux-5.10', flags: LINUX_BASE },
+  { name: 'linux-6.1', flags: LINUX_BASE },
+  { name: 'linux-6.12', flags: LINUX_BASE },
+  // Current: linear SYN timeouts (net.ipv4.tcp_syn_linear_timeouts) and the `qlen > max` SYN-queue check.
+  { name: 'linux-6.18', flags: { ...LINUX_BASE, linearSynTimeouts: true, synQueueFullInclusive: false } },
+  {
+    // The source article's description (BSD): one backlog bounds both queues, SYNs retried at
+    // 6 s and 24 s until 75 s, an ICMP unreachable remembered and reported at the timeout.
+    name: 'bsd-article',
+    flags: {
+      linearSynTimeouts: false,
+      synTimeoutByElapsedTime: true,
+      synQueueFullInclusive: true,
+      synDroppedWhenAcceptQueueFull: true,
+      acceptQueueAdmitsBacklogPlusOne: false,
+      queuesShareBacklog: true,
+      icmpUnreachableAbortsConnect: false,
+      bsdSynSchedule: true,
+      challengeAcks: false,
+    },
+  },
+];
+
+export function profileByName(name: string): KernelProfile {
+  const profile = PROFILES.find((p) => p.name === name);
+  if (!profile) throw new UsageError(`unknown profile '${name}' (known: ${PROFILES.map((p) => p.name).join(', ')})`);
+  return profile;
+}
+
+/** The profile for a kernel release, refined by what its live sysctls show it has. */
+export function profileFor(kernelRelease: string, sysctlsPresent: ReadonlySet<string>): KernelProfile {
+  const [major = 0, minor = 0] = (/^(\d+)\.(\d+)/.exec(kernelRelease) ?? []).slice(1).map(Number);
+  const version = major * 1000 + minor;
+  const base = version >= 6015 ? 'linux-6.18' : version >= 6012 ? 'linux-6.12' : version >= 6001 ? 'linux-6.1' : 'linux-5.10';
+  const profile = profileByName(base);
+  const linear = sysctlsPresent.has('net.ipv4.tcp_syn_linear_timeouts');
+  return linear === profile.flags.linearSynTimeouts ? profile : { name: `${base}${linear ? '+linear' : '-linear'}`, flags: { ...profile.flags, linearSynTimeouts: linear } };
+}
+
+/** Sysctls the model reads from the target (absent ones take the kernel default). */
+export const SETTINGS_SYSCTLS = [
+  'net.core.somaxconn',
+  'net.ipv4.tcp_max_syn_backlog',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.tcp_abort_on_overflow',
+  'net.ipv4.tcp_synack_retries',
+  'net.ipv4.tcp_syn_retries',
+  'net.ipv4.tcp_syn_linear_timeouts',
+  'net.ipv4.tcp_rmem',
+  'net.core.rmem_max',
+  'net.ipv4.tcp_timestamps',
+  'net.ipv4.tcp_sack',
+  'net.ipv4.tcp_window_scaling',
+] as const;
+
+const DEFAULTS: Record<SysctlName, number> = {
+  'net.core.somaxconn': 4096,
+  'net.ipv4.tcp_max_syn_backlog': 128,
+  'net.ipv4.tcp_syncookies': 1,
+  'net.ipv4.tcp_abort_on_overflow': 0,
+  'net.ipv4.tcp_synack_retries': 5,
+  'net.ipv4.tcp_syn_retries': 6,
+  'net.ipv4.tcp_syn_linear_timeouts': 0,
+};
+
+export function settingsFrom(values: Readonly<Record<string, string>>, mtu: number): TargetSettings {
+  const sysctls = { ...DEFAULTS };
+  for (const name of Object.keys(DEFAULTS) as SysctlName[]) {
+    const value = Number(values[name]);
+    if (values[name] !== undefined && Number.isFinite(value)) sysctls[name] = value;
+  }
+  const rmem = (values['net.ipv4.tcp_rmem'] ?? '4096 131072 6291456').trim().split(/\s+/).map(Number);
+  const rmemMax = Number(values['net.core.rmem_max'] ?? 212992);
+  const space = Math.max(rmem[2] ?? 6291456, rmemMax);
+  const flag = (name: string): boolean => (values[name] ?? '1').trim() !== '0';
+  return {
+    sysctls,
+    mtu,
+    // tcp_select_initial_window: scale for the largest window the socket could ever offer.
+    windowScale: Math.min(14, Math.max(0, Math.floor(Math.log2(space)) - 15)),
+    // tcp_full_space of a fresh socket: half its receive buffer (tcp_rmem[1]) goes to the window.
+    receiveSpace: Math.floor((rmem[1] ?? 131072) / 2),
+    timestamps: flag('net.ipv4.tcp_timestamps'),
+    sack: flag('net.ipv4.tcp_sack'),
+    windowScaling: flag('net.ipv4.tcp_window_scaling'),
+  };
+}

@@ -1,0 +1,86 @@
+/** The target's segments, as expectations: which fields are exact and which the kernel chooses. */
+import { clientIsn, closedPortAck, peerTsval, remoteIsn, type ClientId, type ConnId, type Expected32, type ExpectedOptions, type ExpectedSegment, type SynOptions, type TargetSettings, type TcpFlagName } from './scenario.ts';
+
+const NO_OPTIONS: ExpectedOptions = { mss: null, sackPermitted: false, timestamps: null, windowScale: null };
+const exact = (n: number): Expected32 => ({ exact: n >>> 0 });
+
+const segment = (flags: TcpFlagName[], seq: Expected32, ack: Expected32, window: Expected32, options = NO_OPTIONS): ExpectedSegment => ({ flags, seq, ack, window, options, payloadLength: 0 });
+
+/** The target's MSS for its link: MTU less 20 bytes of IPv4 and 20 of TCP header. */
+export const advertisedMss = (s: TargetSettings): number => s.mtu - 40;
+
+/** tcp_select_initial_window: the receive space rounded down to whole segments, at most 65535 unscaled. */
+export function initialWindow(s: TargetSettings, segmentSize: number): number {
+  const space = s.receiveSpace > segmentSize ? Math.floor(s.receiveSpace / segmentSize) * segmentSize : s.receiveSpace;
+  return Math.min(space, 65535);
+}
+
+/** Which options a handshake ends up with: what the peer offered and the target allows. */
+export interface Negotiated {
+  readonly sack: boolean;
+  readonly timestamps: boolean;
+  readonly windowScale: boolean;
+}
+
+export const negotiate = (offer: SynOptions, s: TargetSettings): Negotiated => ({
+  sack: offer.sackPermitted && s.sack,
+  timestamps: offer.timestamps && s.timestamps,
+  windowScale: offer.windowScale !== null && s.windowScaling,
+});
+
+/** Names of the values one incarnation of a connection binds (a fresh request or cookie is a new one). */
+export interface Names {
+  readonly isn: string;
+  readonly tsval: string;
+  /** Whether the TSval name is already bound (later segments may only go forward). */
+  tsvalBound: boolean;
+}
+
+function tsval(names: Names): Expected32 {
+  if (names.tsvalBound) return { atLeast: names.tsval };
+  names.tsvalBound = true;
+  return { bind: names.tsval, plus: 0 };
+}
+
+/** SYN-ACK to a client's SYN (Linux tcp_make_synack / tcp_synack_options). */
+export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names: Names): ExpectedSegment {
+  const mss = advertisedMss(s);
+  return segment(['SYN', 'ACK'], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1), exact(initialWindow(s, mss - (n.timestamps ? 12 : 0))), {
+    mss,
+    sackPermitted: n.sack,
+    timestamps: n.timestamps ? { tsval: tsval(names), tsecr: exact(peerTsval({ kind: 'client', client })) } : null,
+    windowScale: n.windowScale ? exact(s.windowScale) : null,
+  });
+}
+
+/** RST answering an ACK: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.1); the ACK's ack is the harness's. */
+export const rstForAck = (ack: Expected32): ExpectedSegment => segment(['RST'], ack, exact(0), exact(0));
+
+/** The ack the harness puts in a client's ACK: the latest SYN-ACK's ISN + 1 (+ offset for a bad one), or 0 if none came. */
+export const ackOf = (isn: string | null, offset: number): Expected32 => (isn === null ? exact(0) : { bind: isn, plus: 1 + offset });
+
+/** RST+ACK answering a SYN to a closed port (RFC 9293 §3.10.7.1). */
+export const rstAckForSyn = (client: ClientId): ExpectedSegment => segment(['RST', 'ACK'], exact(0), exact(clientIsn(client) + 1), exact(0));
+
+export const rstForClosedPortAck = (client: ClientId): ExpectedSegment => rstForAck(exact(closedPortAck(client)));
+
+/** An ACK or RST+ACK from an established connection (its window is the kernel's to choose). */
+export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number, timestamps: boolean, tsecr: number): ExpectedSegment {
+  return segment(flags, { bind: names.isn, plus: 1 }, exact(ack), { any: 'window of an established connection' }, {
+    ...NO_OPTIONS,
+    timestamps: timestamps ? { tsval: tsval(names), tsecr: exact(tsecr) } : null,
+  });
+}
+
+/** The SYN of connect() (Linux tcp_connect, tcp_syn_options). */
+export function connectSyn(s: TargetSettings, names: Names): ExpectedSegment {
+  const mss = advertisedMss(s);
+  return segment(['SYN'], { bind: names.isn, plus: 0 }, exact(0), exact(initialWindow(s, mss)), {
+    mss,
+    sackPermitted: s.sack,
+    timestamps: s.timestamps ? { tsval: tsval(names), tsecr: exact(0) } : null,
+    windowScale: s.windowScaling ? exact(s.windowScale) : null,
+  });
+}
+
+export const remoteAck = (conn: ConnId): number => (remoteIsn(conn) + 1) >>> 0;

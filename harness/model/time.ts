@@ -1,0 +1,14 @@
+/** Virtual time: every expectation is an interval, never an instant. */
+import type { Interval, Millis } from './scenario.ts';
+
+/** Answers to a segment or a call come this soon (a ceiling: the executor proves silence with barriers). */
+export const RESPONSE_MS = 50;
+
+export const instant = (t: Millis): Interval => ({ earliest: t, latest: t });
+export const response = (t: Interval): Interval => ({ earliest: t.earliest, latest: t.latest + RESPONSE_MS });
+
+/**
+ * A kernel timer armed at `from` for `ms` fires no earlier than asked and a little late: the
+ * timer wheel rounds long timeouts up (measured here: 1 s SYN timers fire after ~1.024 s).
+ */
+export const after = (from: Interval, ms: Millis): Interval => ({ earliest: from.earliest + ms, latest: from.latest + ms * 1.04 + 25 });
