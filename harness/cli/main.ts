@@ -4,6 +4,8 @@ import { EnvironmentError, UsageError } from './errors.ts';
 export type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.ts')).runCommand,
+  replay: async () => (await import('./replay-command.ts')).replayCommand,
   lab: async () => (await import('./lab-command.ts')).labCommand,
 };
 

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.ts';
+import { runConformance, type RunOptions } from '../run/run.ts';
+
+const HELP = `usage: tcpconform run [options]
+  --target <spec>     local (default: a fresh lab on this kernel), netns:<name>, qemu:<kernel>, ssh://user@host;
+                      several, comma-separated, run one after another with one report each
+  --suite <name>      only this suite (repeatable): handshake, listen-queues, half-open, closed-ports, connect-errors, syn-rcvd
+  --runs <n>          cases per property (default: each property's own)
+  --seed <n>          fast-check seed (default: random, printed)
+  --budget <seconds>  wall-clock budget for the whole run (default 50)
+  --profile <name>    kernel profile to judge against (default: detected from the target)
+  --out <dir>         report directory (default reports/<run-id>)
+  --replays <n>       replays of a shrunk counterexample before it is reported (default 3)
+  --allow-remote      allow ssh:// targets`;
+
+function positiveInt(name: string, value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number, not '${value}'`);
+  return n;
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      target: { type: 'string', default: 'local' },
+      suite: { type: 'string', multiple: true },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      budget: { type: 'string' },
+      profile: { type: 'string' },
+      out: { type: 'string' },
+      replays: { type: 'string' },
+      'allow-remote': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n${HELP}`);
+  const options: RunOptions = {
+    targets: values.target.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    suites: values.suite ?? null,
+    runs: positiveInt('runs', values.runs),
+    seed: positiveInt('seed', values.seed) ?? Math.floor(Math.random() * 2 ** 31),
+    budgetSeconds: positiveInt('budget', values.budget) ?? 50,
+    profile: values.profile ?? null,
+    out: values.out ?? null,
+    replays: positiveInt('replays', values.replays) ?? 3,
+    allowRemote: values['allow-remote'],
+    command: ['tcpconform', 'run', ...args],
+  };
+  return runConformance(options);
+}

@@ -1,0 +1,75 @@
+/** Between the scenario's vocabulary and bytes on the wire: crafting the harness's segments, reading the target's. */
+import type { SegmentFields } from '../diff/observation.ts';
+import type { SynOptions, TcpFlagName } from '../model/scenario.ts';
+import { decodeIpPacket, describePacket, icmpUnreachable, tcpPacket, type TcpOption } from '../packet/index.ts';
+import type { Endpoint } from './peers.ts';
+
+/** A segment the harness sends, before addresses and its own TSval are filled in. */
+export interface Crafted {
+  readonly flags: readonly TcpFlagName[];
+  readonly seq: number;
+  readonly ack: number;
+  readonly window: number;
+  readonly options: SynOptions | null;
+  /** TSecr to echo when the segment carries timestamps (RFC 7323 §3.2). */
+  readonly tsecr?: number;
+}
+
+/** Options in the order Linux sends them: MSS, SACK-permitted + TS (or NOP NOP TS), NOP WS. */
+function tcpOptions(options: SynOptions | null, tsval: number | null, tsecr: number): TcpOption[] {
+  if (options === null) return [];
+  const out: TcpOption[] = [];
+  if (options.mss !== null) out.push({ kind: 'mss', value: options.mss });
+  if (options.sackPermitted && options.timestamps && tsval !== null) out.push({ kind: 'sackPermitted' }, { kind: 'timestamps', tsval, tsecr });
+  else {
+    if (options.sackPermitted) out.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sackPermitted' });
+    if (options.timestamps && tsval !== null) out.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'timestamps', tsval, tsecr });
+  }
+  if (options.windowScale !== null) out.push({ kind: 'nop' }, { kind: 'windowScale', shift: options.windowScale });
+  return out;
+}
+
+export const craft = {
+  tcp(src: Endpoint, dst: Endpoint, s: Crafted, tsval: number | null): Uint8Array {
+    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: tcpOptions(s.options, tsval, s.tsecr ?? 0) });
+  },
+
+  icmpUnreachable,
+
+  /** What the executor needs of a captured packet: endpoints and, for TCP, the judged fields. */
+  decode(bytes: Uint8Array): { src: string; dst: string; srcPort: number; dstPort: number; tcp: SegmentFields | null; summary: string } | null {
+    const decoded = decodeIpPacket(bytes);
+    if (!decoded.ok) return null;
+    const p = decoded.value;
+    if (p.transport.protocol === 'tcp') {
+      const s = p.transport.segment;
+      return { src: p.ip.src, dst: p.ip.dst, srcPort: s.srcPort, dstPort: s.dstPort, tcp: fieldsOf(bytes), summary: describePacket(p) };
+    }
+    return { src: p.ip.src, dst: p.ip.dst, srcPort: 0, dstPort: 0, tcp: null, summary: describePacket(p) };
+  },
+};
+
+/** A TCP packet's fields in the diff's vocabulary (null when it is not TCP). */
+export function fieldsOf(bytes: Uint8Array): SegmentFields | null {
+  const decoded = decodeIpPacket(bytes);
+  if (!decoded.ok || decoded.value.transport.protocol !== 'tcp') return null;
+  const s = decoded.value.transport.segment;
+  let mss: number | null = null;
+  let sackPermitted = false;
+  let timestamps: { tsval: number; tsecr: number } | null = null;
+  let windowScale: number | null = null;
+  for (const o of s.options) {
+    if (o.kind === 'mss') mss = o.value;
+    else if (o.kind === 'sackPermitted') sackPermitted = true;
+    else if (o.kind === 'timestamps') timestamps = { tsval: o.tsval, tsecr: o.tsecr };
+    else if (o.kind === 'windowScale') windowScale = o.shift;
+  }
+  return {
+    flags: s.flags.filter((f): f is TcpFlagName => f !== 'AE'),
+    seq: s.seq,
+    ack: s.ack,
+    window: s.window,
+    payloadLength: s.payload.length,
+    options: { mss, sackPermitted, timestamps, windowScale },
+  };
+}

@@ -1,0 +1,315 @@
+/**
+ * Runs scenarios on a real kernel: crafted segments go out through the raw link, socket calls
+ * through the agent, and everything the target sends back is recorded with its time.
+ *
+ * "Nothing came back" is proven with a barrier rather than a sleep: after each step a probe
+ * (a bare ACK to the closed port) goes out, and its RST, which the target sends only after it
+ * has processed everything sent before, closes the step.
+ */
+import type { AgentClient } from '../agent/client.ts';
+import type { Observation, SentSegment, SilenceProof } from '../diff/observation.ts';
+import { describeSegment } from '../diff/describe.ts';
+import { SETTINGS_SYSCTLS, settingsFrom } from '../model/profiles.ts';
+import {
+  badAckOffset,
+  clientIsn,
+  closedPortAck,
+  peerTsval,
+  remoteIsn,
+  type Action,
+  type ClientId,
+  type ConnId,
+  type CounterName,
+  type Peer,
+  type SynAnswer,
+  type SynOptions,
+  type TargetSettings,
+  type TimedAction,
+} from '../model/scenario.ts';
+import { CLOSED_PORT, PeerMap, type Endpoint } from './peers.ts';
+import type { Execution, RawPacket, Scenario, ScenarioExecutor } from './execution.ts';
+import { fieldsOf, craft, type Crafted } from './segments.ts';
+import type { Wire } from './wire.ts';
+
+/** Counters judged in every case (their deltas over the case). */
+const COUNTERS: readonly CounterName[] = [
+  'TcpExt.ListenOverflows',
+  'TcpExt.ListenDrops',
+  'TcpExt.TCPReqQFullDrop',
+  'TcpExt.TCPReqQFullDoCookies',
+  'TcpExt.SyncookiesSent',
+  'TcpExt.EmbryonicRsts',
+  'TcpExt.TCPChallengeACK',
+];
+
+/** Sysctls every case starts from, on top of the target's own: no route metrics, so no peer is ever "proven". */
+const BASELINE: Readonly<Record<string, string>> = { 'net.ipv4.tcp_no_metrics_save': '1' };
+
+const BARRIER_TIMEOUT_MS = 200;
+
+export interface WireTargetParts {
+  readonly description: string;
+  readonly agent: AgentClient;
+  readonly wire: Wire;
+  /** The target's address on the lab link. */
+  readonly targetAddr: string;
+  readonly mtu: number;
+}
+
+export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExecutor & { readonly settings: TargetSettings }> {
+  const { agent, wire, targetAddr } = parts;
+  await agent.reset();
+  const live = await agent.sysctlGet([...SETTINGS_SYSCTLS]);
+  const settings = settingsFrom(live, parts.mtu);
+  let caseIndex = 0;
+
+  return {
+    description: parts.description,
+    settings,
+    async execute(scenario: Scenario): Promise<Execution> {
+      const peers = new PeerMap(caseIndex++);
+      await agent.reset();
+      for (const [name, value] of Object.entries(BASELINE)) await agent.sysctlSet(name, value);
+      for (const [name, value] of Object.entries(scenario.config)) await agent.sysctlSet(name, String(value));
+      const before = await agent.counters();
+      const run = new CaseRun(agent, wire, targetAddr, peers);
+      try {
+        await run.perform(scenario.actions);
+      } finally {
+        run.stop();
+      }
+      const after = await agent.counters();
+      const counters: Observation[] = COUNTERS.map((name) => ({ kind: 'counter', name, delta: (after[name] ?? 0) - (before[name] ?? 0) }));
+      return {
+        timed: run.timed,
+        settings: { ...settings, sysctls: { ...settings.sysctls, ...scenario.config } },
+        observed: [...run.observed, ...counters],
+        sent: run.sent,
+        horizon: run.horizon,
+        silence: run.silence,
+        packets: run.packets,
+      };
+    },
+    async close() {
+      await agent.reset();
+    },
+  };
+}
+
+/** What the target last sent a peer: the numbers the peer's next crafted segment echoes. */
+interface PeerView {
+  seq: number;
+  tsval: number | null;
+  /** The target's latest SYN to a remote peer, whole, for an ICMP error to quote. */
+  synPacket: Uint8Array | null;
+}
+
+/** One case in progress. */
+class CaseRun {
+  readonly timed: TimedAction[] = [];
+  readonly observed: Observation[] = [];
+  readonly sent: SentSegment[] = [];
+  readonly packets: RawPacket[] = [];
+  readonly silence: Record<SilenceProof, number> = { barrier: 0, timeout: 0 };
+  horizon = 0;
+
+  private readonly t0 = now();
+  private readonly views = new Map<string, PeerView>();
+  private listenerFd: number | null = null;
+  private readonly pending: Promise<void>[] = [];
+  private barrierWaiter: { ack: number; resolve: () => void } | null = null;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly agent: AgentClient,
+    private readonly wire: Wire,
+    private readonly targetAddr: string,
+    private readonly peers: PeerMap,
+  ) {
+    this.unsubscribe = wire.subscribe((p) => this.onPacket(p.at, p.bytes));
+  }
+
+  async perform(actions: readonly Action[]): Promise<void> {
+    for (const [index, action] of actions.entries()) {
+      this.timed.push({ at: this.elapsed(), action });
+      await this.step(index, action);
+      if (action.kind !== 'wait') await this.barrier();
+    }
+    await this.barrier();
+    this.horizon = this.elapsed();
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  private elapsed(): number {
+    return now() - this.t0;
+  }
+
+  private async step(index: number, action: Action): Promise<void> {
+    const { peers } = this;
+    switch (action.kind) {
+      case 'listen': {
+        const reply = await this.agent.listen({ port: peers.listenPort, backlog: action.backlog });
+        this.listenerFd = reply.fd;
+        this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'listen', ok: true } });
+        return;
+      }
+      case 'accept': {
+        if (this.listenerFd === null) return;
+        const reply = await this.agent.accept({ fd: this.listenerFd, max: action.max, timeout_ms: 0 });
+        const accepted = reply.accepted.map((a) => this.clientAt(a.peer)).filter((c): c is ClientId => c !== null);
+        this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'accept', accepted } });
+        return;
+      }
+      case 'closeListener':
+        if (this.listenerFd !== null) await this.agent.close({ fd: this.listenerFd });
+        this.listenerFd = null;
+        return;
+      case 'syn':
+        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['SYN'], seq: clientIsn(action.client), ack: 0, window: action.window, options: action.options });
+      case 'finalAck':
+      case 'badAck': {
+        const view = this.views.get(key({ kind: 'client', client: action.client }));
+        const ack = view ? (view.seq + 1 + (action.kind === 'badAck' ? badAckOffset : 0)) >>> 0 : 0;
+        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack, window: 502, options: echo(view) });
+      }
+      case 'rst':
+        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['RST'], seq: (clientIsn(action.client) + 1) >>> 0, ack: 0, window: 0, options: null });
+      case 'synToClosedPort':
+        return this.sendFromClient(index, action.client, CLOSED_PORT, { flags: ['SYN'], seq: clientIsn(action.client), ack: 0, window: 64240, options: null });
+      case 'ackToClosedPort':
+        return this.sendFromClient(index, action.client, CLOSED_PORT, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack: closedPortAck(action.client), window: 502, options: null });
+      case 'connect':
+        return this.connect(index, action.conn, action.syncnt);
+      case 'answerSyn':
+        return this.answer(index, action.conn, action.answer);
+      case 'wait':
+        await sleep(action.ms);
+        return;
+      case 'sysctl':
+        await this.agent.sysctlSet(action.name, String(action.value));
+        return;
+    }
+  }
+
+  private async connect(index: number, conn: ConnId, syncnt: number | null): Promise<void> {
+    const remote = this.peers.remote(conn);
+    const reply = await this.agent.connect({ addr: remote.addr, port: remote.port, nonblocking: true, ...(syncnt === null ? {} : { syncnt }) });
+    if (reply.errno !== 'EINPROGRESS') {
+      this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'connect', errno: connectErrno(reply.errno) } });
+      return;
+    }
+    // The result comes whenever the kernel decides; the case goes on meanwhile.
+    this.pending.push(
+      this.agent.connectWait({ fd: reply.fd, timeout_ms: 600_000 }).then(
+        (done) => {
+          if (done.errno !== 'EINPROGRESS') this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'connect', errno: connectErrno(done.errno) } });
+        },
+        () => undefined, // cancelled by the next case's reset
+      ),
+    );
+  }
+
+  private async answer(index: number, conn: ConnId, answer: SynAnswer): Promise<void> {
+    const peer: Peer = { kind: 'remote', conn };
+    const remote = this.peers.remote(conn);
+    const view = this.views.get(key(peer));
+    const theirSeq = view?.seq ?? 0;
+    const local = { addr: this.targetAddr, port: view ? this.lastPortOf(conn) : 0 };
+    switch (answer.kind) {
+      case 'synAck':
+        return this.send(index, peer, remote, local, { flags: ['SYN', 'ACK'], seq: remoteIsn(conn), ack: (theirSeq + 1 + (answer.ackValid ? 0 : badAckOffset)) >>> 0, window: answer.window, options: answer.options, tsecr: view?.tsval ?? 0 });
+      case 'rst':
+        return this.send(index, peer, remote, local, { flags: ['RST', 'ACK'], seq: 0, ack: (theirSeq + 1 + (answer.acceptable ? 0 : badAckOffset)) >>> 0, window: 0, options: null });
+      case 'icmpUnreachable': {
+        // A router on the path (the tester's own address) reports the SYN undeliverable.
+        const bytes = craft.icmpUnreachable({ src: '10.77.0.1', dst: this.targetAddr, code: answer.code, quoting: view?.synPacket ?? new Uint8Array(28) });
+        const at = await this.wire.send(bytes);
+        this.packets.push({ at, bytes });
+        return;
+      }
+    }
+  }
+
+  private remotePorts = new Map<ConnId, number>();
+  private lastPortOf(conn: ConnId): number {
+    return this.remotePorts.get(conn) ?? 0;
+  }
+
+  private sendFromClient(index: number, client: ClientId, dstPort: number, segment: Crafted): Promise<void> {
+    return this.send(index, { kind: 'client', client }, this.peers.client(client), { addr: this.targetAddr, port: dstPort }, segment);
+  }
+
+  private async send(index: number, from: Peer, src: Endpoint, dst: Endpoint, segment: Crafted): Promise<void> {
+    const tsval = peerTsval(from);
+    const bytes = craft.tcp(src, dst, segment, tsval);
+    const at = await this.wire.send(bytes);
+    this.packets.push({ at, bytes });
+    const fields = fieldsOf(bytes);
+    if (fields) this.sent.push({ from, at: at - this.t0, cause: index, segment: fields, description: describeSegment(fields) });
+  }
+
+  /** Sends a probe and waits for its RST: everything the target sent before that has arrived. */
+  private async barrier(): Promise<void> {
+    const { peer, endpoint } = this.peers.nextProbe();
+    const ack = (0x6000_0000 + (peer.kind === 'probe' ? peer.probe : 0)) >>> 0;
+    const arrived = new Promise<void>((resolve) => (this.barrierWaiter = { ack, resolve }));
+    const bytes = craft.tcp(endpoint, { addr: this.targetAddr, port: CLOSED_PORT }, { flags: ['ACK'], seq: 1, ack, window: 502, options: null }, null);
+    const at = await this.wire.send(bytes);
+    this.packets.push({ at, bytes });
+    const proven = await Promise.race([arrived.then(() => true), sleep(BARRIER_TIMEOUT_MS).then(() => false)]);
+    this.barrierWaiter = null;
+    this.silence[proven ? 'barrier' : 'timeout']++;
+  }
+
+  private onPacket(at: number, bytes: Uint8Array): void {
+    this.packets.push({ at, bytes });
+    const decoded = craft.decode(bytes);
+    if (decoded === null || decoded.src !== this.targetAddr) return;
+    const peer = this.peers.peerOf(decoded.dst, decoded.dstPort);
+    if (peer === null) return;
+    if (peer.kind === 'probe') {
+      if (decoded.tcp?.flags.includes('RST') && this.barrierWaiter && decoded.tcp.seq === this.barrierWaiter.ack) this.barrierWaiter.resolve();
+      return;
+    }
+    const t = at - this.t0;
+    if (decoded.tcp === null) {
+      this.observed.push({ kind: 'icmp', to: peer, at: t, summary: decoded.summary });
+      return;
+    }
+    const segment = decoded.tcp;
+    this.observed.push({ kind: 'segment', to: peer, at: t, segment });
+    const view = this.views.get(key(peer)) ?? { seq: 0, tsval: null, synPacket: null };
+    if (segment.flags.includes('SYN')) view.seq = segment.seq;
+    view.tsval = segment.options.timestamps?.tsval ?? view.tsval;
+    if (peer.kind === 'remote' && segment.flags.includes('SYN')) {
+      view.synPacket = bytes;
+      this.remotePorts.set(peer.conn, decoded.srcPort);
+    }
+    this.views.set(key(peer), view);
+  }
+
+  private clientAt(address: string): ClientId | null {
+    const [addr = '', port = '0'] = address.split(':');
+    const peer = this.peers.peerOf(addr, Number(port));
+    return peer?.kind === 'client' ? peer.client : null;
+  }
+}
+
+/** The ACK of a handshake echoes the target's TSval when timestamps were negotiated (RFC 7323 §3.2). */
+function echo(view: PeerView | undefined): SynOptions | null {
+  return view?.tsval == null ? null : { mss: null, sackPermitted: false, timestamps: true, windowScale: null };
+}
+
+function key(peer: Peer): string {
+  return peer.kind === 'client' ? `c${peer.client}` : peer.kind === 'remote' ? `r${peer.conn}` : `p${peer.probe}`;
+}
+
+function connectErrno(errno: string | null): import('../model/scenario.ts').ConnectErrno | null {
+  return errno as import('../model/scenario.ts').ConnectErrno | null;
+}
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

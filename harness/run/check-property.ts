@@ -1,0 +1,93 @@
+/**
+ * Runs one property with fast-check against one target: explore, shrink, then replay the
+ * shrunk counterexample on fresh state to tell a real deviation from a flake.
+ */
+import * as fc from 'fast-check';
+import type { Deviation } from '../diff/deviation.ts';
+import type { Execution, Scenario, ScenarioExecutor } from '../executor/execution.ts';
+import type { KernelProfile } from '../model/scenario.ts';
+import { judge, type Verdict } from './judge.ts';
+import type { Property } from './property.ts';
+import { signature } from './signature.ts';
+
+export interface CheckOptions {
+  readonly seed: number;
+  readonly numRuns: number;
+  /** Wall-clock deadline (Date.now() ms): exploration and shrinking stop there. */
+  readonly deadline: number;
+  /** Replays of a shrunk counterexample before it is reported. */
+  readonly replays: number;
+}
+
+export interface FailingCase {
+  readonly scenario: Scenario;
+  readonly execution: Execution;
+  readonly verdict: Verdict;
+  readonly path: string;
+  readonly replays: { readonly attempts: number; readonly reproduced: number };
+}
+
+export interface PropertyCheck {
+  readonly status: 'pass' | 'fail' | 'flaky';
+  readonly numRuns: number;
+  readonly durationMs: number;
+  readonly silence: { barrier: number; timeout: number };
+  readonly signature: string[];
+  readonly failure: FailingCase | null;
+  /** True when the deadline cut exploration short. */
+  readonly interrupted: boolean;
+}
+
+class DeviationsFound extends Error {
+  constructor(readonly deviations: readonly Deviation[]) {
+    super(deviations.map((d) => d.message).join('\n'));
+  }
+}
+
+export async function checkProperty(property: Property, target: ScenarioExecutor, profile: KernelProfile, options: CheckOptions): Promise<PropertyCheck> {
+  const started = Date.now();
+  const silence = { barrier: 0, timeout: 0 };
+  const run = async (scenario: Scenario): Promise<{ execution: Execution; verdict: Verdict }> => {
+    const execution = await target.execute(scenario);
+    silence.barrier += execution.silence.barrier;
+    silence.timeout += execution.silence.timeout;
+    return { execution, verdict: judge(execution, profile) };
+  };
+
+  const canonical = await run(property.canonical);
+  let lastFailure: { scenario: Scenario; execution: Execution; verdict: Verdict } | null = null;
+  const details = await fc.check(
+    fc.asyncProperty(property.scenarios, async (scenario) => {
+      const { execution, verdict } = await run(scenario);
+      if (verdict.deviations.length > 0) {
+        lastFailure = { scenario, execution, verdict };
+        throw new DeviationsFound(verdict.deviations);
+      }
+    }),
+    { seed: options.seed, numRuns: options.numRuns, interruptAfterTimeLimit: Math.max(1, options.deadline - Date.now()), markInterruptAsFailure: false },
+  );
+  const base = { numRuns: details.numRuns, silence, signature: signature(canonical.execution), interrupted: details.interrupted };
+  const found = lastFailure as { scenario: Scenario; execution: Execution; verdict: Verdict } | null;
+  if (!details.failed || details.counterexample === null || found === null) {
+    // The canonical scenario is judged too: a deviation there is as real as any other.
+    if (canonical.verdict.deviations.length === 0) return { status: 'pass', durationMs: Date.now() - started, failure: null, ...base };
+    return finish('fail', { scenario: property.canonical, ...canonical, path: 'canonical', replays: { attempts: 0, reproduced: 1 } });
+  }
+
+  const scenario = details.counterexample[0];
+  let reproduced = 0;
+  let latest = found;
+  for (let i = 0; i < options.replays; i++) {
+    const replay = await run(scenario);
+    if (replay.verdict.deviations.length > 0) {
+      reproduced++;
+      latest = { scenario, ...replay };
+    }
+  }
+  const failure: FailingCase = { scenario, execution: latest.execution, verdict: latest.verdict, path: details.counterexamplePath ?? '', replays: { attempts: options.replays, reproduced } };
+  return finish(options.replays > 0 && reproduced === 0 ? 'flaky' : 'fail', failure);
+
+  function finish(status: 'fail' | 'flaky', failure: FailingCase): PropertyCheck {
+    return { status, durationMs: Date.now() - started, failure, ...base };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * A counterexample on disk: the scenario to replay it, its pcap and its packetdrill script,
+ * beside report.json so the report can link them.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../cli/errors.ts';
+import type { Scenario } from '../executor/execution.ts';
+import { encodePcap } from '../packet/pcap.ts';
+import { packetdrillScript } from '../report/packetdrill.ts';
+import type { Counterexample } from '../report/schema.ts';
+import type { FailingCase } from './check-property.ts';
+import type { Property } from './property.ts';
+
+export const COUNTEREXAMPLE_SCHEMA = 'tcpconform/counterexample@1';
+
+/** What `tcpconform replay` needs to run a counterexample again. */
+export interface ReplayFile {
+  readonly schema: typeof COUNTEREXAMPLE_SCHEMA;
+  readonly suite: string;
+  readonly property: string;
+  readonly target: string;
+  readonly profile: string;
+  readonly scenario: Scenario;
+}
+
+export function writeCounterexample(reportDir: string, property: Property, failure: FailingCase, run: { seed: number; spec: string; profile: string }): Counterexample {
+  const id = `${property.suite}-${property.name}`;
+  const dir = join('counterexamples', id);
+  mkdirSync(join(reportDir, dir), { recursive: true });
+  const replay: ReplayFile = { schema: COUNTEREXAMPLE_SCHEMA, suite: property.suite, property: property.name, target: run.spec, profile: run.profile, scenario: failure.scenario };
+  writeFileSync(join(reportDir, dir, 'counterexample.json'), `${JSON.stringify(replay, null, 2)}\n`);
+  writeFileSync(join(reportDir, dir, 'counterexample.pcap'), encodePcap(failure.execution.packets.map((p) => ({ timestampMs: p.at, bytes: p.bytes }))));
+  const counterexample: Counterexample = {
+    id,
+    seed: run.seed,
+    path: failure.path,
+    actions: failure.execution.timed,
+    expected: failure.verdict.expected,
+    observed: failure.execution.observed,
+    sent: failure.execution.sent,
+    deviations: failure.verdict.deviations,
+    replays: failure.replays,
+    pcap: join(dir, 'counterexample.pcap'),
+    packetdrill: join(dir, 'counterexample.pkt'),
+    replayCommand: `npx tcpconform replay ${join(reportDir, dir, 'counterexample.json')}`,
+  };
+  writeFileSync(join(reportDir, dir, 'counterexample.pkt'), packetdrillScript(counterexample));
+  return counterexample;
+}
+
+export function readReplayFile(path: string): ReplayFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read counterexample ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} is not JSON: expected a counterexample.json written by tcpconform run`);
+  }
+  const file = value as Partial<ReplayFile> | null;
+  if (file === null || typeof file !== 'object' || file.schema !== COUNTEREXAMPLE_SCHEMA) throw new UsageError(`${path} is not a ${COUNTEREXAMPLE_SCHEMA} file`);
+  if (typeof file.target !== 'string' || typeof file.profile !== 'string' || !Array.isArray(file.scenario?.actions) || typeof file.scenario?.config !== 'object') {
+    throw new UsageError(`${path} lacks target, profile or scenario`);
+  }
+  return file as ReplayFile;
+}

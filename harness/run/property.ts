@@ -1,0 +1,23 @@
+import type * as fc from 'fast-check';
+import type { ProfileFlagName } from '../model/scenario.ts';
+import type { Scenario } from '../executor/execution.ts';
+
+/** A conformance property: scenarios fast-check explores, each judged against the model. */
+export interface Property {
+  readonly suite: string;
+  readonly name: string;
+  /** One sentence: what a conforming kernel does. */
+  readonly claim: string;
+  /** Profile flags its expectations depend on (for reports and kernel comparisons). */
+  readonly flags: readonly ProfileFlagName[];
+  readonly scenarios: fc.Arbitrary<Scenario>;
+  /** A fixed scenario whose observations summarise this target's behaviour (the signature). */
+  readonly canonical: Scenario;
+  /** Cases per run by default: fewer for scenarios that wait on kernel timers. */
+  readonly defaultRuns: number;
+}
+
+export interface Suite {
+  readonly name: string;
+  readonly properties: readonly Property[];
+}

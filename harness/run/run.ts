@@ -1,0 +1,131 @@
+/**
+ * The conformance run: every selected property against each target, judged by the model with
+ * the target's profile, reported as it goes.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { UsageError } from '../cli/errors.ts';
+import { profileByName, profileFor } from '../model/profiles.ts';
+import type { KernelProfile } from '../model/scenario.ts';
+import { REPORT_SCHEMA, type PropertyResult, type RunReport } from '../report/schema.ts';
+import { ReportWriter } from '../report/json-writer.ts';
+import { SUITES } from '../../suites/index.ts';
+import { checkProperty, type PropertyCheck } from './check-property.ts';
+import { writeCounterexample } from './counterexample.ts';
+import { Progress } from './progress.ts';
+import type { Property } from './property.ts';
+import { openExecutorTarget, type ExecutorTarget } from './targets.ts';
+
+/** Labs side by side: enough to overlap timer waits, few enough that 2 cores keep timings honest. */
+const MAX_PARALLEL_TARGETS = 4;
+
+export interface RunOptions {
+  readonly targets: readonly string[];
+  readonly suites: readonly string[] | null;
+  readonly runs: number | null;
+  readonly seed: number;
+  readonly budgetSeconds: number;
+  readonly profile: string | null;
+  readonly out: string | null;
+  readonly replays: number;
+  readonly allowRemote: boolean;
+  readonly command: readonly string[];
+}
+
+export function selectProperties(suites: readonly string[] | null): Property[] {
+  const known = SUITES.map((s) => s.name);
+  for (const name of suites ?? []) {
+    if (!known.includes(name)) throw new UsageError(`unknown suite '${name}' (known: ${known.join(', ')})`);
+  }
+  return SUITES.filter((s) => suites === null || suites.includes(s.name)).flatMap((s) => s.properties);
+}
+
+/** Runs all targets one after another (each gets its own report); exit status is the worst. */
+export async function runConformance(options: RunOptions): Promise<number> {
+  if (options.targets.length === 0) throw new UsageError('--target is empty');
+  if (options.profile !== null) profileByName(options.profile); // a bad name fails before any lab is built
+  const properties = selectProperties(options.suites);
+  let worst = 0;
+  for (const spec of options.targets) {
+    const code = await runTarget(spec, properties, options);
+    worst = Math.max(worst, code);
+  }
+  return worst;
+}
+
+async function runTarget(spec: string, properties: readonly Property[], options: RunOptions): Promise<number> {
+  const runId = `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${randomBytes(2).toString('hex')}`;
+  const dir = options.out ?? join('reports', runId);
+  const deadline = Date.now() + options.budgetSeconds * 1000;
+  const progress = new Progress(properties.length);
+  // One target per property where the target kind can make fresh ones (labs, VMs): properties then
+  // run side by side, and timer-bound scenarios overlap instead of adding up.
+  const first = await openExecutorTarget(spec, { allowRemote: options.allowRemote });
+  const profile: KernelProfile = options.profile !== null ? profileByName(options.profile) : profileFor(first.kernel, first.sysctlsPresent);
+  const writer = new ReportWriter(dir);
+  const report: RunReport = {
+    schema: REPORT_SCHEMA,
+    runId,
+    tool: { name: 'tcpconform', version: '0.1.0' },
+    command: options.command,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    status: 'running',
+    target: { spec, kernel: first.kernel, sysctls: first.sysctls, mtu: first.executor.settings.mtu },
+    profile,
+    seed: options.seed,
+    runsPerProperty: options.runs ?? 0,
+    budgetSeconds: options.budgetSeconds,
+    properties: [],
+    exitCode: null,
+    error: null,
+  };
+  writer.start(report);
+  const onSignal = (): void => writer.interrupt();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  console.error(`tcpconform: target ${spec} (kernel ${first.kernel}, profile ${profile.name}), seed ${options.seed}, report in ${dir}`);
+
+  const targets: ExecutorTarget[] = [first];
+  try {
+    const parallel = first.parallel ? Math.min(MAX_PARALLEL_TARGETS, properties.length) : 1;
+    const extra = await Promise.all(Array.from({ length: parallel - 1 }, () => openExecutorTarget(spec, { allowRemote: options.allowRemote })));
+    targets.push(...extra);
+    let next = 0;
+    await Promise.all(
+      targets.map(async (target) => {
+        for (let i = next++; i < properties.length; i = next++) {
+          const property = properties[i]!;
+          const result = await runProperty(property, target, profile, options, deadline, dir, spec);
+          writer.update((r) => r.properties.push(result));
+          progress.done(property, result.status);
+        }
+      }),
+    );
+    const failed = report.properties.some((p) => p.status === 'fail' || p.status === 'error');
+    const exitCode = failed ? 1 : 0;
+    writer.finish({ status: 'complete', exitCode });
+    progress.summary(report, dir);
+    return exitCode;
+  } catch (error) {
+    writer.finish({ status: 'error', exitCode: 2, error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.stop();
+    await Promise.allSettled(targets.map((t) => t.close()));
+  }
+}
+
+async function runProperty(property: Property, target: ExecutorTarget, profile: KernelProfile, options: RunOptions, deadline: number, dir: string, spec: string): Promise<PropertyResult> {
+  const base = { suite: property.suite, property: property.name, flags: [...property.flags] };
+  let check: PropertyCheck;
+  try {
+    check = await checkProperty(property, target.executor, profile, { seed: options.seed, numRuns: options.runs ?? property.defaultRuns, deadline, replays: options.replays });
+  } catch (error) {
+    return { ...base, status: 'error', numRuns: 0, durationMs: 0, silence: { barrier: 0, timeout: 0 }, signature: [], counterexample: null, error: error instanceof Error ? error.message : String(error) };
+  }
+  const counterexample = check.failure ? writeCounterexample(dir, property, check.failure, { seed: options.seed, spec, profile: profile.name }) : null;
+  return { ...base, status: check.status, numRuns: check.numRuns, durationMs: check.durationMs, silence: check.silence, signature: check.signature, counterexample, error: null };
+}

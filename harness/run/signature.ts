@@ -1,0 +1,29 @@
+/**
+ * A property's behaviour signature: what the target did in the canonical scenario, in a few
+ * lines a person can compare across kernels ("client 0: [S.] at 0, 1.02, 3.05 s").
+ */
+import { describePeer, flagLetters } from '../diff/describe.ts';
+import type { Execution } from '../executor/execution.ts';
+
+export function signature(execution: Execution): string[] {
+  const segments = new Map<string, number[]>();
+  const results: string[] = [];
+  for (const o of execution.observed) {
+    if (o.kind === 'segment') {
+      const key = `${describePeer(o.to)}: [${flagLetters(o.segment.flags)}]`;
+      segments.set(key, [...(segments.get(key) ?? []), o.at]);
+    } else if (o.kind === 'result' && o.result.call !== 'listen') {
+      const action = execution.timed[o.cause]?.action.kind ?? '?';
+      const value = o.result.call === 'accept' ? `${o.result.accepted.length} accepted` : (o.result.errno ?? 'connected');
+      results.push(`${action} -> ${value} at ${seconds(o.at)}`);
+    }
+  }
+  const lines = [...segments].map(([key, times]) => `${key} at ${times.map(seconds).join(', ')}`);
+  if (lines.length === 0) lines.push('no segment from the target');
+  return [...lines, ...results];
+}
+
+/** Rounded to whole seconds beyond one and to 100 ms below: schedules differ by more, jitter by less. */
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms / 100) * 100} ms` : `${Math.round(ms / 1000)} s`;
+}

@@ -1,0 +1,31 @@
+/** Generators shared by the suites: the pieces of scenarios a client or a kernel setting can vary. */
+import * as fc from 'fast-check';
+import type { Action, SynOptions } from '../harness/model/scenario.ts';
+
+export const synOptions: fc.Arbitrary<SynOptions> = fc.record({
+  mss: fc.option(fc.integer({ min: 536, max: 1460 }), { nil: null }),
+  sackPermitted: fc.boolean(),
+  timestamps: fc.boolean(),
+  windowScale: fc.option(fc.integer({ min: 0, max: 14 }), { nil: null }),
+});
+
+/** 4128 is the article's client window; the rest are common stacks' first windows. */
+export const clientWindow: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(4128, 29200, 64240, 65535), fc.integer({ min: 1, max: 65535 }));
+
+export const fullOptions: SynOptions = { mss: 1460, sackPermitted: true, timestamps: true, windowScale: 7 };
+
+/** A client's SYN with generated options and window. */
+export const synFrom = (client: number): fc.Arbitrary<Action> =>
+  fc.record({ options: synOptions, window: clientWindow }).map(({ options, window }) => ({ kind: 'syn', client, options, window }));
+
+/** Common client behaviours toward a listener, over a small set of clients so they meet again. */
+export const clientStep = (clients: number): fc.Arbitrary<Action> => {
+  const client = fc.nat({ max: clients - 1 });
+  return fc.oneof(
+    { weight: 4, arbitrary: client.chain(synFrom) },
+    { weight: 4, arbitrary: client.map((c): Action => ({ kind: 'finalAck', client: c })) },
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }).map((max): Action => ({ kind: 'accept', max })) },
+    { weight: 1, arbitrary: client.map((c): Action => ({ kind: 'rst', client: c })) },
+    { weight: 1, arbitrary: client.map((c): Action => ({ kind: 'badAck', client: c })) },
+  );
+};

@@ -1,0 +1,56 @@
+/**
+ * connect() failing: ETIMEDOUT after SYN retransmissions, ECONNREFUSED on RST, EHOSTUNREACH /
+ * ENETUNREACH on ICMP (NOTES.md "connect() failures"; RFC 9293 §3.10.7.3; RFC 1122 §4.2.3.9).
+ */
+import * as fc from 'fast-check';
+import type { Action, SynAnswer } from '../harness/model/scenario.ts';
+import type { Suite } from '../harness/run/property.ts';
+import { clientWindow, synOptions } from './arbitraries.ts';
+
+const answer: fc.Arbitrary<SynAnswer> = fc.oneof(
+  fc.record({ kind: fc.constant('synAck' as const), options: synOptions, window: clientWindow, ackValid: fc.boolean() }),
+  fc.record({ kind: fc.constant('rst' as const), acceptable: fc.boolean() }),
+  fc.record({ kind: fc.constant('icmpUnreachable' as const), code: fc.constantFrom(0, 1, 2, 3, 4, 9, 10, 13) }),
+);
+
+export const connectErrorsSuite: Suite = {
+  name: 'connect-errors',
+  properties: [
+    {
+      suite: 'connect-errors',
+      name: 'connect-answered',
+      claim: 'connect() completes on a SYN-ACK, fails with ECONNREFUSED on an acceptable RST and at once on ICMP unreachable (Linux), and answers a wrong SYN-ACK with RST.',
+      flags: ['icmpUnreachableAbortsConnect', 'challengeAcks'],
+      scenarios: fc
+        .record({ delay: fc.integer({ min: 0, max: 900 }), answers: fc.array(answer, { minLength: 1, maxLength: 2 }) })
+        .map(({ delay, answers }) => ({
+          config: {},
+          actions: [
+            { kind: 'connect', conn: 0, syncnt: 2 } as Action,
+            ...(delay > 0 ? [{ kind: 'wait', ms: delay } as Action] : []),
+            ...answers.map((a): Action => ({ kind: 'answerSyn', conn: 0, answer: a })),
+            { kind: 'wait', ms: 50 } as Action,
+          ],
+        })),
+      canonical: {
+        config: {},
+        actions: [{ kind: 'connect', conn: 0, syncnt: 2 }, { kind: 'answerSyn', conn: 0, answer: { kind: 'icmpUnreachable', code: 1 } }, { kind: 'wait', ms: 50 }],
+      },
+      defaultRuns: 15,
+    },
+    {
+      suite: 'connect-errors',
+      name: 'connect-timeout',
+      claim: 'A SYN nobody answers is retransmitted on the kernel schedule and connect() fails with ETIMEDOUT when TCP_SYNCNT / tcp_syn_retries runs out.',
+      flags: ['linearSynTimeouts', 'synTimeoutByElapsedTime', 'bsdSynSchedule'],
+      scenarios: fc
+        .record({ viaSysctl: fc.boolean() })
+        .map(({ viaSysctl }) => ({
+          config: viaSysctl ? { 'net.ipv4.tcp_syn_retries': 1 } : {},
+          actions: [{ kind: 'connect', conn: 0, syncnt: viaSysctl ? null : 1 } as Action, { kind: 'wait', ms: 3600 } as Action],
+        })),
+      canonical: { config: {}, actions: [{ kind: 'connect', conn: 0, syncnt: 1 }, { kind: 'wait', ms: 3600 }] },
+      defaultRuns: 2,
+    },
+  ],
+};

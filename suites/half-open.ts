@@ -1,0 +1,52 @@
+/**
+ * Half-open connections completing or dying: SYN-ACK retransmission (tcp_synack_retries) and
+ * the request's expiry; a late final ACK still completes (NOTES.md: a handshake whose final
+ * ACK never arrives never reaches accept()).
+ */
+import * as fc from 'fast-check';
+import type { Action } from '../harness/model/scenario.ts';
+import type { Suite } from '../harness/run/property.ts';
+import { fullOptions, synFrom } from './arbitraries.ts';
+
+/** Waits stay short: every case pays them in real time (the longest schedule here ends by 3.6 s). */
+const wait = fc.integer({ min: 100, max: 1800 }).map((ms): Action => ({ kind: 'wait', ms }));
+
+const halfOpen = fc
+  .record({
+    retries: fc.constantFrom(1, 2),
+    backlog: fc.integer({ min: 1, max: 4 }),
+    first: synFrom(0),
+    second: fc.option(synFrom(1), { nil: null }),
+    waits: fc.tuple(wait, wait),
+    completes: fc.boolean(),
+  })
+  .map(({ retries, backlog, first, second, waits, completes }) => ({
+    config: { 'net.ipv4.tcp_synack_retries': retries },
+    actions: [
+      { kind: 'listen', backlog } as Action,
+      first,
+      waits[0],
+      ...(second ? [second] : []),
+      ...(completes ? [{ kind: 'finalAck', client: 0 } as Action] : []),
+      waits[1],
+      { kind: 'accept', max: 2 } as Action,
+    ],
+  }));
+
+export const halfOpenSuite: Suite = {
+  name: 'half-open',
+  properties: [
+    {
+      suite: 'half-open',
+      name: 'synack-retransmit-and-expiry',
+      claim: 'An unanswered SYN-ACK is retransmitted after 1 s, 2 s, ... tcp_synack_retries times, then the request dies silently; accept() never returns it.',
+      flags: [],
+      scenarios: halfOpen,
+      canonical: {
+        config: { 'net.ipv4.tcp_synack_retries': 2 },
+        actions: [{ kind: 'listen', backlog: 1 }, { kind: 'syn', client: 0, options: fullOptions, window: 4128 }, { kind: 'wait', ms: 3500 }, { kind: 'accept', max: 1 }],
+      },
+      defaultRuns: 5,
+    },
+  ],
+};

@@ -1,0 +1,9 @@
+import type { Suite } from '../harness/run/property.ts';
+import { closedPortsSuite } from './closed-ports.ts';
+import { connectErrorsSuite } from './connect-errors.ts';
+import { halfOpenSuite } from './half-open.ts';
+import { handshakeSuite } from './handshake.ts';
+import { listenQueuesSuite } from './listen-queues.ts';
+import { synRcvdSuite } from './syn-rcvd.ts';
+
+export const SUITES: readonly Suite[] = [handshakeSuite, listenQueuesSuite, halfOpenSuite, closedPortsSuite, connectErrorsSuite, synRcvdSuite];
