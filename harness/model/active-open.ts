@@ -40,6 +40,8 @@ export class ActiveOpen {
   private softError: ConnectErrno | null = null;
   private timestamps: boolean;
   private lastOow: number | null = null;
+  /** The connect() action: its result is reported against it, whatever answer ends it. */
+  private readonly call: number;
 
   constructor(
     private readonly ctx: Context,
@@ -48,6 +50,7 @@ export class ActiveOpen {
     now: Interval,
   ) {
     this.names = { isn: `isn:remote:${conn}`, tsval: `tsval:remote:${conn}`, tsvalBound: false };
+    this.call = ctx.cause;
     this.retries = syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries');
     this.linear = ctx.profile.flags.linearSynTimeouts ? ctx.sysctl('net.ipv4.tcp_syn_linear_timeouts') : 0;
     this.firstSyn = now.earliest;
@@ -82,7 +85,7 @@ export class ActiveOpen {
   private fail(errno: ConnectErrno, at: Interval, rule: typeof RULES.connectTimeout): void {
     this.state = 'closed';
     this.timer.cancelled = true;
-    this.ctx.result({ call: 'connect', errno }, at, rule);
+    this.ctx.result({ call: 'connect', errno }, at, rule, this.call);
   }
 
   answer(answer: SynAnswer, now: Interval): void {
@@ -110,7 +113,7 @@ export class ActiveOpen {
         this.timer.cancelled = true;
         this.timestamps = this.timestamps && answer.options.timestamps;
         ctx.send(this.peer, fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.connectEstablished);
-        ctx.result({ call: 'connect', errno: null }, response(now), RULES.connectEstablished);
+        ctx.result({ call: 'connect', errno: null }, response(now), RULES.connectEstablished, this.call);
         return;
       case 'rst':
         if (answer.acceptable) this.fail('ECONNREFUSED', response(now), RULES.connectRefused);

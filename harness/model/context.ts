@@ -41,8 +41,9 @@ export class Context {
     this.out.push(e);
   }
 
-  result(result: CallResult, at: Interval, rule: RuleRef): void {
-    const e: Expectation = { kind: 'result', result, at, cause: this.cause, optional: false, rule };
+  /** A call's result; `call` is the index of the action that made the call (a connect returns long after). */
+  result(result: CallResult, at: Interval, rule: RuleRef, call = this.cause): void {
+    const e: Expectation = { kind: 'result', result, at, cause: call, optional: false, rule };
     if (this.inTimer) this.fromTimers.add(e);
     this.out.push(e);
   }
