@@ -98,7 +98,8 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
 
 /** What the target last sent a peer: the numbers the peer's next crafted segment echoes. */
 interface PeerView {
-  seq: number;
+  /** The ISN of the latest SYN or SYN-ACK the target sent this peer; null until one came. */
+  isn: number | null;
   tsval: number | null;
   /** The target's latest SYN to a remote peer, whole, for an ICMP error to quote. */
   synPacket: Uint8Array | null;
@@ -172,7 +173,7 @@ class CaseRun {
       case 'finalAck':
       case 'badAck': {
         const view = this.views.get(key({ kind: 'client', client: action.client }));
-        const ack = view ? (view.seq + 1 + (action.kind === 'badAck' ? badAckOffset : 0)) >>> 0 : 0;
+        const ack = view?.isn == null ? 0 : (view.isn + 1 + (action.kind === 'badAck' ? badAckOffset : 0)) >>> 0;
         return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack, window: 502, options: echo(view) });
       }
       case 'rst':
@@ -216,7 +217,7 @@ class CaseRun {
     const peer: Peer = { kind: 'remote', conn };
     const remote = this.peers.remote(conn);
     const view = this.views.get(key(peer));
-    const theirSeq = view?.seq ?? 0;
+    const theirSeq = view?.isn ?? 0;
     const local = { addr: this.targetAddr, port: view ? this.lastPortOf(conn) : 0 };
     switch (answer.kind) {
       case 'synAck':
@@ -281,8 +282,8 @@ class CaseRun {
     }
     const segment = decoded.tcp;
     this.observed.push({ kind: 'segment', to: peer, at: t, segment });
-    const view = this.views.get(key(peer)) ?? { seq: 0, tsval: null, synPacket: null };
-    if (segment.flags.includes('SYN')) view.seq = segment.seq;
+    const view = this.views.get(key(peer)) ?? { isn: null, tsval: null, synPacket: null };
+    if (segment.flags.includes('SYN')) view.isn = segment.seq;
     view.tsval = segment.options.timestamps?.tsval ?? view.tsval;
     if (peer.kind === 'remote' && segment.flags.includes('SYN')) {
       view.synPacket = bytes;

@@ -18,8 +18,10 @@ const out = (kind: FrameKind, payload: Uint8Array = new Uint8Array(0), at = mono
 // IPPROTO_RAW implies IP_HDRINCL: the harness writes whole IPv4 packets.
 const sender = raw.createSocket({ protocol: IPPROTO_RAW });
 sender.setOption(SOL_SOCKET, SO_MARK, RAW_MARK);
-for (const protocol of [raw.Protocol.TCP, raw.Protocol.ICMP]) {
-  const receiver = raw.createSocket({ protocol });
+// Held for the process's life: a socket nothing references is garbage-collected, and with it
+// the native poll that delivers its packets (receiving stopped after ~100 packets without this).
+const receivers = [raw.createSocket({ protocol: raw.Protocol.TCP }), raw.createSocket({ protocol: raw.Protocol.ICMP })];
+for (const receiver of receivers) {
   receiver.on('message', (buffer: Buffer) => out(FrameKind.Received, new Uint8Array(buffer), monotonicMs()));
   receiver.on('error', (error: Error) => out(FrameKind.Error, new TextEncoder().encode(String(error))));
 }
@@ -57,6 +59,9 @@ process.stdin.on('data', (chunk: Buffer) => {
   for (const frame of reader.push(new Uint8Array(chunk))) if (frame.kind === FrameKind.Send) queue.push(frame.payload);
   if (!sending) sendNext();
 });
-// The harness is gone: so are we.
-process.stdin.on('end', () => process.exit(0));
+// The harness is gone: so are we. (Closing the receivers here also keeps them referenced.)
+process.stdin.on('end', () => {
+  for (const receiver of receivers) receiver.close();
+  process.exit(0);
+});
 out(FrameKind.Ready);

@@ -1,0 +1,78 @@
+/**
+ * Owns a run's report directory. Every update rewrites report.json, junit.xml and report.html
+ * atomically (temp file + rename), so an interrupted run always leaves valid files of what
+ * finished.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../cli/errors.ts';
+import { renderHtml } from './html.ts';
+import { renderJunit } from './junit.ts';
+import { REPORT_SCHEMA, type RunReport } from './schema.ts';
+
+function writeAtomically(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}
+
+export class ReportWriter {
+  private report: RunReport | null = null;
+
+  constructor(readonly dir: string) {}
+
+  start(report: RunReport): void {
+    mkdirSync(this.dir, { recursive: true });
+    this.report = report;
+    this.flush();
+  }
+
+  update(change: (report: RunReport) => void): void {
+    if (!this.report) return;
+    change(this.report);
+    this.flush();
+  }
+
+  finish(end: Partial<Pick<RunReport, 'status' | 'exitCode' | 'error'>>): void {
+    this.update((r) => {
+      Object.assign(r, end);
+      r.finishedAt = new Date().toISOString();
+    });
+  }
+
+  /** From a signal handler: synchronous, marks the report interrupted and leaves it valid. */
+  interrupt(): void {
+    if (this.report?.status === 'running') this.finish({ status: 'interrupted', exitCode: 2, error: 'interrupted by a signal' });
+  }
+
+  private flush(): void {
+    const report = this.report!;
+    writeAtomically(join(this.dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeAtomically(join(this.dir, 'junit.xml'), renderJunit(report));
+    writeAtomically(join(this.dir, 'report.html'), renderHtml(report));
+  }
+}
+
+/** Reads and checks a report.json; any problem is a UsageError with one line saying what. */
+export function readReport(path: string): RunReport {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read report ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} is not JSON (truncated or not a report)`);
+  }
+  const r = value as Partial<RunReport> | null;
+  if (r === null || typeof r !== 'object') throw new UsageError(`${path} is not a report object`);
+  if (r.schema !== REPORT_SCHEMA) throw new UsageError(`${path} has schema ${JSON.stringify(r.schema)}, expected ${REPORT_SCHEMA}`);
+  for (const field of ['runId', 'target', 'profile', 'properties', 'status'] as const) {
+    if (r[field] === undefined) throw new UsageError(`${path} lacks '${field}'`);
+  }
+  if (!Array.isArray(r.properties)) throw new UsageError(`${path}: 'properties' is not a list`);
+  return r as RunReport;
+}
