@@ -28,8 +28,8 @@ export const connectErrorsSuite: Suite = {
           actions: [
             { kind: 'connect', conn: 0, syncnt: 2 } as Action,
             ...(delay > 0 ? [{ kind: 'wait', ms: delay } as Action] : []),
-            ...answers.map((a): Action => ({ kind: 'answerSyn', conn: 0, answer: a })),
-            { kind: 'wait', ms: 50 } as Action,
+            // 50 ms after each answer: a SYN the kernel resends at once comes before the next one.
+            ...answers.flatMap((a): Action[] => [{ kind: 'answerSyn', conn: 0, answer: a }, { kind: 'wait', ms: 50 }]),
           ],
         })),
       canonical: {

@@ -558,6 +558,8 @@ static void reset_all(void)
 		nchanges--;
 		sysctl_write(changes[nchanges].name, changes[nchanges].previous);
 	}
+	/* Cached routes and path-MTU exceptions would carry one case's ICMP into the next. */
+	sysctl_write("net.ipv4.route.flush", "1");
 }
 
 static void op_info(double id)

@@ -72,7 +72,7 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       for (const [name, value] of Object.entries(BASELINE)) await agent.sysctlSet(name, value);
       for (const [name, value] of Object.entries(scenario.config)) await agent.sysctlSet(name, String(value));
       const before = await agent.counters();
-      const run = new CaseRun(agent, wire, targetAddr, peers);
+      const run = new CaseRun(agent, wire, targetAddr, peers, parts.mtu);
       try {
         await run.perform(scenario.actions);
       } finally {
@@ -126,6 +126,7 @@ class CaseRun {
     private readonly wire: Wire,
     private readonly targetAddr: string,
     private readonly peers: PeerMap,
+    private readonly mtu: number,
   ) {
     this.unsubscribe = wire.subscribe((p) => this.onPacket(p.at, p.bytes));
   }
@@ -226,7 +227,9 @@ class CaseRun {
         return this.send(index, peer, remote, local, { flags: ['RST', 'ACK'], seq: 0, ack: (theirSeq + 1 + (answer.acceptable ? 0 : badAckOffset)) >>> 0, window: 0, options: null });
       case 'icmpUnreachable': {
         // A router on the path (the tester's own address) reports the SYN undeliverable.
-        const bytes = craft.icmpUnreachable({ src: '10.77.0.1', dst: this.targetAddr, code: answer.code, quoting: view?.synPacket ?? new Uint8Array(28) });
+        // Fragmentation-needed names the link's own MTU: a lower one would be cached for the
+        // destination and shrink the MSS of later cases (their state must not leak).
+        const bytes = craft.icmpUnreachable({ src: '10.77.0.1', dst: this.targetAddr, code: answer.code, quoting: view?.synPacket ?? new Uint8Array(28), nextHopMtu: this.mtu });
         const at = await this.wire.send(bytes);
         this.packets.push({ at, bytes });
         return;

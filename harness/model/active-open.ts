@@ -82,6 +82,17 @@ export class ActiveOpen {
     this.timer = ctx.arm(after(at, this.rto), (next) => this.retransmitTimer(next));
   }
 
+  /**
+   * Linux tcp_rcv_synsent_state_process, on an unacceptable ACK: "Previous FIN/ACK or RST/ACK
+   * might be ignored", so before any retransmission the SYN goes again after TCP_TIMEOUT_MIN
+   * (2 jiffies: 2 ms at HZ 1000, 8 ms at 250).
+   */
+  private resendSoon(now: Interval): void {
+    if (this.retransmits !== 0) return;
+    this.timer.cancelled = true;
+    this.timer = this.ctx.arm({ earliest: now.earliest + 2, latest: now.latest + 40 }, (at) => this.retransmitTimer(at));
+  }
+
   private fail(errno: ConnectErrno, at: Interval, rule: typeof RULES.connectTimeout): void {
     this.state = 'closed';
     this.timer.cancelled = true;
@@ -107,7 +118,7 @@ export class ActiveOpen {
       case 'synAck':
         if (!answer.ackValid) {
           ctx.send(this.peer, rstForAck({ bind: this.names.isn, plus: 1 + badAckOffset }), response(now), RULES.connectBadSynAck);
-          return;
+          return this.resendSoon(now);
         }
         this.state = 'established';
         this.timer.cancelled = true;
@@ -116,7 +127,9 @@ export class ActiveOpen {
         ctx.result({ call: 'connect', errno: null }, response(now), RULES.connectEstablished, this.call);
         return;
       case 'rst':
+        // An RST whose ACK is unacceptable is dropped, and counts as a bad ACK (below).
         if (answer.acceptable) this.fail('ECONNREFUSED', response(now), RULES.connectRefused);
+        else this.resendSoon(now);
         return;
       case 'icmpUnreachable': {
         const errno = ICMP_ERRNO[answer.code];

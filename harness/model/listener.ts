@@ -173,7 +173,7 @@ export class Listener {
     }
     if (request) {
       this.dropRequest(request);
-      return this.establish(client, request.names, request.options.timestamps, RULES.established);
+      return this.establish(client, request.names, request.options.timestamps);
     }
     if (cookie && ctx.sysctl('net.ipv4.tcp_syncookies') !== 0) {
       this.cookies.delete(client);
@@ -183,7 +183,9 @@ export class Listener {
         ctx.count('TcpExt.ListenDrops', RULES.cookieAck);
         return;
       }
-      return this.establish(client, cookie.names, cookie.options.timestamps, RULES.cookieAck);
+      // A cookie's TSval encodes options, not the clock: the connection's own TSvals start afresh.
+      const names: Names = { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock`, tsvalBound: false };
+      return this.establish(client, names, cookie.options.timestamps);
     }
     const connection = this.connections.get(client);
     if (connection && !connection.reset) return; // a duplicate ACK: acceptable, nothing to say
@@ -233,7 +235,7 @@ export class Listener {
     this.requests.delete(request.client);
   }
 
-  private establish(client: ClientId, names: Names, timestamps: boolean, _rule: typeof RULES.established): void {
+  private establish(client: ClientId, names: Names, timestamps: boolean): void {
     const connection: Connection = { client, names, timestamps, reset: false, lastOow: null };
     this.acceptQueue.push(connection);
     this.connections.set(client, connection);

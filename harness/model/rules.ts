@@ -14,7 +14,6 @@ export const RULES = {
   synAckRetransmit: rule('listener.synAckRetransmit', 'Linux reqsk_timer_handler: 1 s, doubling, tcp_synack_retries times'),
   requestExpired: rule('listener.requestExpired', 'Linux reqsk_timer_handler: request dropped after tcp_synack_retries'),
   duplicateSyn: rule('listener.duplicateSyn', 'Linux tcp_check_req: retransmitted SYN -> SYN-ACK again, rate-limited by tcp_invalid_ratelimit'),
-  established: rule('listener.established', 'RFC 9293 §3.10.7.4 SYN-RECEIVED: acceptable ACK -> ESTABLISHED; joins the accept queue'),
   acceptQueueFullAck: rule('listener.acceptQueueFull.finalAck', 'Linux tcp_check_req listen_overflow: drop the ACK, or RST with tcp_abort_on_overflow', ['acceptQueueAdmitsBacklogPlusOne']),
   cookieAck: rule('listener.cookieAck', 'Linux cookie_v4_check: a valid cookie ACK creates the connection'),
   badAck: rule('listener.badAck', 'RFC 9293 §3.10.7.4: unacceptable ACK in SYN-RECEIVED -> <SEQ=SEG.ACK><CTL=RST>; Linux tcp_check_req returns the listener'),
@@ -30,7 +29,7 @@ export const RULES = {
   synRetransmit: rule('connect.synRetransmit', 'Linux tcp_retransmit_timer: 1 s, doubling (linear for tcp_syn_linear_timeouts times)', ['linearSynTimeouts', 'bsdSynSchedule']),
   connectTimeout: rule('connect.timeout', 'Linux tcp_write_timeout: ETIMEDOUT once the SYN_SENT time exceeds what tcp_syn_retries exponential retransmits take', ['synTimeoutByElapsedTime', 'bsdSynSchedule']),
   connectEstablished: rule('connect.established', 'RFC 9293 §3.10.7.3 SYN-SENT: acceptable SYN-ACK -> ACK, ESTABLISHED'),
-  connectBadSynAck: rule('connect.badSynAck', 'RFC 9293 §3.10.7.3 SYN-SENT: unacceptable ACK -> <SEQ=SEG.ACK><CTL=RST>, stay in SYN-SENT'),
-  connectRefused: rule('connect.refused', 'RFC 9293 §3.10.7.3 SYN-SENT: acceptable RST -> ECONNREFUSED; unacceptable RST ignored'),
+  connectBadSynAck: rule('connect.badSynAck', 'RFC 9293 §3.10.7.3 SYN-SENT: unacceptable ACK -> <SEQ=SEG.ACK><CTL=RST>, stay in SYN-SENT; Linux resends the SYN at once if it never did'),
+  connectRefused: rule('connect.refused', 'RFC 9293 §3.10.7.3 SYN-SENT: acceptable RST -> ECONNREFUSED; an RST with an unacceptable ACK is dropped (Linux resends the SYN at once)'),
   connectIcmp: rule('connect.icmpUnreachable', 'Linux tcp_v4_err: ICMP unreachable aborts SYN_SENT at once (BSD: soft error reported at timeout)', ['icmpUnreachableAbortsConnect']),
 } as const;

@@ -9,6 +9,7 @@ import { profileByName, profileFor } from '../model/profiles.ts';
 import type { KernelProfile } from '../model/scenario.ts';
 import { REPORT_SCHEMA, type PropertyResult, type RunReport } from '../report/schema.ts';
 import { ReportWriter } from '../report/json-writer.ts';
+import { onTeardown } from '../lab/teardown.ts';
 import { SUITES } from '../../suites/index.ts';
 import { checkProperty, type PropertyCheck } from './check-property.ts';
 import { writeCounterexample } from './counterexample.ts';
@@ -61,7 +62,7 @@ async function runTarget(spec: string, properties: readonly Property[], options:
   // One target per property where the target kind can make fresh ones (labs, VMs): properties then
   // run side by side, and timer-bound scenarios overlap instead of adding up.
   const first = await openExecutorTarget(spec, { allowRemote: options.allowRemote });
-  const profile: KernelProfile = options.profile !== null ? profileByName(options.profile) : profileFor(first.kernel, first.sysctlsPresent);
+  const profile: KernelProfile = options.profile !== null ? profileByName(options.profile) : (first.profile ?? profileFor(first.kernel, first.sysctlsPresent));
   const writer = new ReportWriter(dir);
   const report: RunReport = {
     schema: REPORT_SCHEMA,
@@ -81,9 +82,8 @@ async function runTarget(spec: string, properties: readonly Property[], options:
     error: null,
   };
   writer.start(report);
-  const onSignal = (): void => writer.interrupt();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Runs before the labs' own teardown (registered earlier): the report is marked interrupted first.
+  const [, forgetInterrupt] = onTeardown(() => writer.interrupt());
   console.error(`tcpconform: target ${spec} (kernel ${first.kernel}, profile ${profile.name}), seed ${options.seed}, report in ${dir}`);
 
   const targets: ExecutorTarget[] = [first];
@@ -111,8 +111,7 @@ async function runTarget(spec: string, properties: readonly Property[], options:
     writer.finish({ status: 'error', exitCode: 2, error: error instanceof Error ? error.message : String(error) });
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    forgetInterrupt();
     progress.stop();
     await Promise.allSettled(targets.map((t) => t.close()));
   }

@@ -7,7 +7,7 @@ import { modelTarget } from '../executor/model-target.ts';
 import type { ScenarioExecutor } from '../executor/execution.ts';
 import { wireExecutor } from '../executor/wire-executor.ts';
 import { profileByName, SETTINGS_SYSCTLS, settingsFrom } from '../model/profiles.ts';
-import type { TargetSettings } from '../model/scenario.ts';
+import type { KernelProfile, TargetSettings } from '../model/scenario.ts';
 import { openTarget } from '../target/index.ts';
 
 
@@ -19,6 +19,8 @@ export interface ExecutorTarget {
   readonly sysctlsPresent: ReadonlySet<string>;
   /** Whether more targets of this spec can run side by side (fresh labs and VMs can; a given namespace cannot). */
   readonly parallel: boolean;
+  /** The profile the target itself declares (the model as a target); null: detect it from the kernel. */
+  readonly profile: KernelProfile | null;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function openExecutorTarget(spec: string, options: { allowRemote: b
   if (spec.startsWith('model:')) {
     const profile = profileByName(spec.slice('model:'.length));
     const executor = Object.assign(modelTarget(profile, DEFAULT_SETTINGS), { settings: DEFAULT_SETTINGS });
-    return { executor, kernel: `model ${profile.name}`, sysctls: DEFAULT_SYSCTLS, sysctlsPresent: new Set(Object.keys(DEFAULT_SYSCTLS)), parallel: true, close: () => executor.close() };
+    return { executor, kernel: `model ${profile.name}`, sysctls: DEFAULT_SYSCTLS, sysctlsPresent: new Set(Object.keys(DEFAULT_SYSCTLS)), parallel: true, profile, close: () => executor.close() };
   }
   if (spec.startsWith('ssh://') && !options.allowRemote) throw new UsageError(`target ${spec} is a remote host: packets would leave this machine; pass --allow-remote to allow it`);
   const target = await openTarget(spec);
@@ -56,6 +58,7 @@ export async function openExecutorTarget(spec: string, options: { allowRemote: b
       sysctls: present,
       sysctlsPresent: new Set(Object.keys(present)),
       parallel: !spec.startsWith('netns:') && !spec.startsWith('ssh://'),
+      profile: null,
       close: async () => {
         await executor.close().catch(() => undefined);
         await target.close();

@@ -20,7 +20,6 @@ export function registerTargetKind<K extends TargetSpec['kind']>(kind: K, opener
 
 export async function openTarget(text: string): Promise<Target> {
   const spec = parseTargetSpec(text);
-  if (spec.kind === 'qemu') await import('./qemu.ts').catch(() => undefined);
   const opener = openers[spec.kind] as TargetOpener<typeof spec.kind> | undefined;
   if (!opener) throw new UsageError(`target kind '${spec.kind}' is not supported by this build`);
   return opener(spec as never, text);
