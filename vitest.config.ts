@@ -12,6 +12,7 @@ export default defineConfig({
       provider: 'v8',
       include: ['harness/model/**/*.ts'],
       reporter: ['text-summary', 'text'],
+      thresholds: { lines: 90 },
     },
   },
 });

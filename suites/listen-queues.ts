@@ -66,9 +66,10 @@ export const listenQueuesSuite: Suite = {
       scenarios: fc.constantFrom(0, 1).chain((abort) =>
         queueScenario(4, fc.constant({ 'net.ipv4.tcp_abort_on_overflow': abort, 'net.ipv4.tcp_syncookies': 0 })),
       ),
+      // listen(1): the third connection's final ACK finds two queued (2 > 1) and is reset.
       canonical: {
         config: { 'net.ipv4.tcp_abort_on_overflow': 1, 'net.ipv4.tcp_syncookies': 0 },
-        actions: [{ kind: 'listen', backlog: 0 }, syn(0), syn(1), ack(0), ack(1), { kind: 'accept', max: 2 }],
+        actions: [{ kind: 'listen', backlog: 1 }, syn(0), syn(1), ack(0), syn(2), ack(1), ack(2), { kind: 'accept', max: 3 }],
       },
       defaultRuns: 20,
     },

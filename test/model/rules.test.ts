@@ -1,0 +1,189 @@
+/** One test per rule of the reference model, named after its RFC section or kernel behaviour. */
+import { describe, expect, it } from 'vitest';
+import { predict } from '../../harness/model/predict.ts';
+import { profileByName } from '../../harness/model/profiles.ts';
+import { synTimeoutMs } from '../../harness/model/active-open.ts';
+import { clientIsn, closedPortAck, type Action, type Expectation, type KernelProfile, type SynOptions } from '../../harness/model/scenario.ts';
+import { DEFAULT_SETTINGS } from '../../harness/run/targets.ts';
+
+const linux = profileByName('linux-6.18');
+const linux61 = profileByName('linux-6.1');
+const bsd = profileByName('bsd-article');
+const full: SynOptions = { mss: 1460, sackPermitted: true, timestamps: true, windowScale: 7 };
+const bare: SynOptions = { mss: 1460, sackPermitted: false, timestamps: false, windowScale: null };
+const syn = (client: number, options = full): Action => ({ kind: 'syn', client, options, window: 64240 });
+const ack = (client: number): Action => ({ kind: 'finalAck', client });
+
+/** Runs actions 1 ms apart (waits advance time) and returns the model's expectations. */
+function run(actions: Action[], config: Record<string, number> = {}, profile: KernelProfile = linux, horizonAfter = 5): Expectation[] {
+  let t = 0;
+  const timed = actions.map((action) => {
+    const at = t;
+    t += action.kind === 'wait' ? action.ms : 1;
+    return { at, action };
+  });
+  return predict({ profile, settings: { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, ...config } }, actions: timed, horizon: t + horizonAfter });
+}
+
+const segments = (es: Expectation[]) => es.filter((e): e is Extract<Expectation, { kind: 'segment' }> => e.kind === 'segment');
+const results = (es: Expectation[]) => es.filter((e): e is Extract<Expectation, { kind: 'result' }> => e.kind === 'result').map((e) => e.result);
+const counters = (es: Expectation[]) => es.filter((e) => e.kind === 'counter').map((e) => (e as { name: string }).name).sort();
+const flags = (es: Expectation[]) => segments(es).map((e) => e.segment.flags.join('+'));
+
+describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
+  it('SYN -> SYN-ACK with ack = ISN+1, MSS from the MTU, the offered options echoed, window rounded to whole segments', () => {
+    const [s] = segments(run([{ kind: 'listen', backlog: 1 }, syn(0)]));
+    expect(s!.segment).toMatchObject({ flags: ['SYN', 'ACK'], ack: { exact: clientIsn(0) + 1 }, window: { exact: 65160 } });
+    expect(s!.segment.options).toMatchObject({ mss: 1460, sackPermitted: true, windowScale: { exact: 10 }, timestamps: { tsecr: { exact: 7000 } } });
+    const [plain] = segments(run([{ kind: 'listen', backlog: 1 }, syn(0, bare)]));
+    expect(plain!.segment.options).toEqual({ mss: 1460, sackPermitted: false, timestamps: null, windowScale: null });
+    expect(plain!.segment.window).toEqual({ exact: 64240 });
+  });
+
+  it('listen(N) queues N+1 completed connections (sk_acceptq_is_full is len > max); then a SYN is dropped silently (>= 4.10)', () => {
+    const es = run([{ kind: 'listen', backlog: 1 }, syn(0), ack(0), syn(1), ack(1), syn(2), { kind: 'accept', max: 5 }], { 'net.ipv4.tcp_syncookies': 0 });
+    expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK']);
+    expect(results(es)).toContainEqual({ call: 'accept', accepted: [0, 1] });
+    expect(counters(es)).toEqual(['TcpExt.ListenDrops', 'TcpExt.ListenOverflows']);
+  });
+
+  it('somaxconn caps the backlog at listen() time: listen(100) with somaxconn 0 holds one connection', () => {
+    const es = run([{ kind: 'listen', backlog: 100 }, syn(0), ack(0), syn(1), ack(1)], { 'net.core.somaxconn': 0, 'net.ipv4.tcp_syncookies': 0 });
+    // The second SYN finds the accept queue full and is dropped; its ACK then meets the listener.
+    expect(flags(es)).toEqual(['SYN+ACK', 'RST']);
+  });
+
+  it('a final ACK that finds the accept queue full is dropped and the request kept (tcp_abort_on_overflow 0), or answered with RST (1)', () => {
+    // listen(1): two requests, one completes, a third request, then both complete: the last finds 2 > 1.
+    const actions = [{ kind: 'listen', backlog: 1 } as Action, syn(0), syn(1), ack(0), syn(2), ack(1), ack(2)];
+    const keep = run(actions, { 'net.ipv4.tcp_abort_on_overflow': 0, 'net.ipv4.tcp_syncookies': 0 });
+    expect(flags(keep)).toEqual(['SYN+ACK', 'SYN+ACK', 'SYN+ACK']);
+    expect(counters(keep)).toEqual(['TcpExt.ListenDrops', 'TcpExt.ListenOverflows']);
+    const abort = run(actions, { 'net.ipv4.tcp_abort_on_overflow': 1, 'net.ipv4.tcp_syncookies': 0 });
+    expect(flags(abort)).toEqual(['SYN+ACK', 'SYN+ACK', 'SYN+ACK', 'RST']);
+    expect(segments(abort)[3]!.segment.seq).toEqual({ bind: 'isn:client:2', plus: 1 });
+    expect(counters(abort)).toContain('TcpExt.EmbryonicRsts');
+  });
+
+  it('SYN-queue full (len > max since 2025, len >= max before): cookies with syncookies 1, drop with 0', () => {
+    const actions = [{ kind: 'listen', backlog: 0 } as Action, syn(0), syn(1)];
+    expect(flags(run(actions, { 'net.ipv4.tcp_syncookies': 0 }))).toEqual(['SYN+ACK']);
+    expect(flags(run(actions, { 'net.ipv4.tcp_syncookies': 0 }, linux61))).toEqual([]);
+    const cookies = run(actions, { 'net.ipv4.tcp_syncookies': 1 });
+    expect(flags(cookies)).toEqual(['SYN+ACK', 'SYN+ACK']);
+    expect(counters(cookies)).toEqual(['TcpExt.SyncookiesSent', 'TcpExt.TCPReqQFullDoCookies']);
+  });
+
+  it('syncookies 2 answers every SYN with a cookie; without timestamps the cookie SYN-ACK carries only MSS; its ACK completes', () => {
+    const es = run([{ kind: 'listen', backlog: 1 }, syn(0, { ...full, timestamps: false }), ack(0), { kind: 'accept', max: 1 }], { 'net.ipv4.tcp_syncookies': 2 });
+    expect(segments(es)[0]!.segment.options).toEqual({ mss: 1460, sackPermitted: false, timestamps: null, windowScale: null });
+    expect(results(es)).toContainEqual({ call: 'accept', accepted: [0] });
+  });
+
+  it('without cookies the last quarter of tcp_max_syn_backlog is kept for proven peers', () => {
+    // 4 - qlen < 4 >> 2 first holds with four requests waiting: the fifth SYN is dropped.
+    const es = run([{ kind: 'listen', backlog: 10 }, syn(0), syn(1), syn(2), syn(3), syn(4)], { 'net.ipv4.tcp_syncookies': 0, 'net.ipv4.tcp_max_syn_backlog': 4 });
+    expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK', 'SYN+ACK', 'SYN+ACK']);
+    expect(counters(es)).toEqual(['TcpExt.ListenDrops']);
+  });
+
+  it('SYN-ACK retransmitted after 1 s and 2 s more, tcp_synack_retries times, then the request dies: its late ACK gets RST', () => {
+    const es = run([{ kind: 'listen', backlog: 1 }, syn(0), { kind: 'wait', ms: 7500 }, ack(0), { kind: 'accept', max: 1 }], { 'net.ipv4.tcp_synack_retries': 2 });
+    const times = segments(es).map((e) => e.at.earliest);
+    expect(times.slice(0, 3)).toEqual([1, 1001, 3001]);
+    expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK', 'SYN+ACK', 'RST']);
+    expect(results(es)).toContainEqual({ call: 'accept', accepted: [] });
+  });
+
+  it('accept() returns only established connections, FIFO; a half-open one never', () => {
+    const es = run([{ kind: 'listen', backlog: 4 }, syn(0), syn(1), syn(2), ack(2), ack(0), { kind: 'accept', max: 5 }]);
+    expect(results(es)).toContainEqual({ call: 'accept', accepted: [2, 0] });
+  });
+
+  it('duplicate SYN in SYN_RCVD: the SYN-ACK again, at most once per 500 ms (tcp_invalid_ratelimit)', () => {
+    const es = run([{ kind: 'listen', backlog: 1 }, syn(0), syn(0), syn(0), { kind: 'wait', ms: 600 }, syn(0)]);
+    expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK', 'SYN+ACK']);
+    expect(segments(es)[1]!.segment.seq).toEqual({ bind: 'isn:client:0', plus: 0 });
+  });
+
+  it('a wrong ACK in SYN_RCVD gets <SEQ=SEG.ACK><CTL=RST> and the request lives on (RFC 9293 §3.10.7.4)', () => {
+    const es = run([{ kind: 'listen', backlog: 1 }, syn(0), { kind: 'badAck', client: 0 }, ack(0), { kind: 'accept', max: 1 }]);
+    expect(flags(es)).toEqual(['SYN+ACK', 'RST']);
+    expect(results(es)).toContainEqual({ call: 'accept', accepted: [0] });
+  });
+
+  it('RST in SYN_RCVD drops the request silently (EmbryonicRsts); the later ACK meets the listener and gets RST', () => {
+    const es = run([{ kind: 'listen', backlog: 1 }, syn(0), { kind: 'rst', client: 0 }, ack(0)]);
+    expect(flags(es)).toEqual(['SYN+ACK', 'RST']);
+    expect(counters(es)).toEqual(['TcpExt.EmbryonicRsts']);
+  });
+
+  it('a SYN on an established connection gets a challenge ACK (RFC 5961 §4)', () => {
+    const es = run([{ kind: 'listen', backlog: 1 }, syn(0), ack(0), syn(0)]);
+    expect(flags(es)).toEqual(['SYN+ACK', 'ACK']);
+    expect(counters(es)).toEqual(['TcpExt.TCPChallengeACK']);
+  });
+
+  it('closing the listener resets queued connections; its port then answers as a closed port', () => {
+    const es = run([{ kind: 'listen', backlog: 2 }, syn(0), ack(0), { kind: 'closeListener' }, syn(1)]);
+    expect(flags(es)).toEqual(['SYN+ACK', 'RST+ACK', 'RST+ACK']);
+  });
+
+  it('BSD (the article): the two queues together are bounded by the backlog', () => {
+    const es = run([{ kind: 'listen', backlog: 2 }, syn(0), ack(0), syn(1), syn(2)], {}, bsd);
+    expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK']);
+  });
+});
+
+describe('closed port (RFC 9293 §3.10.7.1)', () => {
+  it('SYN -> RST+ACK with seq 0 and ack = ISN+1; ACK -> RST with seq = its ack', () => {
+    const es = segments(run([{ kind: 'synToClosedPort', client: 0 }, { kind: 'ackToClosedPort', client: 1 }]));
+    expect(es.map((e) => e.segment)).toMatchObject([
+      { flags: ['RST', 'ACK'], seq: { exact: 0 }, ack: { exact: clientIsn(0) + 1 }, window: { exact: 0 } },
+      { flags: ['RST'], seq: { exact: closedPortAck(1) } },
+    ]);
+  });
+});
+
+describe('connect() (RFC 9293 §3.10.7.3, Linux tcp_connect / tcp_retransmit_timer / tcp_v4_err)', () => {
+  const connect = (syncnt: number | null = 1): Action => ({ kind: 'connect', conn: 0, syncnt });
+
+  it('the deadline is what syn_retries exponential retransmits take: 3 s for 1, 127 s for 6', () => {
+    expect([synTimeoutMs(1), synTimeoutMs(2), synTimeoutMs(6), synTimeoutMs(8)]).toEqual([3000, 7000, 127_000, 367_000]);
+  });
+
+  it('linear timeouts (6.18): SYNs at 0, 1, 2 s and ETIMEDOUT at 3 s for TCP_SYNCNT 1', () => {
+    const es = run([connect(1), { kind: 'wait', ms: 3500 }]);
+    expect(segments(es).map((e) => e.at.earliest)).toEqual([0, 1000, 2000]);
+    expect(es.find((e) => e.kind === 'result')).toMatchObject({ result: { errno: 'ETIMEDOUT' }, at: { earliest: 3000 } });
+  });
+
+  it('exponential (6.1): SYNs at 0, 1, 3 s, ETIMEDOUT at 7 s for TCP_SYNCNT 2', () => {
+    const es = run([connect(2), { kind: 'wait', ms: 7500 }], {}, linux61);
+    expect(segments(es).map((e) => e.at.earliest)).toEqual([0, 1000, 3000]);
+    expect(es.find((e) => e.kind === 'result')).toMatchObject({ result: { errno: 'ETIMEDOUT' }, at: { earliest: 7000 } });
+  });
+
+  it('the article (BSD): SYNs at 0, 6, 24 s and the error at 75 s', () => {
+    const es = run([connect(null), { kind: 'wait', ms: 76_000 }], {}, bsd);
+    expect(segments(es).map((e) => e.at.earliest)).toEqual([0, 6000, 24_000]);
+    expect(es.find((e) => e.kind === 'result')).toMatchObject({ result: { errno: 'ETIMEDOUT' }, at: { earliest: 75_000 } });
+  });
+
+  it('a SYN-ACK completes the connection with an ACK; a wrong one gets RST and the SYN again soon', () => {
+    const good = run([connect(), { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options: full, window: 64240, ackValid: true } }]);
+    expect(flags(good)).toEqual(['SYN', 'ACK']);
+    expect(results(good)).toContainEqual({ call: 'connect', errno: null });
+    const bad = run([connect(), { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options: full, window: 64240, ackValid: false } }, { kind: 'wait', ms: 100 }]);
+    expect(flags(bad)).toEqual(['SYN', 'RST', 'SYN']);
+  });
+
+  it('an acceptable RST -> ECONNREFUSED; ICMP host unreachable -> EHOSTUNREACH at once (Linux), at the timeout (BSD)', () => {
+    expect(results(run([connect(), { kind: 'answerSyn', conn: 0, answer: { kind: 'rst', acceptable: true } }]))).toContainEqual({ call: 'connect', errno: 'ECONNREFUSED' });
+    const icmp = { kind: 'answerSyn', conn: 0, answer: { kind: 'icmpUnreachable', code: 1 } } as Action;
+    expect(results(run([connect(), icmp]))).toContainEqual({ call: 'connect', errno: 'EHOSTUNREACH' });
+    const late = run([connect(null), icmp, { kind: 'wait', ms: 76_000 }], {}, bsd);
+    expect(late.find((e) => e.kind === 'result')).toMatchObject({ result: { errno: 'EHOSTUNREACH' }, at: { earliest: 75_000 } });
+    expect(results(run([connect(), { kind: 'answerSyn', conn: 0, answer: { kind: 'icmpUnreachable', code: 4 } }]))).toEqual([]);
+  });
+});
