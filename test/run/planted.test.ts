@@ -1,0 +1,57 @@
+/**
+ * Deviations planted in a namespace the run is pointed at (netns:<name>): the run must exit 1
+ * with a shrunk counterexample, its pcap and its packetdrill script.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodePcap } from '../../harness/packet/index.ts';
+import { readReport } from '../../harness/report/json-writer.ts';
+import { runConformance } from '../../harness/run/run.ts';
+import { requireRoot, sh } from '../support/root.ts';
+
+const ns = `tcpc-plant-${process.pid}`;
+
+function plant(rules: string): void {
+  sh('ip', ['netns', 'add', ns]);
+  sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table inet plant {\n${rules}\n}\n`);
+}
+
+async function runAgainstPlant(suite: string) {
+  const out = mkdtempSync(join(tmpdir(), 'tcpc-plant-'));
+  const code = await runConformance({ targets: [`netns:${ns}`], suites: [suite], runs: 8, seed: 3, budgetSeconds: 50, profile: 'linux-6.18', out, replays: 2, allowRemote: false, command: ['test'] });
+  return { code, out, report: readReport(join(out, 'report.json')) };
+}
+
+describe('planted deviations', () => {
+  beforeEach(() => requireRoot());
+  afterEach(() => {
+    if (execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(ns)) sh('ip', ['netns', 'del', ns]);
+  });
+
+  it('an nftables rule that rewrites the SYN-ACK MSS to 1000: exit 1, options.mss named, a few steps, pcap and packetdrill script', async () => {
+    plant('  chain out { type filter hook output priority mangle; tcp flags & (syn | ack) == syn | ack tcp option maxseg size set 1000; }');
+    const { code, out, report } = await runAgainstPlant('handshake');
+    expect(code).toBe(1);
+    const cx = report.properties[0]!.counterexample!;
+    expect(report.properties[0]!.status).toBe('fail');
+    expect(cx.deviations.some((d) => d.field === 'options.mss' && d.expected === '1460' && d.observed === '1000')).toBe(true);
+    expect(cx.actions.length).toBeLessThanOrEqual(4);
+    expect(cx.replays.reproduced).toBe(cx.replays.attempts);
+    const pcap = decodePcap(readFileSync(join(out, cx.pcap)));
+    expect(pcap.ok && pcap.value.records.length).toBeGreaterThan(2);
+    expect(readFileSync(join(out, cx.packetdrill), 'utf8')).toMatch(/> S\. 0:0\(0\) ack 1 win \d+ <mss 1000/);
+    expect(existsSync(join(out, 'report.html')) && existsSync(join(out, 'junit.xml'))).toBe(true);
+  });
+
+  it('an nftables rule that drops every final ACK of a handshake: accept() stays empty, exit 1', async () => {
+    plant('  chain in { type filter hook input priority 0; tcp dport 10000-19999 tcp flags & (syn | ack | fin | rst) == ack drop; }');
+    const { code, report } = await runAgainstPlant('handshake');
+    expect(code).toBe(1);
+    const cx = report.properties[0]!.counterexample!;
+    expect(cx.deviations.some((d) => d.kind === 'wrong-result' && d.observed.startsWith('accept -> nothing'))).toBe(true);
+    expect(cx.actions.length).toBeLessThanOrEqual(4);
+  });
+});
