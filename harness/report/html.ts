@@ -19,15 +19,17 @@ interface Rung {
 }
 
 const ROW = 34;
-const WIDTH = 560;
-const LEFT = 70;
-const RIGHT = WIDTH - 70;
+const WIDTH = 660;
+const LEFT = 110;
+const RIGHT = WIDTH - 50;
 
 const ms = (t: number): string => (t >= 1000 ? `${(t / 1000).toFixed(3)} s` : `${t.toFixed(1)} ms`);
 const samePeer = (a: Peer | null, b: Peer): boolean => a !== null && describePeer(a) === describePeer(b);
 
 function ladder(title: string, rungs: Rung[]): string {
-  const sorted = [...rungs].sort((a, b) => a.sortAt - b.sortAt);
+  // At equal times, what the harness sent comes before what it caused.
+  const rank = { note: 0, in: 1, out: 2 } as const;
+  const sorted = [...rungs].sort((a, b) => a.sortAt - b.sortAt || rank[a.dir] - rank[b.dir]);
   const height = 60 + sorted.length * ROW;
   const items = sorted.map((r, i) => {
     const y = 50 + i * ROW + ROW / 2;
@@ -50,7 +52,8 @@ function isBadExpectation(e: Expectation, deviations: readonly Deviation[]): boo
 }
 
 function ladders(c: Counterexample): string {
-  const inputs: Rung[] = c.sent.map((s) => ({ at: ms(s.at), sortAt: s.at, dir: 'in', peer: describePeer(s.from), label: describeSegment(s.segment), bad: false }));
+  // Inputs are placed at their action's time, the clock the model's intervals count from.
+  const inputs: Rung[] = c.sent.map((s) => ({ at: ms(s.at), sortAt: c.actions[s.cause]?.at ?? s.at, dir: 'in', peer: describePeer(s.from), label: describeSegment(s.segment), bad: false }));
   const calls: Rung[] = c.actions
     .filter(({ action }) => !['syn', 'finalAck', 'badAck', 'rst', 'synToClosedPort', 'ackToClosedPort', 'answerSyn'].includes(action.kind))
     .map(({ at, action }) => ({ at: ms(at), sortAt: at, dir: 'note', peer: '', label: describeAction(action), bad: false }));

@@ -1,0 +1,108 @@
+/** Report writers: round trip, bad input, JUnit shape, escaping, and the HTML in a real browser. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readReport, ReportWriter } from '../../harness/report/json-writer.ts';
+import { renderHtml } from '../../harness/report/html.ts';
+import { renderJunit } from '../../harness/report/junit.ts';
+import { packetdrillScript } from '../../harness/report/packetdrill.ts';
+import { REPORT_SCHEMA, type Counterexample, type RunReport } from '../../harness/report/schema.ts';
+import { profileByName } from '../../harness/model/profiles.ts';
+
+const counterexample: Counterexample = {
+  id: 'handshake-options-negotiated',
+  seed: 3,
+  path: '0:0',
+  actions: [
+    { at: 0, action: { kind: 'listen', backlog: 1 } },
+    { at: 0.2, action: { kind: 'syn', client: 0, options: { mss: 1460, sackPermitted: false, timestamps: false, windowScale: null }, window: 1 } },
+  ],
+  expected: [{ kind: 'segment', to: { kind: 'client', client: 0 }, cause: 1, optional: false, at: { earliest: 0.2, latest: 50.2 }, rule: { id: 'listener.synAck', source: 'RFC 9293', flags: [] }, segment: { flags: ['SYN', 'ACK'], seq: { bind: 'isn:client:0', plus: 0 }, ack: { exact: 268435457 }, window: { exact: 64240 }, payloadLength: 0, options: { mss: 1460, sackPermitted: false, timestamps: null, windowScale: null } } }],
+  observed: [{ kind: 'segment', to: { kind: 'client', client: 0 }, at: 0.3, segment: { flags: ['SYN', 'ACK'], seq: 99, ack: 268435457, window: 64240, payloadLength: 0, options: { mss: 1000, sackPermitted: false, timestamps: null, windowScale: null } } }],
+  sent: [{ from: { kind: 'client', client: 0 }, at: 0.25, cause: 1, description: '[S] seq 268435456 win 1', segment: { flags: ['SYN'], seq: 268435456, ack: 0, window: 1, payloadLength: 0, options: { mss: 1460, sackPermitted: false, timestamps: null, windowScale: null } } }],
+  deviations: [{ kind: 'field-mismatch', step: 1, peer: { kind: 'client', client: 0 }, field: 'options.mss', expected: '1460', observed: '1000', rule: null, message: 'field-mismatch options.mss at step 1: expected 1460, observed 1000 <script>alert(1)</script>' }],
+  replays: { attempts: 3, reproduced: 3 },
+  pcap: 'counterexamples/x/counterexample.pcap',
+  packetdrill: 'counterexamples/x/counterexample.pkt',
+  replayCommand: 'npx tcpconform replay x.json',
+};
+
+const report = (status: 'pass' | 'fail' | 'flaky'): RunReport => ({
+  schema: REPORT_SCHEMA,
+  runId: 'r1',
+  tool: { name: 'tcpconform', version: '0.1.0' },
+  command: ['tcpconform', 'run'],
+  startedAt: '2026-11-24T00:00:00Z',
+  finishedAt: null,
+  status: 'running',
+  target: { spec: 'local', kernel: '6.18.44', sysctls: { 'net.ipv4.tcp_syncookies': '1' }, mtu: 1500 },
+  profile: profileByName('linux-6.18'),
+  seed: 3,
+  runsPerProperty: 0,
+  budgetSeconds: 50,
+  properties: [
+    { suite: 'handshake', property: 'options-negotiated', status, numRuns: 5, durationMs: 12, silence: { barrier: 10, timeout: 0 }, signature: ['client 0: [S.] at 0 ms'], flags: [], counterexample: status === 'pass' ? null : counterexample, error: null },
+    { suite: 'closed-ports', property: 'rst', status: 'pass', numRuns: 5, durationMs: 3, silence: { barrier: 5, timeout: 1 }, signature: [], flags: [], counterexample: null, error: null },
+  ],
+  exitCode: null,
+  error: null,
+});
+
+describe('reports', () => {
+  it('report.json round-trips through the writer and readReport; an interrupted run stays readable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcpc-report-'));
+    const writer = new ReportWriter(dir);
+    writer.start(report('fail'));
+    writer.interrupt();
+    const read = readReport(join(dir, 'report.json'));
+    expect(read.status).toBe('interrupted');
+    expect(read.properties[0]!.counterexample!.deviations[0]!.field).toBe('options.mss');
+    expect(existsSync(join(dir, 'junit.xml')) && existsSync(join(dir, 'report.html'))).toBe(true);
+  });
+
+  it('an unreadable, truncated, foreign or wrong-version report is one clear error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcpc-report-'));
+    const file = (name: string, text: string): string => (writeFileSync(join(dir, name), text), join(dir, name));
+    expect(() => readReport(join(dir, 'missing.json'))).toThrow(/cannot read report .*ENOENT/);
+    expect(() => readReport(file('cut.json', '{"schema":"tcpconform/rep'))).toThrow(/not JSON/);
+    expect(() => readReport(file('old.json', '{"schema":"tcpconform/report@0"}'))).toThrow(/expected tcpconform\/report@1/);
+    expect(() => readReport(file('part.json', `{"schema":"${REPORT_SCHEMA}"}`))).toThrow(/lacks 'runId'/);
+  });
+
+  it('JUnit: counts per suite, the deviation text in the failure, flaky as a note and not a failure', () => {
+    const fail = renderJunit(report('fail'));
+    expect(fail).toContain('<testsuite name="tcpconform.handshake" tests="1" failures="1"');
+    expect(fail).toContain('&lt;script&gt;');
+    const flaky = renderJunit(report('flaky'));
+    expect(flaky).toContain('failures="0"');
+    expect(flaky).toContain('FLAKY');
+  });
+
+  it('packetdrill: listen, the SYN in, the SYN-ACK out with relative numbers', () => {
+    const script = packetdrillScript(counterexample);
+    expect(script).toContain('+0.000 listen(3, 1) = 0');
+    expect(script).toContain('< S 0:0(0) win 1 <mss 1460>');
+    expect(script).toContain('> S. 0:0(0) ack 1 win 64240 <mss 1000>');
+  });
+
+  it('HTML escapes what it shows and marks the deviating arrow', () => {
+    const html = renderHtml(report('fail'));
+    expect(html).not.toContain('<script>alert');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toMatch(/stroke="#c62828"/);
+  });
+
+  it('the HTML opens in headless Chromium without errors and shows both ladder diagrams', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcpc-html-'));
+    writeFileSync(join(dir, 'report.html'), renderHtml(report('fail')));
+    const profile = mkdtempSync(join(tmpdir(), 'tcpc-chromium-'));
+    const run = spawnSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${dir}/report.html`], { encoding: 'utf8' });
+    const dom = run.stdout;
+    // Page errors and console messages appear in Chromium's log as CONSOLE(...) / Uncaught lines.
+    expect(run.stderr).not.toMatch(/CONSOLE|Uncaught|ERR_FILE/);
+    expect(dom.match(/<svg[^>]*aria-label="[^"]*ladder diagram"/g)).toHaveLength(2);
+    expect(dom).toContain('Observed (target)');
+  });
+});
