@@ -34,12 +34,16 @@ export interface Connection {
   /** Reset by the client: gone from the connection table, still returned by accept(). */
   reset: boolean;
   lastOow: number | null;
+  /** Completed from a request in the SYN queue, or from a SYN cookie. */
+  readonly via: 'request' | 'cookie';
 }
 
 export class Listener {
   private readonly requests = new Map<ClientId, Request>();
   private readonly acceptQueue: Connection[] = [];
   private readonly cookies = new Map<ClientId, { names: Names; options: Negotiated }>();
+  /** Clients whose request expired: their late ACK meets the listener. */
+  private readonly expired = new Set<ClientId>();
   /** listen()'s backlog after the somaxconn cap (sk_max_ack_backlog). */
   readonly max: number;
   open = true;
@@ -148,6 +152,7 @@ export class Listener {
     }
     if (request.numTimeout >= retries) {
       this.requests.delete(request.client);
+      this.expired.add(request.client);
       return;
     }
     ctx.send({ kind: 'client', client: request.client }, synAck(ctx.settings, request.client, request.options, request.names), at, RULES.synAckRetransmit);
@@ -173,7 +178,7 @@ export class Listener {
     }
     if (request) {
       this.dropRequest(request);
-      return this.establish(client, request.names, request.options.timestamps);
+      return this.establish(client, request.names, request.options.timestamps, 'request');
     }
     if (cookie && ctx.sysctl('net.ipv4.tcp_syncookies') !== 0) {
       this.cookies.delete(client);
@@ -185,11 +190,11 @@ export class Listener {
       }
       // A cookie's TSval encodes options, not the clock: the connection's own TSvals start afresh.
       const names: Names = { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock`, tsvalBound: false };
-      return this.establish(client, names, cookie.options.timestamps);
+      return this.establish(client, names, cookie.options.timestamps, 'cookie');
     }
     const connection = this.connections.get(client);
     if (connection && !connection.reset) return; // a duplicate ACK: acceptable, nothing to say
-    ctx.send(peer, rstForAck(ackOf(ctx.latestSynAck.get(client)?.isn ?? null, 0)), response(now), RULES.ackToListener);
+    ctx.send(peer, rstForAck(ackOf(ctx.latestSynAck.get(client)?.isn ?? null, 0)), response(now), this.expired.has(client) ? RULES.requestExpired : RULES.ackToListener);
   }
 
   badAck(client: ClientId, now: Interval): void {
@@ -213,7 +218,9 @@ export class Listener {
 
   accept(max: number, now: Interval): void {
     const taken = this.acceptQueue.splice(0, Math.max(0, max));
-    this.ctx.result({ call: 'accept', accepted: taken.map((c) => c.client) }, response(now), RULES.accept);
+    // Cite what made this result special: a reset connection still returned, or one from a cookie.
+    const rule = taken.some((c) => c.reset) ? RULES.rstEstablished : taken.some((c) => c.via === 'cookie') ? RULES.cookieAck : RULES.accept;
+    this.ctx.result({ call: 'accept', accepted: taken.map((c) => c.client) }, response(now), rule);
   }
 
   /** close(): queued connections are reset (tcp_disconnect), requests die when their timer next fires. */
@@ -235,8 +242,9 @@ export class Listener {
     this.requests.delete(request.client);
   }
 
-  private establish(client: ClientId, names: Names, timestamps: boolean): void {
-    const connection: Connection = { client, names, timestamps, reset: false, lastOow: null };
+  private establish(client: ClientId, names: Names, timestamps: boolean, via: Connection['via']): void {
+    this.expired.delete(client);
+    const connection: Connection = { client, names, timestamps, reset: false, lastOow: null, via };
     this.acceptQueue.push(connection);
     this.connections.set(client, connection);
   }
