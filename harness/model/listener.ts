@@ -199,8 +199,9 @@ export class Listener {
 
   badAck(client: ClientId, now: Interval): void {
     const connection = this.connections.get(client);
-    // An ACK for data never sent, on an established connection, is dropped (RFC 9293 §3.10.7.4).
-    if (!this.requests.has(client) && connection && !connection.reset) return;
+    // An ACK of data never sent, on an established connection: Linux answers it with a challenge
+    // ACK (RFC 5961 §5.2, measured on 6.18), not the silent drop of RFC 9293 §3.10.7.4.
+    if (!this.requests.has(client) && connection && !connection.reset) return challengeAck(this.ctx, connection, now);
     // In SYN_RCVD Linux hands the segment to the listener, which resets it; the request lives on.
     const rule = this.requests.has(client) ? RULES.badAck : RULES.ackToListener;
     this.ctx.send({ kind: 'client', client }, rstForAck(ackOf(this.ctx.latestSynAck.get(client)?.isn ?? null, badAckOffset)), response(now), rule);
@@ -270,7 +271,7 @@ export function closedListenPort(ctx: Context, connections: Map<ClientId, Connec
     },
     ack(client: ClientId, offset: number, now: Interval): void {
       const connection = connections.get(client);
-      if (connection && !connection.reset) return;
+      if (connection && !connection.reset) return offset === 0 ? undefined : challengeAck(ctx, connection, now);
       ctx.send({ kind: 'client', client }, rstForAck(ackOf(ctx.latestSynAck.get(client)?.isn ?? null, offset)), response(now), RULES.closedPortAck);
     },
     rst(client: ClientId): void {

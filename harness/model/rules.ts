@@ -20,7 +20,7 @@ export const RULES = {
   ackToListener: rule('listener.ackWithoutRequest', 'RFC 9293 §3.10.7.2 LISTEN: an ACK -> <SEQ=SEG.ACK><CTL=RST>'),
   rstInSynRcvd: rule('listener.rstInSynRcvd', 'RFC 9293 §3.10.7.4: RST in SYN-RECEIVED drops the request; Linux counts EmbryonicRsts'),
   rstEstablished: rule('established.rst', 'RFC 5961 §3.2: RST with SEG.SEQ = RCV.NXT resets the connection; accept() still returns it'),
-  challengeAck: rule('established.challengeAck', 'RFC 5961 §4: SYN in a synchronized state -> challenge ACK, rate-limited', ['challengeAcks']),
+  challengeAck: rule('established.challengeAck', 'RFC 5961 §4 and §5.2: a SYN, or an ACK of unsent data, in a synchronized state -> challenge ACK, at most one per 500 ms', ['challengeAcks']),
   accept: rule('listener.accept', 'accept(2): established connections only, FIFO; half-open ones never', ['acceptQueueAdmitsBacklogPlusOne']),
   listenerClosed: rule('listener.closed', 'Linux inet_csk_listen_stop: queued connections are reset, requests die'),
   closedPortSyn: rule('closedPort.syn', 'RFC 9293 §3.10.7.1: ACK bit off -> <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>'),

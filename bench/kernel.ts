@@ -1,0 +1,58 @@
+/** Against the local kernel: handshake scenarios per second, the barrier's cost, a default run. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLOSED_PORT } from '../harness/executor/peers.ts';
+import { decodeIpPacket, tcpPacket } from '../harness/packet/index.ts';
+import { runConformance } from '../harness/run/run.ts';
+import { openExecutorTarget } from '../harness/run/targets.ts';
+import { openTarget } from '../harness/target/index.ts';
+import { handshakeSuite } from '../suites/handshake.ts';
+import { median, nowMs } from './measure.ts';
+
+export async function benchScenarios(): Promise<{ scenarios_per_s: number }> {
+  const target = await openExecutorTarget('local', { allowRemote: false });
+  const rates: number[] = [];
+  try {
+    for (let round = 0; round < 3; round++) {
+      const started = nowMs();
+      for (let i = 0; i < 100; i++) await target.executor.execute(handshakeSuite.properties[0]!.canonical);
+      rates.push(100 / ((nowMs() - started) / 1000));
+    }
+  } finally {
+    await target.close();
+  }
+  return { scenarios_per_s: Math.round(median(rates)) };
+}
+
+/** A barrier is one probe (a bare ACK to the closed port) and the target's RST back. */
+export async function benchBarrier(): Promise<{ barrier_median_ms: number }> {
+  const target = await openTarget('local');
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < 300; i++) {
+      const ack = 0x6000_0000 + i;
+      const back = target.link.waitFor((p) => {
+        const d = decodeIpPacket(p.bytes);
+        return d.ok && d.value.transport.protocol === 'tcp' && d.value.transport.segment.seq === ack;
+      }, 1000);
+      const started = nowMs();
+      await target.link.send(tcpPacket({ src: '10.77.0.250', dst: '10.77.0.2', srcPort: 40_000 + i, dstPort: CLOSED_PORT, seq: 1, ack, flags: ['ACK'], window: 502 }));
+      if (await back) samples.push(nowMs() - started);
+    }
+  } finally {
+    await target.close();
+  }
+  return { barrier_median_ms: Number(median(samples).toFixed(3)) };
+}
+
+export async function benchDefaultRun(): Promise<{ default_run_s: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = nowMs();
+    const code = await runConformance({ targets: ['local'], suites: null, runs: null, seed: 100 + i, budgetSeconds: 50, profile: null, out: mkdtempSync(join(tmpdir(), 'tcpc-bench-')), replays: 3, allowRemote: false, command: ['bench'] });
+    if (code !== 0) throw new Error(`the default run found deviations (exit ${code}) during the benchmark`);
+    times.push((nowMs() - started) / 1000);
+  }
+  return { default_run_s: Number(median(times).toFixed(1)) };
+}

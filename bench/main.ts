@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: prints what it measures as it goes, then one JSON object on its last line.
+ * Goals (from the issues): model_steps_per_s >= 200000, scenarios_per_s >= 200,
+ * barrier_median_ms <= 2, default_run_s <= 60.
+ */
+import { benchModel } from './model.ts';
+import { benchBarrier, benchDefaultRun, benchScenarios } from './kernel.ts';
+
+const results: Record<string, number> = {};
+for (const step of [async () => benchModel(), benchScenarios, benchBarrier, benchDefaultRun]) {
+  const figures = await step();
+  console.error(JSON.stringify(figures));
+  Object.assign(results, figures);
+}
+console.log(JSON.stringify(results));
