@@ -1,0 +1,45 @@
+/** Bad input gets one clear line and exit 2, never a stack trace. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const cli = join(import.meta.dirname, '../../bin/tcpconform.mjs');
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+const dir = mkdtempSync(join(tmpdir(), 'tcpc-cli-'));
+
+describe('CLI errors', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['an unknown flag', ['run', '--bogus'], /Unknown option '--bogus'/],
+    ['a bad target', ['run', '--target', 'foo:bar'], /bad target 'foo:bar'/],
+    ['an unknown suite', ['run', '--suite', 'nope'], /unknown suite 'nope'/],
+    ['an unknown profile', ['run', '--profile', 'linux-2.4', '--target', 'model:linux-6.18'], /unknown profile 'linux-2.4'/],
+    ['a non-numeric seed', ['run', '--seed', 'abc'], /--seed takes a whole number/],
+    ['a remote target without --allow-remote', ['run', '--target', 'ssh://root@example'], /--allow-remote/],
+    ['a missing counterexample', ['replay', join(dir, 'none.json')], /cannot read counterexample .*ENOENT/],
+    ['a counterexample that is not JSON', ['replay', (writeFileSync(join(dir, 'bad.json'), '{oops'), join(dir, 'bad.json'))], /is not JSON/],
+    ['an unknown lab subcommand', ['lab', 'sideways'], /unknown lab subcommand 'sideways'/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`${what}: exit 2 with one clear message`, () => {
+      const r = run(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  it('a run against the model itself conforms and exits 0, writing its reports', () => {
+    const out = join(dir, 'model-run');
+    const r = run('run', '--target', 'model:linux-6.18', '--out', out, '--seed', '1');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('10 passed, 0 failed');
+  });
+
+  it('judged by the article (BSD) profile, this Linux model deviates: exit 1', () => {
+    const r = run('run', '--target', 'model:linux-6.18', '--profile', 'bsd-article', '--suite', 'connect-errors', '--out', join(dir, 'bsd'));
+    expect(r.status).toBe(1);
+  });
+});
