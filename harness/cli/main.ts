@@ -7,6 +7,7 @@ const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run-command.ts')).runCommand,
   replay: async () => (await import('./replay-command.ts')).replayCommand,
   lab: async () => (await import('./lab-command.ts')).labCommand,
+  compare: async () => (await import('./compare-command.ts')).compareCommand,
 };
 
 const usage = `usage: tcpconform <command> [options]

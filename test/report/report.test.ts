@@ -106,3 +106,18 @@ describe('reports', () => {
     expect(dom).toContain('Observed (target)');
   });
 });
+
+describe('compare', () => {
+  it('a matrix of properties x targets, and a difference explained by the profile flag that differs', async () => {
+    const { compareReports, renderComparisonMarkdown } = await import('../../harness/report/compare.ts');
+    const a = report('pass');
+    const b: RunReport = { ...report('pass'), target: { ...report('pass').target, spec: 'qemu:6.1', kernel: '6.1.0' }, profile: profileByName('linux-6.1') };
+    a.properties[0] = { ...a.properties[0]!, flags: ['synQueueFullInclusive'], signature: ['client 0: [S.] at 0 ms'] };
+    b.properties[0] = { ...b.properties[0]!, flags: ['synQueueFullInclusive'], signature: ['no segment from the target'] };
+    const c = compareReports([a, b]);
+    expect(c.columns).toEqual(['local (6.18.44, linux-6.18)', 'qemu:6.1 (6.1.0, linux-6.1)']);
+    expect(c.differences).toHaveLength(1);
+    expect(c.differences[0]!.explanation).toContain('synQueueFullInclusive: linux-6.18 (synQueueFullInclusive=false) vs linux-6.1 (synQueueFullInclusive=true)');
+    expect(renderComparisonMarkdown(c)).toContain('| handshake/options-negotiated | PASS: client 0: [S.] at 0 ms | PASS: no segment from the target |');
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Kernels side by side: a matrix of properties x targets (verdict and behaviour signature), and
+ * every property whose behaviour differs, explained by the profile flags that differ between
+ * those targets and that the property depends on.
+ */
+import { escapeXml as x } from './escape.ts';
+import type { PropertyResult, RunReport } from './schema.ts';
+
+export interface Comparison {
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<{ readonly property: string; readonly cells: ReadonlyArray<PropertyResult | null> }>;
+  readonly differences: ReadonlyArray<{ readonly property: string; readonly explanation: string }>;
+}
+
+const column = (r: RunReport): string => `${r.target.spec} (${r.target.kernel}, ${r.profile.name})`;
+
+export function compareReports(reports: readonly RunReport[]): Comparison {
+  const names = [...new Set(reports.flatMap((r) => r.properties.map((p) => `${p.suite}/${p.property}`)))].sort();
+  const rows = names.map((property) => ({ property, cells: reports.map((r) => r.properties.find((p) => `${p.suite}/${p.property}` === property) ?? null) }));
+  const differences = rows.flatMap(({ property, cells }) => {
+    const present = cells.map((c, i) => ({ c, r: reports[i]! })).filter((e): e is { c: PropertyResult; r: RunReport } => e.c !== null);
+    const signatures = new Set(present.map((e) => e.c.signature.join(' | ')));
+    const verdicts = new Set(present.map((e) => e.c.status));
+    if (signatures.size <= 1 && verdicts.size <= 1) return [];
+    const flags = [...new Set(present.flatMap((e) => e.c.flags))];
+    const differing = flags.filter((f) => new Set(present.map((e) => String((e.r.profile.flags as unknown as Record<string, boolean>)[f]))).size > 1);
+    const by = differing.length
+      ? `explained by ${differing.join(', ')}: ${present.map((e) => `${e.r.profile.name} (${differing.map((f) => `${f}=${(e.r.profile.flags as unknown as Record<string, boolean>)[f]}`).join(', ')})`).join(' vs ')}`
+      : 'no profile flag of this property differs between these targets: a difference the profiles do not explain';
+    const what = present.map((e) => `${column(e.r)}: ${e.c.status}, ${e.c.signature.join('; ') || 'no signature'}`).join(' | ');
+    return [{ property, explanation: `${by}. ${what}` }];
+  });
+  return { columns: reports.map(column), rows, differences };
+}
+
+const cellText = (c: PropertyResult | null): string => (c === null ? 'not run' : `${c.status.toUpperCase()}: ${c.signature.join('; ') || '-'}`);
+
+export function renderComparisonMarkdown(c: Comparison): string {
+  const md = (s: string): string => s.replace(/\|/g, '\\|');
+  const lines = [
+    '# tcpconform: kernels compared',
+    '',
+    `| property | ${c.columns.map(md).join(' | ')} |`,
+    `|---|${c.columns.map(() => '---').join('|')}|`,
+    ...c.rows.map((r) => `| ${md(r.property)} | ${r.cells.map((cell) => md(cellText(cell))).join(' | ')} |`),
+    '',
+    '## Differences',
+    '',
+    ...(c.differences.length ? c.differences.map((d) => `- **${md(d.property)}**: ${d.explanation}`) : ['None: every property behaves the same on every target.']),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function renderComparisonHtml(c: Comparison): string {
+  const cell = (p: PropertyResult | null): string => `<td class="${p?.status ?? 'none'}"><b>${x(p?.status ?? 'not run')}</b>${p ? `<br>${p.signature.map(x).join('<br>')}` : ''}</td>`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>tcpconform: kernels compared</title>
+<style>body{font:14px/1.4 system-ui,sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
+td.fail{background:#fde7e7}td.flaky{background:#fff6d6}td.error{background:#f3e5f5}td.pass b{color:#2e7d32}li{margin:6px 0}</style></head><body>
+<h1>Kernels compared</h1>
+<table><thead><tr><th>property</th>${c.columns.map((h) => `<th>${x(h)}</th>`).join('')}</tr></thead><tbody>
+${c.rows.map((r) => `<tr><td>${x(r.property)}</td>${r.cells.map(cell).join('')}</tr>`).join('\n')}
+</tbody></table>
+<h2>Differences</h2>
+<ul>${c.differences.length ? c.differences.map((d) => `<li><b>${x(d.property)}</b>: ${x(d.explanation)}</li>`).join('') : '<li>None: every property behaves the same on every target.</li>'}</ul>
+</body></html>
+`;
+}
