@@ -33,7 +33,7 @@ export async function labCommand(args: string[]): Promise<number> {
     for (const lab of labs) {
       const alive = lab.pids.filter((pid) => runSync(['kill', '-0', String(pid)]) !== null);
       const nft = runSync(['ip', 'netns', 'exec', lab.tester, 'nft', 'list', 'table', 'inet', 'tcpconform']) !== null;
-      console.log(`lab ${lab.id}: tester ${lab.tester} ${TESTER_ADDR}, target ${lab.target} ${TARGET_ADDR}${lab.ownsTarget ? '' : ' (attached)'}; processes alive ${alive.length}/${lab.pids.length}; nftables isolation ${nft ? 'on' : 'MISSING'}`);
+      console.log(`lab ${lab.id}: tester ${lab.tester} ${TESTER_ADDR}, target ${lab.target} ${TARGET_ADDR}${lab.kind === 'namespaces' ? '' : ` (${lab.kind})`}; processes alive ${alive.length}/${lab.pids.length}; nftables isolation ${nft ? 'on' : 'MISSING'}`);
     }
     const known = new Set(labs.flatMap((l) => [l.tester, l.target]));
     for (const ns of namespaces.filter((n) => !known.has(n))) console.log(`leftover namespace ${ns} (no state file: 'lab down' removes it)`);

@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./replay-command.ts')).replayCommand,
   lab: async () => (await import('./lab-command.ts')).labCommand,
   compare: async () => (await import('./compare-command.ts')).compareCommand,
+  kernels: async () => (await import('./kernels-command.ts')).kernelsCommand,
 };
 
 const usage = `usage: tcpconform <command> [options]

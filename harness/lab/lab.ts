@@ -16,11 +16,12 @@ export const STATE_DIR = '/run/tcpconform';
 
 export interface LabState {
   readonly id: string;
+  /** namespaces: tester + target pair we made; attached: tester joined to someone's namespace; vm: tester with a tap for a VM. */
+  readonly kind: 'namespaces' | 'attached' | 'vm';
   readonly tester: string;
-  /** The target namespace; for an attached lab, the user's own (never deleted). */
+  /** The target namespace; for an attached lab, the user's own (never deleted); for a VM, a description. */
   readonly target: string;
-  readonly ownsTarget: boolean;
-  /** Our veth end inside an attached target namespace (removed on teardown). */
+  /** The target's link: our veth end (in the target namespace) or the VM's tap (in the tester). */
   readonly targetLink: string;
   readonly pids: number[];
 }
@@ -59,7 +60,7 @@ export class Lab {
   static async create(): Promise<Lab> {
     checkPrivileges();
     const id = randomBytes(3).toString('hex');
-    const state: LabState = { id, tester: `${LAB_PREFIX}${id}-tst`, target: `${LAB_PREFIX}${id}-tgt`, ownsTarget: true, targetLink: `tc${id}g`, pids: [] };
+    const state: LabState = { id, kind: 'namespaces', tester: `${LAB_PREFIX}${id}-tst`, target: `${LAB_PREFIX}${id}-tgt`, targetLink: `tc${id}g`, pids: [] };
     saveState(state);
     const lab = new Lab(state);
     try {
@@ -75,13 +76,30 @@ export class Lab {
     return lab;
   }
 
+  static async forVm(description: string): Promise<Lab> {
+    checkPrivileges();
+    const id = randomBytes(3).toString('hex');
+    const state: LabState = { id, kind: 'vm', tester: `${LAB_PREFIX}${id}-tst`, target: description, targetLink: `tc${id}v`, pids: [] };
+    saveState(state);
+    const lab = new Lab(state);
+    try {
+      await run(['ip', 'netns', 'add', state.tester]);
+      await run(['ip', '-n', state.tester, 'tuntap', 'add', 'dev', state.targetLink, 'mode', 'tap']);
+      await setUpTester(state.tester, state.targetLink);
+    } catch (error) {
+      await lab.close();
+      throw error;
+    }
+    return lab;
+  }
+
   /** A tester namespace attached to an existing namespace (`netns:<name>`). */
   static async attach(name: string): Promise<Lab> {
     checkPrivileges();
     const existing = (await run(['ip', 'netns', 'list'])).split('\n').map((l) => l.split(' ')[0]);
     if (!existing.includes(name)) throw new UsageError(`network namespace '${name}' does not exist (ip netns list shows the ones there are)`);
     const id = randomBytes(3).toString('hex');
-    const state: LabState = { id, tester: `${LAB_PREFIX}${id}-tst`, target: name, ownsTarget: false, targetLink: `tc${id}g`, pids: [] };
+    const state: LabState = { id, kind: 'attached', tester: `${LAB_PREFIX}${id}-tst`, target: name, targetLink: `tc${id}g`, pids: [] };
     saveState(state);
     const lab = new Lab(state);
     try {
@@ -96,6 +114,7 @@ export class Lab {
     return lab;
   }
 }
+
 
 async function setUpTester(ns: string, link: string): Promise<void> {
   await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
@@ -137,10 +156,10 @@ function saveState(state: LabState): void {
 function destroySync(state: LabState): void {
   for (const pid of state.pids) endProcess(pid);
   for (const pid of (runSync(['ip', 'netns', 'pids', state.tester]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));
-  if (state.ownsTarget) {
+  if (state.kind === 'namespaces') {
     for (const pid of (runSync(['ip', 'netns', 'pids', state.target]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));
     runSync(['ip', 'netns', 'del', state.target]);
-  } else {
+  } else if (state.kind === 'attached') {
     runSync(['ip', '-n', state.target, 'link', 'del', state.targetLink]);
   }
   runSync(['ip', 'netns', 'del', state.tester]);
@@ -185,7 +204,7 @@ export function destroyAllLabs(): string[] {
   const removed: string[] = [];
   for (const state of listLabStates()) {
     destroySync(state);
-    removed.push(state.ownsTarget ? `${state.tester}, ${state.target}` : `${state.tester} (detached from ${state.target})`);
+    removed.push(state.kind === 'namespaces' ? `${state.tester}, ${state.target}` : state.kind === 'vm' ? `${state.tester} (and its VM)` : `${state.tester} (detached from ${state.target})`);
   }
   for (const ns of (runSync(['ip', 'netns', 'list']) ?? '').split('\n').map((l) => l.split(' ')[0] ?? '')) {
     if (!ns.startsWith(LAB_PREFIX)) continue;

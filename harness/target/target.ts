@@ -12,5 +12,7 @@ export interface Target {
   readonly addresses: { readonly target: string; readonly tester: string };
   /** MTU of the target's interface toward the tester: its advertised MSS follows from it. */
   readonly mtu: number;
+  /** For a VM: milliseconds from starting it to its agent's ready line. */
+  readonly bootMs?: number;
   close(): Promise<void>;
 }

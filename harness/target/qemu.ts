@@ -1,0 +1,79 @@
+/**
+ * `qemu:<series>` (a Debian kernel fetched with `tcpconform kernels fetch`) or
+ * `qemu:/path/to/vmlinuz` (with --modules <dir> holding e1000.ko): a kernel booted in a VM.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, basename } from 'node:path';
+import { EnvironmentError, UsageError } from '../cli/errors.ts';
+import { CLOSED_PORT } from '../executor/peers.ts';
+import { decodeIpPacket, tcpPacket } from '../packet/index.ts';
+import { TARGET_ADDR, TESTER_ADDR } from '../lab/addresses.ts';
+import { Lab } from '../lab/lab.ts';
+import { RawLink } from '../link/raw-link.ts';
+import { kernelDir, readManifest, SERIES } from '../vm/kernels.ts';
+import { bootVm, type VmKernel } from '../vm/qemu.ts';
+import type { Target } from './target.ts';
+
+function vmKernel(spec: string): VmKernel {
+  if (spec in SERIES) {
+    const manifest = readManifest(spec);
+    if (!manifest) throw new UsageError(`kernel ${spec} is not fetched: run \`npx tcpconform kernels fetch ${spec}\``);
+    return { vmlinuz: `${kernelDir(spec)}/${manifest.vmlinuz}`, directory: kernelDir(spec), modules: manifest.modules };
+  }
+  if (spec.startsWith('/')) {
+    if (!existsSync(spec)) throw new UsageError(`no kernel image at ${spec}`);
+    // A kernel of your own: e1000.ko beside the image (or built in: then none is loaded).
+    const module = `${dirname(spec)}/e1000.ko`;
+    return { vmlinuz: spec, directory: dirname(spec), modules: existsSync(module) ? [basename(module)] : [] };
+  }
+  throw new UsageError(`bad qemu target '${spec}': a kernel series (${Object.keys(SERIES).join(', ')}) or an absolute path to a vmlinuz`);
+}
+
+/**
+ * The agent answers before the VM's NIC has link (e1000 negotiates for a second or two): a VM
+ * is ready once a bare ACK to its closed port comes back as RST.
+ */
+async function untilReachable(link: RawLink): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (let probe = 0; Date.now() < deadline; probe++) {
+    const ack = 0x7000_0000 + probe;
+    const back = link.waitFor((p) => {
+      const d = decodeIpPacket(p.bytes);
+      return d.ok && d.value.transport.protocol === 'tcp' && d.value.transport.segment.flags.includes('RST') && d.value.transport.segment.seq === ack;
+    }, 250);
+    await link.send(tcpPacket({ src: '10.77.0.250', dst: TARGET_ADDR, srcPort: 30_000 + probe, dstPort: CLOSED_PORT, seq: 1, ack, flags: ['ACK'], window: 502 }));
+    if (await back) return;
+  }
+  throw new EnvironmentError('the VM booted but never answered on its network link within 60 s');
+}
+
+export async function openQemuTarget(kernelSpec: string, spec: string): Promise<Target> {
+  const kernel = vmKernel(kernelSpec);
+  const lab = await Lab.forVm(spec);
+  let link: RawLink | null = null;
+  let vm: Awaited<ReturnType<typeof bootVm>> | null = null;
+  try {
+    vm = await bootVm(lab, kernel);
+    link = await RawLink.start(lab.tester);
+    if (link.pid) lab.addPid(link.pid);
+    await untilReachable(link);
+    const [v, l] = [vm, link];
+    return {
+      spec,
+      kernel: v.kernel,
+      agent: v.agent,
+      link: l,
+      addresses: { target: TARGET_ADDR, tester: TESTER_ADDR },
+      mtu: 1500,
+      bootMs: v.bootMs,
+      async close() {
+        await Promise.allSettled([v.close(), l.close()]);
+        await lab.close();
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled([vm?.close(), link?.close()]);
+    await lab.close();
+    throw error;
+  }
+}
