@@ -8,8 +8,9 @@ import type { KernelProfile, ProfileFlags, SysctlName, TargetSettings } from './
 const LINUX_BASE: ProfileFlags = {
   linearSynTimeouts: false,
   synTimeoutByElapsedTime: true,
-  // Until 2025, `qlen >= max`: listen(0) answered no SYN without cookies. Measured on 6.18: `>`.
-  synQueueFullInclusive: true,
+  // `qlen >= max` until a 2025 fix (listen(0) then answered no SYN without cookies); the fix
+  // reached the stable series: measured `>` on 6.18, Debian 6.1.192 and 6.12.95.
+  synQueueFullInclusive: false,
   synDroppedWhenAcceptQueueFull: true,
   acceptQueueAdmitsBacklogPlusOne: true,
   queuesShareBacklog: false,
@@ -21,9 +22,10 @@ const LINUX_BASE: ProfileFlags = {
 export const PROFILES: readonly KernelProfile[] = [
   { name: 'linux-5.10', flags: LINUX_BASE },
   { name: 'linux-6.1', flags: LINUX_BASE },
-  { name: 'linux-6.12', flags: LINUX_BASE },
-  // Current: linear SYN timeouts (net.ipv4.tcp_syn_linear_timeouts) and the `qlen > max` SYN-queue check.
-  { name: 'linux-6.18', flags: { ...LINUX_BASE, linearSynTimeouts: true, synQueueFullInclusive: false } },
+  // Debian's 6.12.95 has net.ipv4.tcp_syn_linear_timeouts (backported); detection follows the sysctl.
+  { name: 'linux-6.12', flags: { ...LINUX_BASE, linearSynTimeouts: true } },
+  // Current: linear SYN timeouts (net.ipv4.tcp_syn_linear_timeouts).
+  { name: 'linux-6.18', flags: { ...LINUX_BASE, linearSynTimeouts: true } },
   {
     // The source article's description (BSD): one backlog bounds both queues, SYNs retried at
     // 6 s and 24 s until 75 s, an ICMP unreachable remembered and reported at the timeout.

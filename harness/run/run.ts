@@ -48,7 +48,9 @@ export async function runConformance(options: RunOptions): Promise<number> {
   const properties = selectProperties(options.suites);
   let worst = 0;
   for (const spec of options.targets) {
-    const code = await runTarget(spec, properties, options);
+    // Several targets: one report directory each, side by side under --out.
+    const out = options.targets.length > 1 && options.out !== null ? join(options.out, spec.replace(/[^A-Za-z0-9.-]+/g, '_')) : options.out;
+    const code = await runTarget(spec, properties, { ...options, out });
     worst = Math.max(worst, code);
   }
   return worst;

@@ -112,12 +112,12 @@ describe('compare', () => {
     const { compareReports, renderComparisonMarkdown } = await import('../../harness/report/compare.ts');
     const a = report('pass');
     const b: RunReport = { ...report('pass'), target: { ...report('pass').target, spec: 'qemu:6.1', kernel: '6.1.0' }, profile: profileByName('linux-6.1') };
-    a.properties[0] = { ...a.properties[0]!, flags: ['synQueueFullInclusive'], signature: ['client 0: [S.] at 0 ms'] };
-    b.properties[0] = { ...b.properties[0]!, flags: ['synQueueFullInclusive'], signature: ['no segment from the target'] };
+    a.properties[0] = { ...a.properties[0]!, flags: ['linearSynTimeouts'], signature: ['remote 0: [S] at 0 ms, 1 s, 2 s'] };
+    b.properties[0] = { ...b.properties[0]!, flags: ['linearSynTimeouts'], signature: ['remote 0: [S] at 0 ms, 1 s'] };
     const c = compareReports([a, b]);
     expect(c.columns).toEqual(['local (6.18.44, linux-6.18)', 'qemu:6.1 (6.1.0, linux-6.1)']);
     expect(c.differences).toHaveLength(1);
-    expect(c.differences[0]!.explanation).toContain('synQueueFullInclusive: linux-6.18 (synQueueFullInclusive=false) vs linux-6.1 (synQueueFullInclusive=true)');
-    expect(renderComparisonMarkdown(c)).toContain('| handshake/options-negotiated | PASS: client 0: [S.] at 0 ms | PASS: no segment from the target |');
+    expect(c.differences[0]!.explanation).toContain('linearSynTimeouts: linux-6.18 (linearSynTimeouts=true) vs linux-6.1 (linearSynTimeouts=false)');
+    expect(renderComparisonMarkdown(c)).toContain('| handshake/options-negotiated | PASS: remote 0: [S] at 0 ms, 1 s, 2 s | PASS: remote 0: [S] at 0 ms, 1 s |');
   });
 });
