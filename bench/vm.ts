@@ -1,0 +1,29 @@
+/** VM targets: boot-to-agent-ready, and one command over three VM kernels and the host. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runConformance } from '../harness/run/run.ts';
+import { openTarget } from '../harness/target/index.ts';
+import { fetchKernel } from '../harness/vm/kernels.ts';
+import { median, nowMs } from './measure.ts';
+
+const FOUR = ['qemu:5.10', 'qemu:6.1', 'qemu:6.12', 'local'];
+
+export async function benchVmBoot(): Promise<{ vm_boot_s: number }> {
+  await fetchKernel('6.1');
+  const boots: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const target = await openTarget('qemu:6.1');
+    boots.push(target.bootMs! / 1000);
+    await target.close();
+  }
+  return { vm_boot_s: Number(median(boots).toFixed(2)) };
+}
+
+export async function benchFourKernels(): Promise<{ four_kernel_run_s: number }> {
+  for (const series of ['5.10', '6.1', '6.12']) await fetchKernel(series);
+  const started = nowMs();
+  const code = await runConformance({ targets: FOUR, suites: null, runs: null, seed: 11, budgetSeconds: 50, profile: null, out: mkdtempSync(join(tmpdir(), 'tcpc-four-')), replays: 3, allowRemote: false, command: ['bench'] });
+  if (code !== 0) console.error(`the four-kernel run found deviations (exit ${code})`);
+  return { four_kernel_run_s: Number(((nowMs() - started) / 1000).toFixed(1)) };
+}
