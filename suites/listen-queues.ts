@@ -25,7 +25,7 @@ export const listenQueuesSuite: Suite = {
       suite: 'listen-queues',
       name: 'accept-queue-overflow',
       claim: 'listen(N) queues min(N, somaxconn)+1 completed connections; then SYNs are dropped silently and final ACKs are dropped or reset per tcp_abort_on_overflow.',
-      flags: ['acceptQueueAdmitsBacklogPlusOne', 'synDroppedWhenAcceptQueueFull', 'queuesShareBacklog', 'synQueueFullInclusive'],
+      flags: ['acceptQueueAdmitsBacklogPlusOne', 'synDroppedWhenAcceptQueueFull', 'queuesShareBacklog', 'synQueueFullInclusive', 'challengeAckForUnsentData'],
       scenarios: queueScenario(
         6,
         fc.record({

@@ -199,9 +199,9 @@ export class Listener {
 
   badAck(client: ClientId, now: Interval): void {
     const connection = this.connections.get(client);
-    // An ACK of data never sent, on an established connection: Linux answers it with a challenge
-    // ACK (RFC 5961 §5.2, measured on 6.18), not the silent drop of RFC 9293 §3.10.7.4.
-    if (!this.requests.has(client) && connection && !connection.reset) return challengeAck(this.ctx, connection, now);
+    // An ACK of data never sent, on an established connection: dropped (RFC 9293 §3.10.7.4), or
+    // since 6.18 (measured) answered with a challenge ACK (RFC 5961 §5.2).
+    if (!this.requests.has(client) && connection && !connection.reset) return unsentDataAck(this.ctx, connection, now);
     // In SYN_RCVD Linux hands the segment to the listener, which resets it; the request lives on.
     const rule = this.requests.has(client) ? RULES.badAck : RULES.ackToListener;
     this.ctx.send({ kind: 'client', client }, rstForAck(ackOf(this.ctx.latestSynAck.get(client)?.isn ?? null, badAckOffset)), response(now), rule);
@@ -261,6 +261,10 @@ export function challengeAck(ctx: Context, connection: Connection, now: Interval
   ctx.count('TcpExt.TCPChallengeACK', RULES.challengeAck);
 }
 
+function unsentDataAck(ctx: Context, connection: Connection, now: Interval): void {
+  if (ctx.profile.flags.challengeAckForUnsentData) challengeAck(ctx, connection, now);
+}
+
 /** Segments to the port once nobody listens: RFC 9293 §3.10.7.1, and the connections that remain. */
 export function closedListenPort(ctx: Context, connections: Map<ClientId, Connection>) {
   return {
@@ -271,7 +275,7 @@ export function closedListenPort(ctx: Context, connections: Map<ClientId, Connec
     },
     ack(client: ClientId, offset: number, now: Interval): void {
       const connection = connections.get(client);
-      if (connection && !connection.reset) return offset === 0 ? undefined : challengeAck(ctx, connection, now);
+      if (connection && !connection.reset) return offset === 0 ? undefined : unsentDataAck(ctx, connection, now);
       ctx.send({ kind: 'client', client }, rstForAck(ackOf(ctx.latestSynAck.get(client)?.isn ?? null, offset)), response(now), RULES.closedPortAck);
     },
     rst(client: ClientId): void {

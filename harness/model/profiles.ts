@@ -17,6 +17,7 @@ const LINUX_BASE: ProfileFlags = {
   icmpUnreachableAbortsConnect: true,
   bsdSynSchedule: false,
   challengeAcks: true,
+  challengeAckForUnsentData: false,
 };
 
 export const PROFILES: readonly KernelProfile[] = [
@@ -25,7 +26,7 @@ export const PROFILES: readonly KernelProfile[] = [
   // Debian's 6.12.95 has net.ipv4.tcp_syn_linear_timeouts (backported); detection follows the sysctl.
   { name: 'linux-6.12', flags: { ...LINUX_BASE, linearSynTimeouts: true } },
   // Current: linear SYN timeouts (net.ipv4.tcp_syn_linear_timeouts).
-  { name: 'linux-6.18', flags: { ...LINUX_BASE, linearSynTimeouts: true } },
+  { name: 'linux-6.18', flags: { ...LINUX_BASE, linearSynTimeouts: true, challengeAckForUnsentData: true } },
   {
     // The source article's description (BSD): one backlog bounds both queues, SYNs retried at
     // 6 s and 24 s until 75 s, an ICMP unreachable remembered and reported at the timeout.
@@ -40,6 +41,7 @@ export const PROFILES: readonly KernelProfile[] = [
       icmpUnreachableAbortsConnect: false,
       bsdSynSchedule: true,
       challengeAcks: false,
+      challengeAckForUnsentData: false,
     },
   },
 ];

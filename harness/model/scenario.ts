@@ -195,8 +195,10 @@ export interface ProfileFlags {
   readonly icmpUnreachableAbortsConnect: boolean;
   /** SYN retransmission schedule is BSD's 6 s / 24 s, giving up at 75 s. */
   readonly bsdSynSchedule: boolean;
-  /** An in-window SYN or bad ACK in SYN_RCVD is answered with a rate-limited challenge ACK (RFC 5961). */
+  /** A SYN on a synchronized connection is answered with a rate-limited challenge ACK (RFC 5961 §4). */
   readonly challengeAcks: boolean;
+  /** An ACK of data never sent, on an established connection, gets a challenge ACK (RFC 5961 §5.2) rather than a silent drop (measured: 6.18 yes, 5.10 and 6.1 no). */
+  readonly challengeAckForUnsentData: boolean;
 }
 
 export type ProfileFlagName = keyof ProfileFlags;

@@ -125,6 +125,12 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
     expect(counters(es)).toEqual(['TcpExt.TCPChallengeACK']);
   });
 
+  it('an ACK of unsent data on an established connection: a challenge ACK on 6.18 (RFC 5961 §5.2), dropped before (RFC 9293 §3.10.7.4)', () => {
+    const actions = [{ kind: 'listen', backlog: 1 } as Action, syn(0), ack(0), { kind: 'badAck', client: 0 } as Action];
+    expect(flags(run(actions))).toEqual(['SYN+ACK', 'ACK']);
+    expect(flags(run(actions, {}, linux61))).toEqual(['SYN+ACK']);
+  });
+
   it('closing the listener resets queued connections; its port then answers as a closed port', () => {
     const es = run([{ kind: 'listen', backlog: 2 }, syn(0), ack(0), { kind: 'closeListener' }, syn(1)]);
     expect(flags(es)).toEqual(['SYN+ACK', 'RST+ACK', 'RST+ACK']);

@@ -36,6 +36,7 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'SYN queue full check off by one', truth: flipped(linux, 'synQueueFullInclusive'), settings: DEFAULT_SETTINGS, catchBy: 'listen-queues/syn-queue-and-cookies' },
   { name: 'exponential SYN retransmits', truth: flipped(linux, 'linearSynTimeouts'), settings: DEFAULT_SETTINGS, catchBy: 'connect-errors/connect-timeout' },
   { name: 'ICMP unreachable remembered until timeout (BSD)', truth: flipped(linux, 'icmpUnreachableAbortsConnect'), settings: DEFAULT_SETTINGS, catchBy: 'connect-errors/connect-answered' },
+  { name: 'ACK of unsent data dropped silently (6.12 and older)', truth: flipped(linux, 'challengeAckForUnsentData'), settings: DEFAULT_SETTINGS, catchBy: 'syn-rcvd/syn-rcvd-edge-cases' },
   { name: 'MSS advertised from a 1400-byte MTU', truth: linux, settings: { ...DEFAULT_SETTINGS, mtu: 1400 }, catchBy: 'handshake/options-negotiated' },
   { name: 'window scale off by one', truth: linux, settings: { ...DEFAULT_SETTINGS, windowScale: DEFAULT_SETTINGS.windowScale + 1 }, catchBy: 'handshake/options-negotiated' },
 ];

@@ -51,3 +51,21 @@ describe('VM targets', () => {
     expect(execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })).not.toMatch(/qemu-system/);
   }, 180_000);
 });
+
+describe('VM cleanup', () => {
+  it('Ctrl-C in the middle of a VM run leaves no qemu, tap or namespace behind', async () => {
+    requireRoot();
+    await fetchKernel('6.1');
+    const { spawn } = await import('node:child_process');
+    const cli = join(import.meta.dirname, '../../bin/tcpconform.mjs');
+    const qemus = (): string[] => execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('qemu-system'));
+    const child = spawn(process.execPath, [cli, 'run', '--target', 'qemu:6.1', '--suite', 'half-open', '--out', mkdtempSync(join(tmpdir(), 'tcpc-vmint-'))], { stdio: 'ignore' });
+    for (let i = 0; i < 300 && qemus().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(qemus().length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 2000));
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.once('exit', (code) => resolve(code)))).toBe(130);
+    expect(qemus()).toEqual([]);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/tcpc-/);
+  }, 120_000);
+});
