@@ -19,6 +19,7 @@ import {
   type Action,
   type ClientId,
   type ConnId,
+  type ConnectErrno,
   type CounterName,
   type Peer,
   type SynAnswer,
@@ -103,6 +104,8 @@ interface PeerView {
   tsval: number | null;
   /** The target's latest SYN to a remote peer, whole, for an ICMP error to quote. */
   synPacket: Uint8Array | null;
+  /** The target's port in that SYN: where the peer's answer goes. */
+  targetPort: number;
 }
 
 /** One case in progress. */
@@ -175,7 +178,7 @@ class CaseRun {
       case 'badAck': {
         const view = this.views.get(key({ kind: 'client', client: action.client }));
         const ack = view?.isn == null ? 0 : (view.isn + 1 + (action.kind === 'badAck' ? badAckOffset : 0)) >>> 0;
-        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack, window: 502, options: echo(view) });
+        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack, window: 502, options: echo(view), tsecr: view?.tsval ?? 0 });
       }
       case 'rst':
         return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['RST'], seq: (clientIsn(action.client) + 1) >>> 0, ack: 0, window: 0, options: null });
@@ -219,7 +222,7 @@ class CaseRun {
     const remote = this.peers.remote(conn);
     const view = this.views.get(key(peer));
     const theirSeq = view?.isn ?? 0;
-    const local = { addr: this.targetAddr, port: view ? this.lastPortOf(conn) : 0 };
+    const local = { addr: this.targetAddr, port: view?.targetPort ?? 0 };
     switch (answer.kind) {
       case 'synAck':
         return this.send(index, peer, remote, local, { flags: ['SYN', 'ACK'], seq: remoteIsn(conn), ack: (theirSeq + 1 + (answer.ackValid ? 0 : badAckOffset)) >>> 0, window: answer.window, options: answer.options, tsecr: view?.tsval ?? 0 });
@@ -235,11 +238,6 @@ class CaseRun {
         return;
       }
     }
-  }
-
-  private remotePorts = new Map<ConnId, number>();
-  private lastPortOf(conn: ConnId): number {
-    return this.remotePorts.get(conn) ?? 0;
   }
 
   private sendFromClient(index: number, client: ClientId, dstPort: number, segment: Crafted): Promise<void> {
@@ -285,12 +283,12 @@ class CaseRun {
     }
     const segment = decoded.tcp;
     this.observed.push({ kind: 'segment', to: peer, at: t, segment });
-    const view = this.views.get(key(peer)) ?? { isn: null, tsval: null, synPacket: null };
+    const view = this.views.get(key(peer)) ?? { isn: null, tsval: null, synPacket: null, targetPort: 0 };
     if (segment.flags.includes('SYN')) view.isn = segment.seq;
     view.tsval = segment.options.timestamps?.tsval ?? view.tsval;
     if (peer.kind === 'remote' && segment.flags.includes('SYN')) {
       view.synPacket = bytes;
-      this.remotePorts.set(peer.conn, decoded.srcPort);
+      view.targetPort = decoded.srcPort;
     }
     this.views.set(key(peer), view);
   }
@@ -311,9 +309,8 @@ function key(peer: Peer): string {
   return peer.kind === 'client' ? `c${peer.client}` : peer.kind === 'remote' ? `r${peer.conn}` : `p${peer.probe}`;
 }
 
-function connectErrno(errno: string | null): import('../model/scenario.ts').ConnectErrno | null {
-  return errno as import('../model/scenario.ts').ConnectErrno | null;
-}
+/** The agent names errnos as the kernel gives them; the model's vocabulary covers those connect() can give. */
+const connectErrno = (errno: string | null): ConnectErrno | null => errno as ConnectErrno | null;
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

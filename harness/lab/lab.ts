@@ -57,40 +57,13 @@ export class Lab {
   }
 
   /** A fresh tester + target pair on the host kernel. */
-  static async create(): Promise<Lab> {
-    checkPrivileges();
-    const id = randomBytes(3).toString('hex');
-    const state: LabState = { id, kind: 'namespaces', tester: `${LAB_PREFIX}${id}-tst`, target: `${LAB_PREFIX}${id}-tgt`, targetLink: `tc${id}g`, pids: [] };
-    saveState(state);
-    const lab = new Lab(state);
-    try {
-      await run(['ip', 'netns', 'add', state.tester]);
+  static create(): Promise<Lab> {
+    return Lab.build('namespaces', (id) => `${LAB_PREFIX}${id}-tgt`, async (state, id) => {
       await run(['ip', 'netns', 'add', state.target]);
       await run(['ip', '-n', state.tester, 'link', 'add', `tc${id}t`, 'type', 'veth', 'peer', 'name', state.targetLink, 'netns', state.target]);
       await setUpTester(state.tester, `tc${id}t`);
       await setUpTargetLink(state.target, state.targetLink);
-    } catch (error) {
-      await lab.close();
-      throw error;
-    }
-    return lab;
-  }
-
-  static async forVm(description: string): Promise<Lab> {
-    checkPrivileges();
-    const id = randomBytes(3).toString('hex');
-    const state: LabState = { id, kind: 'vm', tester: `${LAB_PREFIX}${id}-tst`, target: description, targetLink: `tc${id}v`, pids: [] };
-    saveState(state);
-    const lab = new Lab(state);
-    try {
-      await run(['ip', 'netns', 'add', state.tester]);
-      await run(['ip', '-n', state.tester, 'tuntap', 'add', 'dev', state.targetLink, 'mode', 'tap']);
-      await setUpTester(state.tester, state.targetLink);
-    } catch (error) {
-      await lab.close();
-      throw error;
-    }
-    return lab;
+    });
   }
 
   /** A tester namespace attached to an existing namespace (`netns:<name>`). */
@@ -98,15 +71,31 @@ export class Lab {
     checkPrivileges();
     const existing = (await run(['ip', 'netns', 'list'])).split('\n').map((l) => l.split(' ')[0]);
     if (!existing.includes(name)) throw new UsageError(`network namespace '${name}' does not exist (ip netns list shows the ones there are)`);
+    return Lab.build('attached', () => name, async (state, id) => {
+      await run(['ip', '-n', state.tester, 'link', 'add', `tc${id}t`, 'type', 'veth', 'peer', 'name', state.targetLink, 'netns', name]);
+      await setUpTester(state.tester, `tc${id}t`);
+      await setUpTargetLink(name, state.targetLink);
+    });
+  }
+
+  /** A tester namespace whose link is a tap for a VM's NIC (qemu then runs in the namespace). */
+  static forVm(description: string): Promise<Lab> {
+    return Lab.build('vm', () => description, async (state) => {
+      await run(['ip', '-n', state.tester, 'tuntap', 'add', 'dev', state.targetLink, 'mode', 'tap']);
+      await setUpTester(state.tester, state.targetLink);
+    });
+  }
+
+  /** Records the lab before making anything, so a failure half-way (or a crash) is cleaned up. */
+  private static async build(kind: LabState['kind'], target: (id: string) => string, setUp: (state: LabState, id: string) => Promise<void>): Promise<Lab> {
+    checkPrivileges();
     const id = randomBytes(3).toString('hex');
-    const state: LabState = { id, kind: 'attached', tester: `${LAB_PREFIX}${id}-tst`, target: name, targetLink: `tc${id}g`, pids: [] };
+    const state: LabState = { id, kind, tester: `${LAB_PREFIX}${id}-tst`, target: target(id), targetLink: `tc${id}${kind === 'vm' ? 'v' : 'g'}`, pids: [] };
     saveState(state);
     const lab = new Lab(state);
     try {
       await run(['ip', 'netns', 'add', state.tester]);
-      await run(['ip', '-n', state.tester, 'link', 'add', `tc${id}t`, 'type', 'veth', 'peer', 'name', state.targetLink, 'netns', name]);
-      await setUpTester(state.tester, `tc${id}t`);
-      await setUpTargetLink(name, state.targetLink);
+      await setUp(state, id);
     } catch (error) {
       await lab.close();
       throw error;

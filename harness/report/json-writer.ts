@@ -3,9 +3,10 @@
  * atomically (temp file + rename), so an interrupted run always leaves valid files of what
  * finished.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
+import { readJsonFile } from '../cli/read-json.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { REPORT_SCHEMA, type RunReport } from './schema.ts';
@@ -55,19 +56,7 @@ export class ReportWriter {
 
 /** Reads and checks a report.json; any problem is a UsageError with one line saying what. */
 export function readReport(path: string): RunReport {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read report ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${path} is not JSON (truncated or not a report)`);
-  }
-  const r = value as Partial<RunReport> | null;
+  const r = readJsonFile(path, 'report') as Partial<RunReport> | null;
   if (r === null || typeof r !== 'object') throw new UsageError(`${path} is not a report object`);
   if (r.schema !== REPORT_SCHEMA) throw new UsageError(`${path} has schema ${JSON.stringify(r.schema)}, expected ${REPORT_SCHEMA}`);
   for (const field of ['runId', 'target', 'profile', 'properties', 'status'] as const) {

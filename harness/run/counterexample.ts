@@ -2,9 +2,10 @@
  * A counterexample on disk: the scenario to replay it, its pcap and its packetdrill script,
  * beside report.json so the report can link them.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
+import { readJsonFile } from '../cli/read-json.ts';
 import type { Scenario } from '../executor/execution.ts';
 import { encodePcap } from '../packet/pcap.ts';
 import { packetdrillScript } from '../report/packetdrill.ts';
@@ -50,19 +51,7 @@ export function writeCounterexample(reportDir: string, property: Property, failu
 }
 
 export function readReplayFile(path: string): ReplayFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read counterexample ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${path} is not JSON: expected a counterexample.json written by tcpconform run`);
-  }
-  const file = value as Partial<ReplayFile> | null;
+  const file = readJsonFile(path, 'counterexample') as Partial<ReplayFile> | null;
   if (file === null || typeof file !== 'object' || file.schema !== COUNTEREXAMPLE_SCHEMA) throw new UsageError(`${path} is not a ${COUNTEREXAMPLE_SCHEMA} file`);
   if (typeof file.target !== 'string' || typeof file.profile !== 'string' || !Array.isArray(file.scenario?.actions) || typeof file.scenario?.config !== 'object') {
     throw new UsageError(`${path} lacks target, profile or scenario`);
