@@ -34,3 +34,8 @@ export interface ScenarioExecutor {
   execute(scenario: Scenario): Promise<Execution>;
   close(): Promise<void>;
 }
+
+/** Live settings with the scenario's starting sysctls applied: what the model judges a case by. */
+export function withConfig(settings: TargetSettings, scenario: Scenario): TargetSettings {
+  return { ...settings, sysctls: { ...settings.sysctls, ...scenario.config } };
+}

@@ -6,7 +6,7 @@
 import type { Observation } from '../diff/observation.ts';
 import { predict } from '../model/predict.ts';
 import type { Expected32, ExpectedSegment, KernelProfile, TargetSettings, TimedAction } from '../model/scenario.ts';
-import type { Execution, Scenario, ScenarioExecutor } from './execution.ts';
+import { withConfig, type Execution, type Scenario, type ScenarioExecutor } from './execution.ts';
 
 /** Simulated cost of a step that does not wait: real targets take about this long too. */
 const STEP_MS = 1;
@@ -30,11 +30,6 @@ export function modelTarget(profile: KernelProfile, baseSettings: TargetSettings
     },
     async close() {},
   };
-}
-
-/** Live settings with the scenario's starting sysctls applied. */
-export function withConfig(settings: TargetSettings, scenario: Scenario): TargetSettings {
-  return { ...settings, sysctls: { ...settings.sysctls, ...scenario.config } };
 }
 
 /** What a kernel that behaves exactly as predicted would show: kernel-chosen values drawn per name. */

@@ -28,7 +28,7 @@ import {
   type TimedAction,
 } from '../model/scenario.ts';
 import { CLOSED_PORT, PeerMap, type Endpoint } from './peers.ts';
-import type { Execution, RawPacket, Scenario, ScenarioExecutor } from './execution.ts';
+import { withConfig, type Execution, type RawPacket, type Scenario, type ScenarioExecutor } from './execution.ts';
 import { fieldsOf, craft, type Crafted } from './segments.ts';
 import type { Wire } from './wire.ts';
 
@@ -83,7 +83,7 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       const counters: Observation[] = COUNTERS.map((name) => ({ kind: 'counter', name, delta: (after[name] ?? 0) - (before[name] ?? 0) }));
       return {
         timed: run.timed,
-        settings: { ...settings, sysctls: { ...settings.sysctls, ...scenario.config } },
+        settings: withConfig(settings, scenario),
         observed: [...run.observed, ...counters],
         sent: run.sent,
         horizon: run.horizon,

@@ -12,7 +12,3 @@ export type DecodeResult<T> = { readonly ok: true; readonly value: T } | { reado
 
 export const ok = <T>(value: T): DecodeResult<T> => ({ ok: true, value });
 export const fail = <T>(layer: Layer, offset: number, reason: string): DecodeResult<T> => ({ ok: false, error: { layer, offset, reason } });
-
-export function describeError(e: DecodeError): string {
-  return `${e.layer} at byte ${e.offset}: ${e.reason}`;
-}
