@@ -31,6 +31,15 @@ describe('CLI errors', () => {
     });
   }
 
+  it('without root: lab and run say which capabilities are missing and how to run it, exit 2', () => {
+    for (const args of [['lab', 'up'], ['run', '--out', join(dir, 'unprivileged')]]) {
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, cli, ...args], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/missing CAP_NET_ADMIN, CAP_NET_RAW.*Run it as root: sudo/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('a run against the model itself conforms and exits 0, writing its reports', () => {
     const out = join(dir, 'model-run');
     const r = run('run', '--target', 'model:linux-6.18', '--out', out, '--seed', '1');
