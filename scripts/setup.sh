@@ -11,7 +11,7 @@ say() { [ "$quiet" = --quiet ] || echo "setup: $*"; }
 declare -A need=(
   [ip]=iproute2 [nft]=nftables [tshark]=tshark [tcpdump]=tcpdump [cc]=gcc [make]=make
   [g++]=g++ [python3]=python3 [busybox]=busybox-static [qemu-system-x86_64]=qemu-system-x86
-  [cpio]=cpio [ethtool]=ethtool [xz]=xz-utils [zstd]=zstd [unshare]=util-linux [chromium]=chromium
+  [cpio]=cpio [ethtool]=ethtool [sshd]=openssh-server [ssh]=openssh-client [xz]=xz-utils [zstd]=zstd [unshare]=util-linux [chromium]=chromium
 )
 missing=()
 for cmd in "${!need[@]}"; do
@@ -28,6 +28,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages only, no services: openssh-server must not start an sshd on this host.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -9,10 +9,18 @@ export interface Endpoint {
   readonly port: number;
 }
 
-/** The lab's client range is 10.77.0.128/25 (DESIGN.md "The lab"). */
+/**
+ * Which addresses the harness's peers use. In a lab every peer has its own address in the
+ * client range 10.77.0.128/25 (DESIGN.md "The lab"); toward a remote host they all share this
+ * machine's address and differ by port.
+ */
+export type Addressing = { readonly kind: 'lab' } | { readonly kind: 'shared'; readonly addr: string };
+
 const CLIENT_BASE = 130;
 const REMOTE_BASE = 200;
-const PROBE_ADDR = '10.77.0.250';
+const LAB_PROBE_ADDR = '10.77.0.250';
+/** Clients per case when they share one address: ports portBase .. portBase+7. */
+const SHARED_CLIENTS = 8;
 /** Nobody listens on the discard port in a target namespace: the closed port of every case. */
 export const CLOSED_PORT = 9;
 
@@ -21,36 +29,47 @@ export class PeerMap {
   private readonly portBase: number;
   private probes = 0;
 
-  constructor(caseIndex: number) {
-    // 16 ports per case: clients, remotes' listening ports and probes never repeat for 2500 cases.
+  constructor(
+    caseIndex: number,
+    private readonly addressing: Addressing = { kind: 'lab' },
+  ) {
+    // 16 ports per case (8 clients, 4 remotes, 4 probes): they never repeat for 2500 cases.
     this.portBase = 20_000 + ((caseIndex * 16) % 40_000);
     this.listenPort = 10_000 + (caseIndex % 10_000);
   }
 
+  private addr(labLastOctet: number): string {
+    return this.addressing.kind === 'lab' ? `10.77.0.${labLastOctet}` : this.addressing.addr;
+  }
+
   client(client: ClientId): Endpoint {
-    return { addr: `10.77.0.${CLIENT_BASE + (client % 60)}`, port: this.portBase + (client % 8) };
+    if (this.addressing.kind === 'shared' && client >= SHARED_CLIENTS) throw new RangeError(`at most ${SHARED_CLIENTS} clients share one address`);
+    return { addr: this.addr(CLIENT_BASE + (client % 60)), port: this.portBase + (client % SHARED_CLIENTS) };
   }
 
   remote(conn: ConnId): Endpoint {
-    return { addr: `10.77.0.${REMOTE_BASE + (conn % 40)}`, port: this.portBase + 8 + (conn % 4) };
+    return { addr: this.addr(REMOTE_BASE + (conn % 40)), port: this.portBase + 8 + (conn % 4) };
   }
 
-  /** A fresh probe endpoint: the barrier's bare ACK to the closed port comes from here. */
+  /** A fresh probe: the barrier's bare ACK to the closed port comes from here (its ack tells probes apart). */
   nextProbe(): { peer: Peer; endpoint: Endpoint } {
     const probe = this.probes++;
-    return { peer: { kind: 'probe', probe }, endpoint: { addr: PROBE_ADDR, port: 40_000 + ((this.portBase + probe) % 25_000) } };
+    const addr = this.addressing.kind === 'lab' ? LAB_PROBE_ADDR : this.addressing.addr;
+    return { peer: { kind: 'probe', probe }, endpoint: { addr, port: this.portBase + 12 + (probe % 4) } };
   }
 
   /** Which peer a target's packet to this address and port is for, if any. */
   peerOf(addr: string, port: number): Peer | null {
-    const last = Number(addr.split('.')[3]);
-    if (!addr.startsWith('10.77.0.')) return null;
-    if (addr === PROBE_ADDR) return { kind: 'probe', probe: -1 };
-    if (last >= REMOTE_BASE && port >= this.portBase + 8 && port < this.portBase + 12) return { kind: 'remote', conn: last - REMOTE_BASE };
-    if (last >= CLIENT_BASE && last < CLIENT_BASE + 60 && port >= this.portBase && port < this.portBase + 8) {
-      const client = last - CLIENT_BASE;
-      return client % 8 === port - this.portBase ? { kind: 'client', client } : null;
+    const offset = port - this.portBase;
+    if (offset < 0 || offset >= 16) return null;
+    if (offset >= 12) return addr === (this.addressing.kind === 'lab' ? LAB_PROBE_ADDR : this.addressing.addr) ? { kind: 'probe', probe: -1 } : null;
+    if (offset >= 8) {
+      if (this.addressing.kind === 'shared') return addr === this.addressing.addr ? { kind: 'remote', conn: offset - 8 } : null;
+      const last = Number(addr.split('.')[3]);
+      return addr.startsWith('10.77.0.') && last >= REMOTE_BASE ? { kind: 'remote', conn: last - REMOTE_BASE } : null;
     }
-    return null;
+    if (this.addressing.kind === 'shared') return addr === this.addressing.addr ? { kind: 'client', client: offset } : null;
+    const client = Number(addr.split('.')[3]) - CLIENT_BASE;
+    return addr.startsWith('10.77.0.') && client >= 0 && client < 60 && client % SHARED_CLIENTS === offset ? { kind: 'client', client } : null;
   }
 }

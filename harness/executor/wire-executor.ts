@@ -27,7 +27,7 @@ import {
   type TargetSettings,
   type TimedAction,
 } from '../model/scenario.ts';
-import { CLOSED_PORT, PeerMap, type Endpoint } from './peers.ts';
+import { CLOSED_PORT, PeerMap, type Addressing, type Endpoint } from './peers.ts';
 import { withConfig, type Execution, type RawPacket, type Scenario, type ScenarioExecutor } from './execution.ts';
 import { fieldsOf, craft, type Crafted } from './segments.ts';
 import type { Wire } from './wire.ts';
@@ -52,8 +52,11 @@ export interface WireTargetParts {
   readonly description: string;
   readonly agent: AgentClient;
   readonly wire: Wire;
-  /** The target's address on the lab link. */
+  /** The target's address on the link. */
   readonly targetAddr: string;
+  /** Where ICMP errors come from: the tester, acting as the router on the path. */
+  readonly routerAddr: string;
+  readonly peers: Addressing;
   readonly mtu: number;
 }
 
@@ -68,12 +71,12 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
     description: parts.description,
     settings,
     async execute(scenario: Scenario): Promise<Execution> {
-      const peers = new PeerMap(caseIndex++);
+      const peers = new PeerMap(caseIndex++, parts.peers);
       await agent.reset();
       for (const [name, value] of Object.entries(BASELINE)) await agent.sysctlSet(name, value);
       for (const [name, value] of Object.entries(scenario.config)) await agent.sysctlSet(name, String(value));
       const before = await agent.counters();
-      const run = new CaseRun(agent, wire, targetAddr, peers, parts.mtu);
+      const run = new CaseRun(agent, wire, targetAddr, peers, parts.mtu, parts.routerAddr);
       try {
         await run.perform(scenario.actions);
       } finally {
@@ -130,6 +133,7 @@ class CaseRun {
     private readonly targetAddr: string,
     private readonly peers: PeerMap,
     private readonly mtu: number,
+    private readonly routerAddr: string,
   ) {
     this.unsubscribe = wire.subscribe((p) => this.onPacket(p.at, p.bytes));
   }
@@ -229,10 +233,10 @@ class CaseRun {
       case 'rst':
         return this.send(index, peer, remote, local, { flags: ['RST', 'ACK'], seq: 0, ack: (theirSeq + 1 + (answer.acceptable ? 0 : badAckOffset)) >>> 0, window: 0, options: null });
       case 'icmpUnreachable': {
-        // A router on the path (the tester's own address) reports the SYN undeliverable.
+        // A router on the path (the tester) reports the SYN undeliverable.
         // Fragmentation-needed names the link's own MTU: a lower one would be cached for the
         // destination and shrink the MSS of later cases (their state must not leak).
-        const bytes = craft.icmpUnreachable({ src: '10.77.0.1', dst: this.targetAddr, code: answer.code, quoting: view?.synPacket ?? new Uint8Array(28), nextHopMtu: this.mtu });
+        const bytes = craft.icmpUnreachable({ src: this.routerAddr, dst: this.targetAddr, code: answer.code, quoting: view?.synPacket ?? new Uint8Array(28), nextHopMtu: this.mtu });
         const at = await this.wire.send(bytes);
         this.packets.push({ at, bytes });
         return;

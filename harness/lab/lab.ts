@@ -195,6 +195,11 @@ export function destroyAllLabs(): string[] {
     destroySync(state);
     removed.push(state.kind === 'namespaces' ? `${state.tester}, ${state.target}` : state.kind === 'vm' ? `${state.tester} (and its VM)` : `${state.tester} (detached from ${state.target})`);
   }
+  // An ssh target's table in this namespace, left by a crash.
+  for (const table of (runSync(['nft', 'list', 'tables']) ?? '').match(/tcpconform_ssh_[0-9a-f]+/g) ?? []) {
+    runSync(['nft', 'delete', 'table', 'inet', table]);
+    removed.push(`nftables table ${table}`);
+  }
   for (const ns of (runSync(['ip', 'netns', 'list']) ?? '').split('\n').map((l) => l.split(' ')[0] ?? '')) {
     if (!ns.startsWith(LAB_PREFIX)) continue;
     for (const pid of (runSync(['ip', 'netns', 'pids', ns]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));

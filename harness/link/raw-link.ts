@@ -39,9 +39,11 @@ export class RawLink {
     return this.relay.pid;
   }
 
-  /** Starts the relay inside the tester namespace and waits until its sockets are open. */
-  static async start(testerNamespace: string, options: { pcapPath?: string } = {}): Promise<RawLink> {
-    const relay = spawn('ip', ['netns', 'exec', testerNamespace, process.execPath, '--import', 'tsx', join(ROOT, 'harness/link/relay.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** Starts the relay inside the tester namespace (null: this process's own) and waits until its sockets are open. */
+  static async start(testerNamespace: string | null, options: { pcapPath?: string } = {}): Promise<RawLink> {
+    const relayCommand = [process.execPath, '--import', 'tsx', join(ROOT, 'harness/link/relay.ts')];
+    const [file, ...args] = testerNamespace === null ? relayCommand : ['ip', 'netns', 'exec', testerNamespace, ...relayCommand];
+    const relay = spawn(file!, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const link = new RawLink(relay, options.pcapPath ?? null);
     let stderr = '';
     relay.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -53,7 +55,7 @@ export class RawLink {
         }
       });
       relay.once('exit', (code) => {
-        link.exited = new EnvironmentError(`the raw link relay in ${testerNamespace} exited (${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+        link.exited = new EnvironmentError(`the raw link relay in ${testerNamespace ?? 'this namespace'} exited (${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`);
         reject(link.exited);
         for (const s of link.sends.splice(0)) s.reject(link.exited);
       });

@@ -51,7 +51,7 @@ export async function openExecutorTarget(spec: string, options: { allowRemote: b
   const target = await openTarget(spec);
   try {
     const present = await target.agent.sysctlGet([...SETTINGS_SYSCTLS]);
-    const executor = await wireExecutor({ description: spec, agent: target.agent, wire: target.link, targetAddr: target.addresses.target, mtu: target.mtu });
+    const executor = await wireExecutor({ description: spec, agent: target.agent, wire: target.link, targetAddr: target.addresses.target, routerAddr: target.addresses.tester, peers: target.addresses.peers, mtu: target.mtu });
     return {
       executor,
       kernel: target.kernel,

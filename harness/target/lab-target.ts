@@ -23,7 +23,7 @@ export async function openLabTarget(how: { kind: 'fresh' } | { kind: 'attach'; n
       kernel,
       agent: a,
       link: l,
-      addresses: { target: TARGET_ADDR, tester: TESTER_ADDR },
+      addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } },
       mtu,
       async close() {
         await Promise.allSettled([a.shutdown(), l.close()]);

@@ -63,7 +63,7 @@ export async function openQemuTarget(kernelSpec: string, spec: string): Promise<
       kernel: v.kernel,
       agent: v.agent,
       link: l,
-      addresses: { target: TARGET_ADDR, tester: TESTER_ADDR },
+      addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } },
       mtu: 1500,
       bootMs: v.bootMs,
       async close() {

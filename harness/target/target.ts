@@ -1,5 +1,6 @@
 /** A kernel under test, as the harness reaches it: an agent for its socket API and a raw link to its wire. */
 import type { AgentClient } from '../agent/client.ts';
+import type { Addressing } from '../executor/peers.ts';
 import type { RawLink } from '../link/raw-link.ts';
 
 export interface Target {
@@ -9,7 +10,8 @@ export interface Target {
   readonly kernel: string;
   readonly agent: AgentClient;
   readonly link: RawLink;
-  readonly addresses: { readonly target: string; readonly tester: string };
+  /** The target's address, the tester's (which also plays the router for ICMP), and where peers live. */
+  readonly addresses: { readonly target: string; readonly tester: string; readonly peers: Addressing };
   /** MTU of the target's interface toward the tester: its advertised MSS follows from it. */
   readonly mtu: number;
   /** For a VM: milliseconds from starting it to its agent's ready line. */

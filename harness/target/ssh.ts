@@ -1,0 +1,92 @@
+/**
+ * `ssh://user@host`: a remote host's kernel. The agent is copied over and driven through ssh;
+ * the crafted packets go from this machine, every peer sharing its address (ports tell them
+ * apart). An nftables table here keeps this machine's own kernel from answering for those
+ * peers toward the target (it would RST every SYN-ACK), sparing the ssh connection itself.
+ * Refused unless --allow-remote (checked by the caller). Extra ssh options (a key, host-key
+ * policy) come from ~/.ssh/config or TCPCONFORM_SSH_OPTIONS.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { AgentClient, agentBinaryPath } from '../agent/client.ts';
+import { EnvironmentError } from '../cli/errors.ts';
+import { RAW_MARK } from '../lab/addresses.ts';
+import { run, runSync } from '../lab/command.ts';
+import { checkPrivileges } from '../lab/privileges.ts';
+import { onTeardown } from '../lab/teardown.ts';
+import { RawLink } from '../link/raw-link.ts';
+import type { Target } from './target.ts';
+
+const SSH_PORT = 22;
+
+function sshOptions(): string[] {
+  return ['-o', 'BatchMode=yes', ...(process.env.TCPCONFORM_SSH_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
+}
+
+/** The address this machine sends from toward the target (what `ip route get` says). */
+async function localAddressToward(target: string): Promise<string> {
+  const route = await run(['ip', '-o', 'route', 'get', target]);
+  const src = /\bsrc (\d+\.\d+\.\d+\.\d+)/.exec(route)?.[1];
+  if (!src) throw new EnvironmentError(`no route to ${target} from this machine: ${route.trim()}`);
+  return src;
+}
+
+/** Copies a file through ssh's own stdin (no scp/sftp subsystem needed on the host) and makes it executable. */
+function copyOver(destination: string, file: string, remotePath: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ssh = spawn('ssh', [...sshOptions(), destination, `cat > ${remotePath} && chmod 755 ${remotePath}`], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    ssh.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    createReadStream(file).pipe(ssh.stdin);
+    ssh.once('exit', (code) => (code === 0 ? resolve() : reject(new EnvironmentError(`cannot copy the agent to ${destination}: ${stderr.trim() || `ssh exited ${code}`}`))));
+  });
+}
+
+export async function openSshTarget(user: string, host: string, spec: string): Promise<Target> {
+  checkPrivileges();
+  const target = (await lookup(host, { family: 4 }).catch(() => null))?.address;
+  if (!target) throw new EnvironmentError(`cannot resolve ${host} to an IPv4 address`);
+  const local = await localAddressToward(target);
+  const destination = `${user}@${host}`;
+  const remotePath = `/tmp/tcpconform-agent-${randomBytes(3).toString('hex')}`;
+  const table = `tcpconform_ssh_${randomBytes(3).toString('hex')}`;
+  // Only crafted segments reach the target; this machine's kernel stays silent for our peers.
+  await run(['nft', '-f', '-'], `table inet ${table} {
+  chain output {
+    type filter hook output priority 0; policy accept;
+    ip daddr ${target} meta l4proto icmp meta mark != ${RAW_MARK} drop
+    ip daddr ${target} tcp dport != ${SSH_PORT} meta mark != ${RAW_MARK} drop
+  }
+}
+`);
+  const [removeTable] = onTeardown(() => void runSync(['nft', 'delete', 'table', 'inet', table]));
+  let agent: AgentClient | null = null;
+  let link: RawLink | null = null;
+  try {
+    await copyOver(destination, agentBinaryPath(), remotePath);
+    agent = AgentClient.spawn(['ssh', '-T', ...sshOptions(), destination, remotePath]);
+    const { kernel } = await agent.ready(30_000);
+    link = await RawLink.start(null);
+    const mtu = Number((await run(['ssh', ...sshOptions(), destination, `cat /sys/class/net/$(ip -o route get ${local} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')/mtu`]).catch(() => '1500')).trim()) || 1500;
+    const [a, l] = [agent, link];
+    return {
+      spec,
+      kernel,
+      agent: a,
+      link: l,
+      addresses: { target, tester: local, peers: { kind: 'shared', addr: local } },
+      mtu,
+      async close() {
+        await Promise.allSettled([a.shutdown(), l.close()]);
+        await run(['ssh', ...sshOptions(), destination, 'rm', '-f', remotePath]).catch(() => undefined);
+        removeTable();
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled([agent?.shutdown(), link?.close()]);
+    removeTable();
+    throw error;
+  }
+}
