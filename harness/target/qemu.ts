@@ -1,20 +1,21 @@
 /**
  * `qemu:<series>` (a Debian kernel fetched with `tcpconform kernels fetch`) or
- * `qemu:/path/to/vmlinuz` (with --modules <dir> holding e1000.ko): a kernel booted in a VM.
+ * `qemu:/path/to/vmlinuz` (its modules tree beside it, searched for e1000): a kernel booted in a VM.
  */
-import { existsSync } from 'node:fs';
-import { dirname, basename } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { EnvironmentError, UsageError } from '../cli/errors.ts';
 import { CLOSED_PORT } from '../executor/peers.ts';
 import { decodeIpPacket, tcpPacket } from '../packet/index.ts';
 import { TARGET_ADDR, TESTER_ADDR } from '../lab/addresses.ts';
 import { Lab } from '../lab/lab.ts';
 import { RawLink } from '../link/raw-link.ts';
-import { kernelDir, readManifest, SERIES } from '../vm/kernels.ts';
+import { kernelDir, nicModule, readManifest, SERIES } from '../vm/kernels.ts';
 import { bootVm, type VmKernel } from '../vm/qemu.ts';
 import type { Target } from './target.ts';
 
-function vmKernel(spec: string): VmKernel {
+async function vmKernel(spec: string): Promise<VmKernel> {
   if (spec in SERIES) {
     const manifest = readManifest(spec);
     if (!manifest) throw new UsageError(`kernel ${spec} is not fetched: run \`npx tcpconform kernels fetch ${spec}\``);
@@ -22,9 +23,11 @@ function vmKernel(spec: string): VmKernel {
   }
   if (spec.startsWith('/')) {
     if (!existsSync(spec)) throw new UsageError(`no kernel image at ${spec}`);
-    // A kernel of your own: e1000.ko beside the image (or built in: then none is loaded).
-    const module = `${dirname(spec)}/e1000.ko`;
-    return { vmlinuz: spec, directory: dirname(spec), modules: existsSync(module) ? [basename(module)] : [] };
+    // A kernel of your own: its modules tree (e.g. lib/modules/<release>) beside the image is
+    // searched for e1000; without one the driver must be built in.
+    const directory = mkdtempSync(join(tmpdir(), 'tcpc-kernel-'));
+    const found = await nicModule(dirname(spec), join(directory, 'e1000.ko'));
+    return { vmlinuz: spec, directory, modules: found ? ['e1000.ko'] : [] };
   }
   throw new UsageError(`bad qemu target '${spec}': a kernel series (${Object.keys(SERIES).join(', ')}) or an absolute path to a vmlinuz`);
 }
@@ -48,7 +51,7 @@ async function untilReachable(link: RawLink): Promise<void> {
 }
 
 export async function openQemuTarget(kernelSpec: string, spec: string): Promise<Target> {
-  const kernel = vmKernel(kernelSpec);
+  const kernel = await vmKernel(kernelSpec);
   const lab = await Lab.forVm(spec);
   let link: RawLink | null = null;
   let vm: Awaited<ReturnType<typeof bootVm>> | null = null;

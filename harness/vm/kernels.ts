@@ -87,19 +87,26 @@ export async function fetchKernel(series: string): Promise<KernelManifest> {
   const unpacked = join(dir, 'unpacked');
   await run(['dpkg-deb', '-x', join(dir, deb), unpacked]);
   const release = readdirSync(join(unpacked, 'lib/modules'))[0]!;
-  const e1000 = (await run(['find', join(unpacked, 'lib/modules', release), '-name', 'e1000.ko*'])).trim().split('\n')[0]!;
-  if (!e1000) throw new UsageError(`${pkg.name} has no e1000 module`);
-  // Modules may be compressed (.ko.xz, .ko.zst); busybox insmod wants them plain.
-  const module = join(dir, 'e1000.ko');
-  if (e1000.endsWith('.xz')) await run(['sh', '-c', `xz -dc '${e1000}' > '${module}'`]);
-  else if (e1000.endsWith('.zst')) await run(['zstd', '-q', '-d', '-f', e1000, '-o', module]);
-  else await run(['cp', e1000, module]);
+  if (!(await nicModule(join(unpacked, 'lib/modules', release), join(dir, 'e1000.ko')))) throw new UsageError(`${pkg.name} has no e1000 module`);
   await run(['cp', join(unpacked, 'boot', `vmlinuz-${release}`), join(dir, 'vmlinuz')]);
   rmSync(unpacked, { recursive: true, force: true });
   rmSync(join(dir, deb));
   const manifest: KernelManifest = { series, package: pkg.name, packageVersion: pkg.version, sha256, release, vmlinuz: 'vmlinuz', modules: ['e1000.ko'] };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+/**
+ * Finds the e1000 module under a modules tree and writes it, decompressed (busybox insmod
+ * wants plain .ko; Debian ships .ko, .ko.xz or .ko.zst), to `output`. False if there is none.
+ */
+export async function nicModule(tree: string, output: string): Promise<boolean> {
+  const found = (await run(['find', tree, '-maxdepth', '8', '-name', 'e1000.ko*'])).trim().split('\n')[0];
+  if (!found) return false;
+  if (found.endsWith('.xz')) await run(['sh', '-c', `xz -dc '${found}' > '${output}'`]);
+  else if (found.endsWith('.zst')) await run(['zstd', '-q', '-d', '-f', found, '-o', output]);
+  else await run(['cp', found, output]);
+  return true;
 }
 
 export function readManifest(series: string): KernelManifest | null {
