@@ -4,7 +4,7 @@ import { TARGET_ADDR, TESTER_ADDR } from '../lab/addresses.ts';
 import { run } from '../lab/command.ts';
 import { Lab } from '../lab/lab.ts';
 import { RawLink } from '../link/raw-link.ts';
-import type { Target } from './target.ts';
+import { abandon, targetOf, type Target } from './target.ts';
 
 export async function openLabTarget(how: { kind: 'fresh' } | { kind: 'attach'; name: string }, spec: string, options: { pcapPath?: string } = {}): Promise<Target> {
   const lab = how.kind === 'fresh' ? await Lab.create() : await Lab.attach(how.name);
@@ -17,22 +17,8 @@ export async function openLabTarget(how: { kind: 'fresh' } | { kind: 'attach'; n
     if (link.pid) lab.addPid(link.pid);
     const { kernel } = await agent.ready();
     const mtu = Number((await run(['ip', 'netns', 'exec', lab.target, 'cat', `/sys/class/net/${lab.state.targetLink}/mtu`])).trim());
-    const [a, l] = [agent, link];
-    return {
-      spec,
-      kernel,
-      agent: a,
-      link: l,
-      addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } },
-      mtu,
-      async close() {
-        await Promise.allSettled([a.shutdown(), l.close()]);
-        await lab.close();
-      },
-    };
+    return targetOf({ spec, kernel, agent, link, addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } }, mtu }, () => lab.close());
   } catch (error) {
-    await Promise.allSettled([agent?.shutdown(), link?.close()]);
-    await lab.close();
-    throw error;
+    return abandon({ agent, link }, () => lab.close(), error);
   }
 }

@@ -13,7 +13,7 @@ import { Lab } from '../lab/lab.ts';
 import { RawLink } from '../link/raw-link.ts';
 import { kernelDir, nicModule, readManifest, SERIES } from '../vm/kernels.ts';
 import { bootVm, type VmKernel } from '../vm/qemu.ts';
-import type { Target } from './target.ts';
+import { abandon, targetOf, type Target } from './target.ts';
 
 async function vmKernel(spec: string): Promise<VmKernel> {
   if (spec in SERIES) {
@@ -60,23 +60,12 @@ export async function openQemuTarget(kernelSpec: string, spec: string): Promise<
     link = await RawLink.start(lab.tester);
     if (link.pid) lab.addPid(link.pid);
     await untilReachable(link);
-    const [v, l] = [vm, link];
-    return {
-      spec,
-      kernel: v.kernel,
-      agent: v.agent,
-      link: l,
-      addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } },
-      mtu: 1500,
-      bootMs: v.bootMs,
-      async close() {
-        await Promise.allSettled([v.close(), l.close()]);
-        await lab.close();
-      },
-    };
+    const booted = vm;
+    return targetOf({ spec, kernel: booted.kernel, agent: booted.agent, link, addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } }, mtu: 1500, bootMs: booted.bootMs }, async () => {
+      await booted.close();
+      await lab.close();
+    });
   } catch (error) {
-    await Promise.allSettled([vm?.close(), link?.close()]);
-    await lab.close();
-    throw error;
+    return abandon({ link, other: [vm?.close()] }, () => lab.close(), error);
   }
 }

@@ -17,7 +17,7 @@ import { run, runSync } from '../lab/command.ts';
 import { checkPrivileges } from '../lab/privileges.ts';
 import { onTeardown } from '../lab/teardown.ts';
 import { RawLink } from '../link/raw-link.ts';
-import type { Target } from './target.ts';
+import { abandon, targetOf, type Target } from './target.ts';
 
 const SSH_PORT = 22;
 
@@ -70,23 +70,11 @@ export async function openSshTarget(user: string, host: string, spec: string): P
     const { kernel } = await agent.ready(30_000);
     link = await RawLink.start(null);
     const mtu = Number((await run(['ssh', ...sshOptions(), destination, `cat /sys/class/net/$(ip -o route get ${local} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')/mtu`]).catch(() => '1500')).trim()) || 1500;
-    const [a, l] = [agent, link];
-    return {
-      spec,
-      kernel,
-      agent: a,
-      link: l,
-      addresses: { target, tester: local, peers: { kind: 'shared', addr: local } },
-      mtu,
-      async close() {
-        await Promise.allSettled([a.shutdown(), l.close()]);
-        await run(['ssh', ...sshOptions(), destination, 'rm', '-f', remotePath]).catch(() => undefined);
-        removeTable();
-      },
-    };
+    return targetOf({ spec, kernel, agent, link, addresses: { target, tester: local, peers: { kind: 'shared', addr: local } }, mtu }, async () => {
+      await run(['ssh', ...sshOptions(), destination, 'rm', '-f', remotePath]).catch(() => undefined);
+      removeTable();
+    });
   } catch (error) {
-    await Promise.allSettled([agent?.shutdown(), link?.close()]);
-    removeTable();
-    throw error;
+    return abandon({ agent, link }, removeTable, error);
   }
 }

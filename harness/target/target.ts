@@ -18,3 +18,21 @@ export interface Target {
   readonly bootMs?: number;
   close(): Promise<void>;
 }
+
+/** A Target from parts already open: closing ends the agent and the link, then releases the rest. */
+export function targetOf(parts: Omit<Target, 'close'>, release: () => Promise<void> | void): Target {
+  return {
+    ...parts,
+    async close() {
+      await Promise.allSettled([parts.agent.shutdown(), parts.link.close()]);
+      await release();
+    },
+  };
+}
+
+/** Opening failed half-way: end what was started, release the rest, and fail with the cause. */
+export async function abandon(started: { agent?: AgentClient | null; link?: RawLink | null; other?: Array<Promise<unknown> | undefined> }, release: () => Promise<void> | void, error: unknown): Promise<never> {
+  await Promise.allSettled([started.agent?.shutdown(), started.link?.close(), ...(started.other ?? [])]);
+  await release();
+  throw error;
+}
