@@ -123,7 +123,6 @@ class CaseRun {
   private readonly t0 = now();
   private readonly views = new Map<string, PeerView>();
   private listenerFd: number | null = null;
-  private readonly pending: Promise<void>[] = [];
   private barrierWaiter: { ack: number; resolve: () => void } | null = null;
   private readonly unsubscribe: () => void;
 
@@ -211,13 +210,11 @@ class CaseRun {
       return;
     }
     // The result comes whenever the kernel decides; the case goes on meanwhile.
-    this.pending.push(
-      this.agent.connectWait({ fd: reply.fd, timeout_ms: 600_000 }).then(
-        (done) => {
-          if (done.errno !== 'EINPROGRESS') this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'connect', errno: connectErrno(done.errno) } });
-        },
-        () => undefined, // cancelled by the next case's reset
-      ),
+    void this.agent.connectWait({ fd: reply.fd, timeout_ms: 600_000 }).then(
+      (done) => {
+        if (done.errno !== 'EINPROGRESS') this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'connect', errno: connectErrno(done.errno) } });
+      },
+      () => undefined, // cancelled by the next case's reset
     );
   }
 
