@@ -2,8 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLOSED_PORT } from '../harness/executor/peers.ts';
-import { decodeIpPacket, tcpPacket } from '../harness/packet/index.ts';
+import { probeAnswer, probePacket } from '../harness/executor/probe.ts';
 import { runConformance } from '../harness/run/run.ts';
 import { openExecutorTarget } from '../harness/run/targets.ts';
 import { openTarget } from '../harness/target/index.ts';
@@ -32,12 +31,9 @@ export async function benchBarrier(): Promise<{ barrier_median_ms: number }> {
   try {
     for (let i = 0; i < 300; i++) {
       const ack = 0x6000_0000 + i;
-      const back = target.link.waitFor((p) => {
-        const d = decodeIpPacket(p.bytes);
-        return d.ok && d.value.transport.protocol === 'tcp' && d.value.transport.segment.seq === ack;
-      }, 1000);
+      const back = target.link.waitFor(probeAnswer(ack), 1000);
       const started = nowMs();
-      await target.link.send(tcpPacket({ src: '10.77.0.250', dst: '10.77.0.2', srcPort: 40_000 + i, dstPort: CLOSED_PORT, seq: 1, ack, flags: ['ACK'], window: 502 }));
+      await target.link.send(probePacket({ addr: '10.77.0.250', port: 40_000 + i }, target.addresses.target, ack));
       if (await back) samples.push(nowMs() - started);
     }
   } finally {

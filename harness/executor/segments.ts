@@ -1,7 +1,7 @@
 /** Between the scenario's vocabulary and bytes on the wire: crafting the harness's segments, reading the target's. */
 import type { SegmentFields } from '../diff/observation.ts';
 import type { SynOptions, TcpFlagName } from '../model/scenario.ts';
-import { decodeIpPacket, describePacket, icmpUnreachable, tcpPacket, type TcpOption } from '../packet/index.ts';
+import { decodeIpPacket, describePacket, icmpUnreachable, tcpPacket, type TcpOption, type TcpSegment } from '../packet/index.ts';
 import type { Endpoint } from './peers.ts';
 
 /** A segment the harness sends, before addresses and its own TSval are filled in. */
@@ -36,24 +36,24 @@ export const craft = {
 
   icmpUnreachable,
 
-  /** What the executor needs of a captured packet: endpoints and, for TCP, the judged fields. */
+  /**
+   * What the executor needs of a packet, decoded once: endpoints and, for TCP, the judged
+   * fields; anything else only as a line of text (the target should not send it).
+   */
   decode(bytes: Uint8Array): { src: string; dst: string; srcPort: number; dstPort: number; tcp: SegmentFields | null; summary: string } | null {
     const decoded = decodeIpPacket(bytes);
     if (!decoded.ok) return null;
     const p = decoded.value;
     if (p.transport.protocol === 'tcp') {
       const s = p.transport.segment;
-      return { src: p.ip.src, dst: p.ip.dst, srcPort: s.srcPort, dstPort: s.dstPort, tcp: fieldsOf(bytes), summary: describePacket(p) };
+      return { src: p.ip.src, dst: p.ip.dst, srcPort: s.srcPort, dstPort: s.dstPort, tcp: fieldsOf(s), summary: '' };
     }
     return { src: p.ip.src, dst: p.ip.dst, srcPort: 0, dstPort: 0, tcp: null, summary: describePacket(p) };
   },
 };
 
-/** A TCP packet's fields in the diff's vocabulary (null when it is not TCP). */
-export function fieldsOf(bytes: Uint8Array): SegmentFields | null {
-  const decoded = decodeIpPacket(bytes);
-  if (!decoded.ok || decoded.value.transport.protocol !== 'tcp') return null;
-  const s = decoded.value.transport.segment;
+/** A TCP segment's fields in the diff's vocabulary. */
+function fieldsOf(s: TcpSegment): SegmentFields {
   let mss: number | null = null;
   let sackPermitted = false;
   let timestamps: { tsval: number; tsecr: number } | null = null;

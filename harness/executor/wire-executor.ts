@@ -29,7 +29,8 @@ import {
 } from '../model/scenario.ts';
 import { CLOSED_PORT, PeerMap, type Addressing, type Endpoint } from './peers.ts';
 import { withConfig, type Execution, type RawPacket, type Scenario, type ScenarioExecutor } from './execution.ts';
-import { fieldsOf, craft, type Crafted } from './segments.ts';
+import { answersProbe, probePacket } from './probe.ts';
+import { craft, type Crafted } from './segments.ts';
 import type { Wire } from './wire.ts';
 
 /** Counters judged in every case (their deltas over the case). */
@@ -250,7 +251,7 @@ class CaseRun {
     const bytes = craft.tcp(src, dst, segment, tsval);
     const at = await this.wire.send(bytes);
     this.packets.push({ at, bytes });
-    const fields = fieldsOf(bytes);
+    const fields = craft.decode(bytes)?.tcp;
     if (fields) this.sent.push({ from, at: at - this.t0, cause: index, segment: fields, description: describeSegment(fields) });
   }
 
@@ -259,7 +260,7 @@ class CaseRun {
     const { peer, endpoint } = this.peers.nextProbe();
     const ack = (0x6000_0000 + (peer.kind === 'probe' ? peer.probe : 0)) >>> 0;
     const arrived = new Promise<void>((resolve) => (this.barrierWaiter = { ack, resolve }));
-    const bytes = craft.tcp(endpoint, { addr: this.targetAddr, port: CLOSED_PORT }, { flags: ['ACK'], seq: 1, ack, window: 502, options: null }, null);
+    const bytes = probePacket(endpoint, this.targetAddr, ack);
     const at = await this.wire.send(bytes);
     this.packets.push({ at, bytes });
     const proven = await Promise.race([arrived.then(() => true), sleep(BARRIER_TIMEOUT_MS).then(() => false)]);
@@ -274,7 +275,7 @@ class CaseRun {
     const peer = this.peers.peerOf(decoded.dst, decoded.dstPort);
     if (peer === null) return;
     if (peer.kind === 'probe') {
-      if (decoded.tcp?.flags.includes('RST') && this.barrierWaiter && decoded.tcp.seq === this.barrierWaiter.ack) this.barrierWaiter.resolve();
+      if (decoded.tcp && this.barrierWaiter && answersProbe(decoded.tcp, this.barrierWaiter.ack)) this.barrierWaiter.resolve();
       return;
     }
     const t = at - this.t0;

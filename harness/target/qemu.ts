@@ -6,8 +6,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EnvironmentError, UsageError } from '../cli/errors.ts';
-import { CLOSED_PORT } from '../executor/peers.ts';
-import { decodeIpPacket, tcpPacket } from '../packet/index.ts';
+import { probeAnswer, probePacket } from '../executor/probe.ts';
 import { TARGET_ADDR, TESTER_ADDR } from '../lab/addresses.ts';
 import { Lab } from '../lab/lab.ts';
 import { RawLink } from '../link/raw-link.ts';
@@ -40,11 +39,8 @@ async function untilReachable(link: RawLink): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (let probe = 0; Date.now() < deadline; probe++) {
     const ack = 0x7000_0000 + probe;
-    const back = link.waitFor((p) => {
-      const d = decodeIpPacket(p.bytes);
-      return d.ok && d.value.transport.protocol === 'tcp' && d.value.transport.segment.flags.includes('RST') && d.value.transport.segment.seq === ack;
-    }, 250);
-    await link.send(tcpPacket({ src: '10.77.0.250', dst: TARGET_ADDR, srcPort: 30_000 + probe, dstPort: CLOSED_PORT, seq: 1, ack, flags: ['ACK'], window: 502 }));
+    const back = link.waitFor(probeAnswer(ack), 250);
+    await link.send(probePacket({ addr: '10.77.0.250', port: 30_000 + probe }, TARGET_ADDR, ack));
     if (await back) return;
   }
   throw new EnvironmentError('the VM booted but never answered on its network link within 60 s');
