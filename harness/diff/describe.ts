@@ -1,5 +1,6 @@
 /** One-line, tcpdump-like descriptions shared by diffs, reports and the CLI. */
-import type { Action, Expected32, ExpectedSegment, Peer, TcpFlagName } from '../model/scenario.ts';
+import type { Action, Expected32, ExpectedSegment, Peer } from '../model/scenario.ts';
+import { flagString } from '../packet/packet.ts';
 import type { SegmentFields } from './observation.ts';
 
 export function describePeer(peer: Peer): string {
@@ -11,13 +12,6 @@ export function describePeer(peer: Peer): string {
     case 'probe':
       return `probe ${peer.probe}`;
   }
-}
-
-/** tcpdump's flag letters: S F R P . (ACK) U E W. */
-export function flagLetters(flags: readonly TcpFlagName[]): string {
-  const letter: Record<TcpFlagName, string> = { SYN: 'S', FIN: 'F', RST: 'R', PSH: 'P', URG: 'U', ECE: 'E', CWR: 'W', ACK: '.' };
-  const order: TcpFlagName[] = ['SYN', 'FIN', 'RST', 'PSH', 'URG', 'ECE', 'CWR', 'ACK'];
-  return order.filter((f) => flags.includes(f)).map((f) => letter[f]).join('') || 'none';
 }
 
 /** A symbolic value as a person reads it: 'ISN(client 0)+1', '≥ TSval(client 0)'. */
@@ -35,30 +29,31 @@ function symbolName(name: string): string {
   return kind === undefined ? label : `${label}(${kind}${index === undefined ? '' : ` ${index}`})`;
 }
 
-export function describeExpectedSegment(s: ExpectedSegment): string {
+/** The fields of a segment, expected or observed, as one tcpdump-like line; `show` renders each value. */
+type Shown<T> = {
+  readonly flags: ExpectedSegment['flags'];
+  readonly seq: T;
+  readonly ack: T;
+  readonly window: T;
+  readonly options: { readonly mss: number | null; readonly sackPermitted: boolean; readonly timestamps: { readonly tsval: T; readonly tsecr: T } | null; readonly windowScale: T | null };
+};
+
+function describeFields<T>(s: Shown<T>, show: (value: T) => string, payloadLength: number): string {
   const o = s.options;
   const options = [
     o.mss === null ? null : `mss ${o.mss}`,
     o.sackPermitted ? 'sackOK' : null,
-    o.timestamps === null ? null : `TS val ${describeExpected32(o.timestamps.tsval)} ecr ${describeExpected32(o.timestamps.tsecr)}`,
-    o.windowScale === null ? null : `wscale ${describeExpected32(o.windowScale)}`,
+    o.timestamps === null ? null : `TS val ${show(o.timestamps.tsval)} ecr ${show(o.timestamps.tsecr)}`,
+    o.windowScale === null ? null : `wscale ${show(o.windowScale)}`,
   ].filter((x) => x !== null);
-  const ack = s.flags.includes('ACK') ? ` ack ${describeExpected32(s.ack)}` : '';
-  return `[${flagLetters(s.flags)}] seq ${describeExpected32(s.seq)}${ack} win ${describeExpected32(s.window)}${options.length ? ` <${options.join(',')}>` : ''}`;
+  const ack = s.flags.includes('ACK') ? ` ack ${show(s.ack)}` : '';
+  const length = payloadLength ? ` length ${payloadLength}` : '';
+  return `[${flagString(s.flags)}] seq ${show(s.seq)}${ack} win ${show(s.window)}${options.length ? ` <${options.join(',')}>` : ''}${length}`;
 }
 
-export function describeSegment(s: SegmentFields): string {
-  const o = s.options;
-  const options = [
-    o.mss === null ? null : `mss ${o.mss}`,
-    o.sackPermitted ? 'sackOK' : null,
-    o.timestamps === null ? null : `TS val ${o.timestamps.tsval} ecr ${o.timestamps.tsecr}`,
-    o.windowScale === null ? null : `wscale ${o.windowScale}`,
-  ].filter((x) => x !== null);
-  const ack = s.flags.includes('ACK') ? ` ack ${s.ack}` : '';
-  const length = s.payloadLength ? ` length ${s.payloadLength}` : '';
-  return `[${flagLetters(s.flags)}] seq ${s.seq}${ack} win ${s.window}${options.length ? ` <${options.join(',')}>` : ''}${length}`;
-}
+export const describeExpectedSegment = (s: ExpectedSegment): string => describeFields(s, describeExpected32, s.payloadLength);
+
+export const describeSegment = (s: SegmentFields): string => describeFields(s, String, s.payloadLength);
 
 export function describeAction(a: Action): string {
   switch (a.kind) {

@@ -4,7 +4,8 @@
  */
 import type { Action, CallResult, CounterName, Expectation, Expected32, ExpectedSegment, Millis, Peer, RuleRef } from '../model/scenario.ts';
 import type { Deviation, DeviationKind } from './deviation.ts';
-import { describeAction, describeExpected32, describeExpectedSegment, describePeer, describeSegment, flagLetters } from './describe.ts';
+import { describeAction, describeExpected32, describeExpectedSegment, describePeer, describeSegment } from './describe.ts';
+import { flagString } from '../packet/packet.ts';
 import type { Observation, SegmentFields } from './observation.ts';
 
 type SegmentExpectation = Extract<Expectation, { kind: 'segment' }>;
@@ -80,7 +81,7 @@ export function diff(input: DiffInput): Deviation[] {
     matchedObserved.add(o);
     const peer = e.to;
     if (!sameFlags(e.segment, o.segment)) {
-      add('field-mismatch', e.cause, peer, 'flags', `[${flagLetters(e.segment.flags)}] (${describeExpectedSegment(e.segment)})`, `[${flagLetters(o.segment.flags)}] (${describeSegment(o.segment)})`, e.rule);
+      add('field-mismatch', e.cause, peer, 'flags', `[${flagString(e.segment.flags)}] (${describeExpectedSegment(e.segment)})`, `[${flagString(o.segment.flags)}] (${describeSegment(o.segment)})`, e.rule);
       continue;
     }
     if (!within(o.at, e)) {

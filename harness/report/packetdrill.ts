@@ -5,16 +5,13 @@
  * segments stay as comments.
  */
 import { describeAction } from '../diff/describe.ts';
+import { flagString } from '../packet/packet.ts';
 import type { SegmentFields } from '../diff/observation.ts';
 import { clientIsn, remoteIsn, type Action, type Peer } from '../model/scenario.ts';
 import type { Counterexample } from './schema.ts';
 
-const LETTERS: Record<string, string> = { SYN: 'S', FIN: 'F', RST: 'R', PSH: 'P', ACK: '.' };
-
-function flags(s: SegmentFields): string {
-  const out = ['SYN', 'FIN', 'RST', 'PSH'].filter((f) => s.flags.includes(f as never)).map((f) => LETTERS[f]).join('');
-  return s.flags.includes('ACK') ? `${out}.` : out || '.';
-}
+/** packetdrill writes flags as tcpdump does ("S.", ".", "R"). */
+const flags = (s: SegmentFields): string => flagString(s.flags);
 
 function options(s: SegmentFields): string {
   const o = s.options;

@@ -2,7 +2,8 @@
  * A property's behaviour signature: what the target did in the canonical scenario, in a few
  * lines a person can compare across kernels ("client 0: [S.] at 0, 1.02, 3.05 s").
  */
-import { describePeer, flagLetters } from '../diff/describe.ts';
+import { describePeer } from '../diff/describe.ts';
+import { flagString } from '../packet/packet.ts';
 import type { Execution } from '../executor/execution.ts';
 
 export function signature(execution: Execution): string[] {
@@ -10,7 +11,7 @@ export function signature(execution: Execution): string[] {
   const results: string[] = [];
   for (const o of execution.observed) {
     if (o.kind === 'segment') {
-      const key = `${describePeer(o.to)}: [${flagLetters(o.segment.flags)}]`;
+      const key = `${describePeer(o.to)}: [${flagString(o.segment.flags)}]`;
       segments.set(key, [...(segments.get(key) ?? []), o.at]);
     } else if (o.kind === 'result' && o.result.call !== 'listen') {
       const action = execution.timed[o.cause]?.action.kind ?? '?';
