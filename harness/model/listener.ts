@@ -5,7 +5,7 @@
  */
 import type { Context, Timer } from './context.ts';
 import { RULES } from './rules.ts';
-import { badAckOffset, clientIsn, peerTsval, type ClientId, type Interval, type SynOptions } from './scenario.ts';
+import { badAckOffset, clientIsn, peerTsval, type ClientId, type Interval, type RuleRef, type SynOptions } from './scenario.ts';
 import { ackOf, fromEstablished, negotiate, rstAckForSyn, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
 import { after, response } from './time.ts';
 
@@ -98,12 +98,7 @@ export class Listener {
       wantCookie = true;
     }
     // Before 4.10 the SYN was dropped only while more than one young request waited as well.
-    const young = [...this.requests.values()].filter((r) => r.numTimeout === 0).length;
-    if (this.acceptQueueFull() && (ctx.profile.flags.synDroppedWhenAcceptQueueFull || young > 1)) {
-      ctx.count('TcpExt.ListenOverflows', RULES.acceptQueueFullSyn);
-      ctx.count('TcpExt.ListenDrops', RULES.acceptQueueFullSyn);
-      return;
-    }
+    if (this.acceptQueueFull() && (ctx.profile.flags.synDroppedWhenAcceptQueueFull || this.youngRequests() > 1)) return this.countOverflow(RULES.acceptQueueFullSyn);
     const maxSynBacklog = ctx.sysctl('net.ipv4.tcp_max_syn_backlog');
     if (!wantCookie && syncookies === 0 && maxSynBacklog - this.requests.size < maxSynBacklog >> 2) {
       ctx.count('TcpExt.ListenDrops', RULES.synBacklogQuarter);
@@ -144,7 +139,7 @@ export class Listener {
     // Half the queue is kept for young requests: old ones lose retries when the queue is loaded.
     const qlen = this.requests.size;
     if (qlen << 1 > Math.max(8, this.max)) {
-      let young = [...this.requests.values()].filter((r) => r.numTimeout === 0).length << 1;
+      let young = this.youngRequests() << 1;
       while (retries > 2 && qlen >= young) {
         retries--;
         young <<= 1;
@@ -166,8 +161,7 @@ export class Listener {
     const cookie = this.cookies.get(client);
     const peer = { kind: 'client', client } as const;
     if (request && !ctx.profile.flags.queuesShareBacklog && this.acceptQueueFull()) {
-      ctx.count('TcpExt.ListenOverflows', RULES.acceptQueueFullAck);
-      ctx.count('TcpExt.ListenDrops', RULES.acceptQueueFullAck);
+      this.countOverflow(RULES.acceptQueueFullAck);
       if (ctx.sysctl('net.ipv4.tcp_abort_on_overflow') === 0) {
         request.acked = true;
         return;
@@ -184,9 +178,7 @@ export class Listener {
       this.cookies.delete(client);
       if (this.acceptQueueFull()) {
         // cookie_v4_check: the child cannot be queued; the ACK is dropped, no RST.
-        ctx.count('TcpExt.ListenOverflows', RULES.cookieAck);
-        ctx.count('TcpExt.ListenDrops', RULES.cookieAck);
-        return;
+        return this.countOverflow(RULES.cookieAck);
       }
       // A cookie's TSval encodes options, not the clock: the connection's own TSvals start afresh.
       const names: Names = { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock`, tsvalBound: false };
@@ -236,6 +228,19 @@ export class Listener {
     for (const request of this.requests.values()) request.timer.cancelled = true;
     this.requests.clear();
     this.cookies.clear();
+  }
+
+  /** Requests that never timed out (the kernel's "young" count). */
+  private youngRequests(): number {
+    let young = 0;
+    for (const r of this.requests.values()) if (r.numTimeout === 0) young++;
+    return young;
+  }
+
+  /** Linux counts every accept-queue overflow twice: ListenOverflows, and ListenDrops (tcp_listendrop). */
+  private countOverflow(rule: RuleRef): void {
+    this.ctx.count('TcpExt.ListenOverflows', rule);
+    this.ctx.count('TcpExt.ListenDrops', rule);
   }
 
   private dropRequest(request: Request): void {
