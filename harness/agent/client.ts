@@ -71,6 +71,8 @@ export class AgentClient {
       else waiter.reject(new AgentError(waiter.op, String(reply.error), typeof reply.errno === 'string' ? reply.errno : null));
     });
     output.on('close', () => this.fail(new AgentError('agent', 'the agent went away', null)));
+    // A write to an agent that died (EPIPE) fails the calls; it must not crash the run.
+    input.on('error', (error) => this.fail(new AgentError('agent', `cannot write to the agent: ${error.message}`, null)));
   }
 
   /** Starts the agent as a child process, e.g. ['ip', 'netns', 'exec', ns, agentBinaryPath()]. */
@@ -138,6 +140,8 @@ export class AgentClient {
 
   /** Ends the agent: EOF on its stdin; a child that does not exit in time is killed by PID. */
   async shutdown(graceMs = 2_000): Promise<void> {
+    // Calls made from now on fail at once, not with a write after the end of stdin.
+    this.fail(new AgentError('agent', 'closed', null));
     this.input.end();
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -146,7 +150,6 @@ export class AgentClient {
       await exited;
       clearTimeout(timer);
     }
-    this.fail(new AgentError('agent', 'closed', null));
   }
 
   private fail(error: Error): void {

@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareReports, renderComparisonHtml, renderComparisonMarkdown } from '../report/compare.ts';
 import { readReport } from '../report/json-writer.ts';
+import { prepareOutputDirectory, writeFileAtomically } from '../report/output-dir.ts';
 import { UsageError } from './errors.ts';
 
 const HELP = `usage: tcpconform compare <report.json> [<report.json> ...] [--out <dir>]
@@ -18,9 +18,9 @@ export async function compareCommand(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError(`compare needs at least one report.json\n${HELP}`);
   const comparison = compareReports(positionals.map(readReport));
   const out = values.out ?? join('reports', `compare-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'compare.md'), renderComparisonMarkdown(comparison));
-  writeFileSync(join(out, 'compare.html'), renderComparisonHtml(comparison));
+  prepareOutputDirectory(out);
+  writeFileAtomically(join(out, 'compare.md'), renderComparisonMarkdown(comparison));
+  writeFileAtomically(join(out, 'compare.html'), renderComparisonHtml(comparison));
   console.log(`${comparison.rows.length} properties x ${comparison.columns.length} targets, ${comparison.differences.length} differences: ${join(out, 'compare.html')}`);
   return 0;
 }

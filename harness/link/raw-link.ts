@@ -54,8 +54,10 @@ export class RawLink {
           else link.onFrame(frame);
         }
       });
+      // A send to a relay that died (EPIPE) is rejected by the exit below; it must not crash the run.
+      relay.stdin!.on('error', () => undefined);
       relay.once('exit', (code) => {
-        link.exited = new EnvironmentError(`the raw link relay in ${testerNamespace ?? 'this namespace'} exited (${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+        link.exited ??= new EnvironmentError(`the raw link relay in ${testerNamespace ?? 'this namespace'} exited (${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`);
         reject(link.exited);
         for (const s of link.sends.splice(0)) s.reject(link.exited);
       });
@@ -107,6 +109,9 @@ export class RawLink {
   }
 
   async close(): Promise<void> {
+    // Sends from now on fail at once, not with a write after the end of the relay's stdin.
+    this.exited ??= new EnvironmentError('the raw link is closed');
+    for (const s of this.sends.splice(0)) s.reject(this.exited);
     this.relay.stdin!.end();
     if (this.relay.exitCode === null) {
       const timer = setTimeout(() => this.relay.kill('SIGKILL'), 2_000);

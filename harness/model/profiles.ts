@@ -88,6 +88,9 @@ const DEFAULTS: Record<SysctlName, number> = {
   'net.ipv4.tcp_syn_linear_timeouts': 0,
 };
 
+/** The sysctls a scenario may set, in the order of the default table. */
+export const SCENARIO_SYSCTLS = Object.keys(DEFAULTS) as readonly SysctlName[];
+
 export function settingsFrom(values: Readonly<Record<string, string>>, mtu: number): TargetSettings {
   const sysctls = { ...DEFAULTS };
   for (const name of Object.keys(DEFAULTS) as SysctlName[]) {

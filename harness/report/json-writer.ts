@@ -1,35 +1,31 @@
 /**
  * Owns a run's report directory. Every update rewrites report.json, junit.xml and report.html
  * atomically (temp file + rename), so an interrupted run always leaves valid files of what
- * finished.
+ * finished. The first write that fails is thrown once (a UsageError naming the path); later
+ * updates are not attempted, so the files keep the last state that was written whole.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
 import { readJsonFile } from '../cli/read-json.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
+import { makeDirectory, writeFileAtomically } from './output-dir.ts';
 import { REPORT_SCHEMA, type RunReport } from './schema.ts';
-
-function writeAtomically(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, path);
-}
 
 export class ReportWriter {
   private report: RunReport | null = null;
+  private failed = false;
 
   constructor(readonly dir: string) {}
 
   start(report: RunReport): void {
-    mkdirSync(this.dir, { recursive: true });
+    makeDirectory(this.dir);
     this.report = report;
     this.flush();
   }
 
   update(change: (report: RunReport) => void): void {
-    if (!this.report) return;
+    if (!this.report || this.failed) return;
     change(this.report);
     this.flush();
   }
@@ -48,9 +44,14 @@ export class ReportWriter {
 
   private flush(): void {
     const report = this.report!;
-    writeAtomically(join(this.dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-    writeAtomically(join(this.dir, 'junit.xml'), renderJunit(report));
-    writeAtomically(join(this.dir, 'report.html'), renderHtml(report));
+    try {
+      writeFileAtomically(join(this.dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+      writeFileAtomically(join(this.dir, 'junit.xml'), renderJunit(report));
+      writeFileAtomically(join(this.dir, 'report.html'), renderHtml(report));
+    } catch (error) {
+      this.failed = true;
+      throw error;
+    }
   }
 }
 

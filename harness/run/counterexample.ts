@@ -2,11 +2,12 @@
  * A counterexample on disk: the scenario to replay it, its pcap and its packetdrill script,
  * beside report.json so the report can link them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
 import { readJsonFile } from '../cli/read-json.ts';
 import type { Scenario } from '../executor/execution.ts';
+import { makeDirectory, writeFileAtomically } from '../report/output-dir.ts';
+import { checkAction, checkConfig, ScenarioError } from '../model/scenario-check.ts';
 import { encodePcap } from '../packet/pcap.ts';
 import { packetdrillScript } from '../report/packetdrill.ts';
 import type { Counterexample } from '../report/schema.ts';
@@ -28,10 +29,10 @@ export interface ReplayFile {
 export function writeCounterexample(reportDir: string, property: Property, failure: FailingCase, run: { seed: number; spec: string; profile: string }): Counterexample {
   const id = `${property.suite}-${property.name}`;
   const dir = join('counterexamples', id);
-  mkdirSync(join(reportDir, dir), { recursive: true });
+  makeDirectory(join(reportDir, dir));
   const replay: ReplayFile = { schema: COUNTEREXAMPLE_SCHEMA, suite: property.suite, property: property.name, target: run.spec, profile: run.profile, scenario: failure.scenario };
-  writeFileSync(join(reportDir, dir, 'counterexample.json'), `${JSON.stringify(replay, null, 2)}\n`);
-  writeFileSync(join(reportDir, dir, 'counterexample.pcap'), encodePcap(failure.execution.packets.map((p) => ({ timestampMs: p.at, bytes: p.bytes }))));
+  writeFileAtomically(join(reportDir, dir, 'counterexample.json'), `${JSON.stringify(replay, null, 2)}\n`);
+  writeFileAtomically(join(reportDir, dir, 'counterexample.pcap'), encodePcap(failure.execution.packets.map((p) => ({ timestampMs: p.at, bytes: p.bytes }))));
   const counterexample: Counterexample = {
     id,
     seed: run.seed,
@@ -46,15 +47,23 @@ export function writeCounterexample(reportDir: string, property: Property, failu
     packetdrill: join(dir, 'counterexample.pkt'),
     replayCommand: `npx tcpconform replay ${join(reportDir, dir, 'counterexample.json')}`,
   };
-  writeFileSync(join(reportDir, dir, 'counterexample.pkt'), packetdrillScript(counterexample));
+  writeFileAtomically(join(reportDir, dir, 'counterexample.pkt'), packetdrillScript(counterexample));
   return counterexample;
 }
 
 export function readReplayFile(path: string): ReplayFile {
   const file = readJsonFile(path, 'counterexample') as Partial<ReplayFile> | null;
   if (file === null || typeof file !== 'object' || file.schema !== COUNTEREXAMPLE_SCHEMA) throw new UsageError(`${path} is not a ${COUNTEREXAMPLE_SCHEMA} file`);
-  if (typeof file.target !== 'string' || typeof file.profile !== 'string' || !Array.isArray(file.scenario?.actions) || typeof file.scenario?.config !== 'object') {
-    throw new UsageError(`${path} lacks target, profile or scenario`);
+  if (typeof file.target !== 'string' || typeof file.profile !== 'string' || typeof file.suite !== 'string' || typeof file.property !== 'string') {
+    throw new UsageError(`${path} lacks target, profile, suite or property`);
   }
-  return file as ReplayFile;
+  try {
+    const scenario = file.scenario as { config?: unknown; actions?: unknown } | undefined;
+    if (!Array.isArray(scenario?.actions)) throw new ScenarioError('scenario.actions is not a list');
+    const actions = scenario.actions.map((a, i) => checkAction(a, `scenario.actions[${i}]`));
+    return { ...(file as ReplayFile), scenario: { config: checkConfig(scenario.config ?? {}, 'scenario.config'), actions } };
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new UsageError(`${path}: ${error.message}`);
+    throw error;
+  }
 }

@@ -9,6 +9,7 @@ import { profileByName, profileFor } from '../model/profiles.ts';
 import type { KernelProfile } from '../model/scenario.ts';
 import { REPORT_SCHEMA, type PropertyResult, type RunReport } from '../report/schema.ts';
 import { ReportWriter } from '../report/json-writer.ts';
+import { prepareOutputDirectory } from '../report/output-dir.ts';
 import { onTeardown } from '../lab/teardown.ts';
 import { SUITES } from '../../suites/index.ts';
 import { checkProperty, type PropertyCheck } from './check-property.ts';
@@ -46,19 +47,20 @@ export async function runConformance(options: RunOptions): Promise<number> {
   if (options.targets.length === 0) throw new UsageError('--target is empty');
   if (options.profile !== null) profileByName(options.profile); // a bad name fails before any lab is built
   const properties = selectProperties(options.suites);
-  let worst = 0;
-  for (const spec of options.targets) {
+  // Every report directory is proven writable before the first lab or VM is built.
+  const runs = options.targets.map((spec) => {
+    const runId = `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${randomBytes(2).toString('hex')}`;
     // Several targets: one report directory each, side by side under --out.
-    const out = options.targets.length > 1 && options.out !== null ? join(options.out, spec.replace(/[^A-Za-z0-9.-]+/g, '_')) : options.out;
-    const code = await runTarget(spec, properties, { ...options, out });
-    worst = Math.max(worst, code);
-  }
+    const dir = options.out === null ? join('reports', runId) : options.targets.length > 1 ? join(options.out, spec.replace(/[^A-Za-z0-9.-]+/g, '_')) : options.out;
+    prepareOutputDirectory(dir);
+    return { spec, runId, dir };
+  });
+  let worst = 0;
+  for (const run of runs) worst = Math.max(worst, await runTarget(run, properties, options));
   return worst;
 }
 
-async function runTarget(spec: string, properties: readonly Property[], options: RunOptions): Promise<number> {
-  const runId = `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${randomBytes(2).toString('hex')}`;
-  const dir = options.out ?? join('reports', runId);
+async function runTarget({ spec, runId, dir }: { spec: string; runId: string; dir: string }, properties: readonly Property[], options: RunOptions): Promise<number> {
   const deadline = Date.now() + options.budgetSeconds * 1000;
   const progress = new Progress(properties.length);
   // One target per property where the target kind can make fresh ones (labs, VMs): properties then
@@ -83,12 +85,22 @@ async function runTarget(spec: string, properties: readonly Property[], options:
     exitCode: null,
     error: null,
   };
-  writer.start(report);
+  const targets: ExecutorTarget[] = [first];
+  let closing: Promise<unknown> | null = null;
+  const closeTargets = (): Promise<unknown> => (closing ??= Promise.allSettled(targets.map((t) => t.close())));
+  try {
+    writer.start(report);
+  } catch (error) {
+    await closeTargets();
+    throw error;
+  }
   // Runs before the labs' own teardown (registered earlier): the report is marked interrupted first.
   const [, forgetInterrupt] = onTeardown(() => writer.interrupt());
   console.error(`tcpconform: target ${spec} (kernel ${first.kernel}, profile ${profile.name}), seed ${options.seed}, report in ${dir}`);
 
-  const targets: ExecutorTarget[] = [first];
+  // A report that cannot be written ends the run at once: no property is started after it, and
+  // closing the targets makes those in flight fail fast instead of running to their budget.
+  let writeFailure: unknown = null;
   try {
     const parallel = first.parallel ? Math.min(MAX_PARALLEL_TARGETS, properties.length) : 1;
     const extra = await Promise.all(Array.from({ length: parallel - 1 }, () => openExecutorTarget(spec, { allowRemote: options.allowRemote })));
@@ -96,14 +108,20 @@ async function runTarget(spec: string, properties: readonly Property[], options:
     let next = 0;
     await Promise.all(
       targets.map(async (target) => {
-        for (let i = next++; i < properties.length; i = next++) {
+        for (let i = next++; i < properties.length && writeFailure === null; i = next++) {
           const property = properties[i]!;
-          const result = await runProperty(property, target, profile, options, deadline, dir, spec);
-          writer.update((r) => r.properties.push(result));
-          progress.done(property, result.status);
+          try {
+            const result = await runProperty(property, target, profile, options, deadline, dir, spec);
+            writer.update((r) => r.properties.push(result));
+            if (writeFailure === null) progress.done(property, result.status);
+          } catch (error) {
+            writeFailure ??= error;
+            await closeTargets();
+          }
         }
       }),
     );
+    if (writeFailure !== null) throw writeFailure;
     const failed = report.properties.some((p) => p.status === 'fail' || p.status === 'error');
     const exitCode = failed ? 1 : 0;
     writer.finish({ status: 'complete', exitCode });
@@ -115,7 +133,7 @@ async function runTarget(spec: string, properties: readonly Property[], options:
   } finally {
     forgetInterrupt();
     progress.stop();
-    await Promise.allSettled(targets.map((t) => t.close()));
+    await closeTargets();
   }
 }
 

@@ -20,6 +20,9 @@ describe('CLI errors', () => {
     ['a remote target without --allow-remote', ['run', '--target', 'ssh://root@example'], /--allow-remote/],
     ['a missing counterexample', ['replay', join(dir, 'none.json')], /cannot read counterexample .*ENOENT/],
     ['a counterexample that is not JSON', ['replay', (writeFileSync(join(dir, 'bad.json'), '{oops'), join(dir, 'bad.json'))], /is not JSON/],
+    ['a counterexample edited into nonsense', ['replay', (writeFileSync(join(dir, 'edited.json'), JSON.stringify({ schema: 'tcpconform/counterexample@1', suite: 's', property: 'p', target: 'model:linux-6.18', profile: 'linux-6.18', scenario: { config: {}, actions: [{ kind: 'listen', backlog: 'many' }] } })), join(dir, 'edited.json'))], /actions\[0\]\.backlog must be a whole number/],
+    ['an unwritable report directory', ['run', '--target', 'model:linux-6.18', '--out', '/proc/tcpconform/x'], /cannot create report directory \/proc\/tcpconform\/x: ENOENT/],
+    ['a report directory under a file', ['run', '--target', 'model:linux-6.18', '--out', join(dir, 'bad.json', 'x')], /cannot create report directory .*bad\.json\/x: ENOTDIR/],
     ['an unknown lab subcommand', ['lab', 'sideways'], /unknown lab subcommand 'sideways'/],
   ];
   for (const [what, args, message] of cases) {

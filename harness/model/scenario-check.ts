@@ -1,0 +1,112 @@
+/**
+ * A scenario read from a file a person may have edited (a counterexample.json): every action and
+ * setting is checked against the scenario language before anything runs, and the first thing
+ * that does not fit is named in one line.
+ */
+import { SCENARIO_SYSCTLS } from './profiles.ts';
+import type { Action, SynAnswer, SynOptions, SysctlName } from './scenario.ts';
+
+/** What a scenario may hold; the executor gives each case this many peers of each kind. */
+const MAX_CLIENT = 7;
+const MAX_CONN = 3;
+const ICMP_CODES = [0, 1, 2, 3, 4, 9, 10, 13] as const;
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+}
+
+type Fields = Record<string, unknown>;
+
+function object(value: unknown, where: string): Fields {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ScenarioError(`${where} is not an object`);
+  return value as Fields;
+}
+
+function int(o: Fields, key: string, where: string, min: number, max: number): number {
+  const v = o[key];
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ScenarioError(`${where}.${key} must be a whole number from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+function bool(o: Fields, key: string, where: string): boolean {
+  if (typeof o[key] !== 'boolean') throw new ScenarioError(`${where}.${key} must be true or false, not ${JSON.stringify(o[key])}`);
+  return o[key] as boolean;
+}
+
+function nullable<T>(o: Fields, key: string, read: () => T): T | null {
+  return o[key] === null ? null : read();
+}
+
+function sysctlName(value: unknown, where: string): SysctlName {
+  if (!SCENARIO_SYSCTLS.includes(value as SysctlName)) throw new ScenarioError(`${where} is not a sysctl a scenario may set (${SCENARIO_SYSCTLS.join(', ')})`);
+  return value as SysctlName;
+}
+
+function synOptions(value: unknown, where: string): SynOptions {
+  const o = object(value, where);
+  return {
+    mss: nullable(o, 'mss', () => int(o, 'mss', where, 1, 65535)),
+    sackPermitted: bool(o, 'sackPermitted', where),
+    timestamps: bool(o, 'timestamps', where),
+    windowScale: nullable(o, 'windowScale', () => int(o, 'windowScale', where, 0, 14)),
+  };
+}
+
+function synAnswer(value: unknown, where: string): SynAnswer {
+  const o = object(value, where);
+  switch (o.kind) {
+    case 'synAck':
+      return { kind: 'synAck', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535), ackValid: bool(o, 'ackValid', where) };
+    case 'rst':
+      return { kind: 'rst', acceptable: bool(o, 'acceptable', where) };
+    case 'icmpUnreachable': {
+      const code = int(o, 'code', where, 0, 15);
+      if (!(ICMP_CODES as readonly number[]).includes(code)) throw new ScenarioError(`${where}.code must be one of ${ICMP_CODES.join(', ')}`);
+      return { kind: 'icmpUnreachable', code: code as (typeof ICMP_CODES)[number] };
+    }
+    default:
+      throw new ScenarioError(`${where}.kind must be synAck, rst or icmpUnreachable, not ${JSON.stringify(o.kind)}`);
+  }
+}
+
+export function checkAction(value: unknown, where: string): Action {
+  const o = object(value, where);
+  const client = (): number => int(o, 'client', where, 0, MAX_CLIENT);
+  const conn = (): number => int(o, 'conn', where, 0, MAX_CONN);
+  const kind = o.kind as Action['kind'];
+  switch (kind) {
+    case 'listen':
+      return { kind, backlog: int(o, 'backlog', where, -1, 65535) };
+    case 'accept':
+      return { kind, max: int(o, 'max', where, 1, 64) };
+    case 'closeListener':
+      return { kind };
+    case 'syn':
+      return { kind, client: client(), options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535) };
+    case 'finalAck':
+    case 'badAck':
+    case 'rst':
+    case 'synToClosedPort':
+    case 'ackToClosedPort':
+      return { kind, client: client() };
+    case 'connect':
+      return { kind, conn: conn(), syncnt: nullable(o, 'syncnt', () => int(o, 'syncnt', where, 1, 127)) };
+    case 'answerSyn':
+      return { kind, conn: conn(), answer: synAnswer(o.answer, `${where}.answer`) };
+    case 'wait':
+      return { kind, ms: int(o, 'ms', where, 0, 600_000) };
+    case 'sysctl':
+      return { kind, name: sysctlName(o.name, `${where}.name`), value: int(o, 'value', where, 0, 2 ** 31 - 1) };
+    default: {
+      const unknownKind: never = kind;
+      throw new ScenarioError(`${where}.kind ${JSON.stringify(unknownKind)} is not an action`);
+    }
+  }
+}
+
+export function checkConfig(value: unknown, where: string): Partial<Record<SysctlName, number>> {
+  const o = object(value, where);
+  const config: Partial<Record<SysctlName, number>> = {};
+  for (const key of Object.keys(o)) config[sysctlName(key, `${where}["${key}"]`)] = int(o, key, where, 0, 2 ** 31 - 1);
+  return config;
+}
