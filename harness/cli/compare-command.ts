@@ -6,8 +6,10 @@ import { prepareOutputDirectory, writeFileAtomically } from '../report/output-di
 import { UsageError } from './errors.ts';
 
 const HELP = `usage: tcpconform compare <report.json> [<report.json> ...] [--out <dir>]
-Writes compare.md and compare.html: properties x targets, and every behaviour difference
-explained by the profile flags that differ.`;
+Writes compare.md and compare.html: properties x targets (Linux kernels by version, then the
+others), and every behaviour difference explained by the profile flags that differ.
+example:
+  npx tcpconform compare reports/kernels/*/report.json --out reports/kernels/compare`;
 
 export async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });

@@ -4,8 +4,11 @@ import { fetchKernel, kernelDir, listKernels, SERIES } from '../vm/kernels.ts';
 import { UsageError } from './errors.ts';
 
 const HELP = `usage: tcpconform kernels fetch <series> | list
+Fetches Debian's kernels for qemu:<series> targets, or lists the ones fetched.
   fetch <series>   get Debian's kernel for a VM target (${Object.entries(SERIES).map(([s, suite]) => `${s} from ${suite}`).join(', ')}), checked and cached
-  list             the kernels cached`;
+  list             the kernels cached
+example:
+  sudo npx tcpconform kernels fetch 6.1 && sudo npx tcpconform run --target qemu:6.1`;
 
 export async function kernelsCommand(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h', default: false } } });

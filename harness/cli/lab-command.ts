@@ -6,9 +6,12 @@ import { checkPrivileges } from '../lab/privileges.ts';
 import { UsageError } from './errors.ts';
 
 const HELP = `usage: tcpconform lab up | status | down
+Makes, shows or removes the network namespaces (tcpc-*) tcpconform tests in.
   up       create a lab (tester and target namespaces joined by veth) that stays until 'lab down'
   status   list labs: namespaces, addresses, live processes, the tester's nftables table
-  down     remove every lab, and whatever a crashed run left (namespaces tcpc-*, its processes)`;
+  down     remove every lab, and whatever a crashed run left (namespaces tcpc-*, its processes)
+example:
+  sudo npx tcpconform lab down`;
 
 export async function labCommand(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h', default: false } } });

@@ -5,9 +5,14 @@ import { judge } from '../run/judge.ts';
 import { openExecutorTarget } from '../run/targets.ts';
 import { UsageError } from './errors.ts';
 
-const HELP = `usage: tcpconform replay <counterexample.json> [--target <spec>] [--profile <name>] [--times <n>]
+const HELP = `usage: tcpconform replay <counterexample.json> [--target <spec>] [--profile <name>] [--times <n>] [--allow-remote]
 Runs a counterexample's scenario again on fresh target state and prints its deviations.
-Exit 0 when the target now conforms, 1 when the deviation reproduces.`;
+  --target <spec>   another target than the one it was found on (e.g. a VM's counterexample on local)
+  --profile <name>  judge by another profile than the one it was found with
+  --times <n>       replay it n times (default 1)
+Exit 0 when the target now conforms, 1 when the deviation reproduces.
+example:
+  sudo npx tcpconform replay reports/mine/counterexamples/connect-errors-connect-timeout/counterexample.json --target qemu:6.1`;
 
 export async function replayCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

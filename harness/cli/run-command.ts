@@ -3,6 +3,8 @@ import { UsageError } from './errors.ts';
 import { runConformance, type RunOptions } from '../run/run.ts';
 
 const HELP = `usage: tcpconform run [options]
+Checks how a target sets up TCP connections: fast-check generates scenarios, the target runs them
+on fresh state, the reference model judges each, and a deviation is shrunk, replayed and reported.
   --target <spec>     local (default: a fresh lab on this kernel), netns:<name>, qemu:<kernel>, ssh://user@host;
                       several, comma-separated, run one after another with one report each
   --suite <name>      only this suite (repeatable): handshake, listen-queues, half-open, closed-ports, connect-errors, syn-rcvd
@@ -12,7 +14,9 @@ const HELP = `usage: tcpconform run [options]
   --profile <name>    kernel profile to judge against (default: detected from the target)
   --out <dir>         report directory (default reports/<run-id>)
   --replays <n>       replays of a shrunk counterexample before it is reported (default 3)
-  --allow-remote      allow ssh:// targets`;
+  --allow-remote      allow ssh:// targets
+example:
+  sudo npx tcpconform run --target local,qemu:6.1 --suite listen-queues --out reports/queues`;
 
 function positiveInt(name: string, value: string | undefined): number | null {
   if (value === undefined) return null;

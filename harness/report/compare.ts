@@ -14,7 +14,25 @@ export interface Comparison {
 
 const column = (r: RunReport): string => `${r.target.spec} (${r.target.kernel}, ${r.profile.name})`;
 
-export function compareReports(reports: readonly RunReport[]): Comparison {
+/**
+ * Column order: Linux kernels by version (5.10 before 6.1 before 6.12), then every other target
+ * (the model, other stacks) by name; ties keep the order they were given in.
+ */
+function columnOrder(r: RunReport): [number, number, number, string] {
+  const version = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(r.target.kernel);
+  return version ? [0, Number(version[1]) * 1000 + Number(version[2]), Number(version[3] ?? 0), ''] : [1, 0, 0, r.target.kernel];
+}
+
+export function sortByKernelVersion(reports: readonly RunReport[]): RunReport[] {
+  const compare = (a: RunReport, b: RunReport): number => {
+    const [x, y] = [columnOrder(a), columnOrder(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3].localeCompare(y[3]);
+  };
+  return [...reports].sort(compare);
+}
+
+export function compareReports(given: readonly RunReport[]): Comparison {
+  const reports = sortByKernelVersion(given);
   const names = [...new Set(reports.flatMap((r) => r.properties.map((p) => `${p.suite}/${p.property}`)))].sort();
   const rows = names.map((property) => ({ property, cells: reports.map((r) => r.properties.find((p) => `${p.suite}/${p.property}` === property) ?? null) }));
   const differences = rows.flatMap(({ property, cells }) => {

@@ -17,6 +17,8 @@ export interface CheckOptions {
   readonly deadline: number;
   /** Replays of a shrunk counterexample before it is reported. */
   readonly replays: number;
+  /** Called after every case that ran on the target (for the progress line). */
+  readonly onCase?: () => void;
 }
 
 export interface FailingCase {
@@ -49,6 +51,7 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
   const silence = { barrier: 0, timeout: 0 };
   const run = async (scenario: Scenario): Promise<{ execution: Execution; verdict: Verdict }> => {
     const execution = await target.execute(scenario);
+    options.onCase?.();
     silence.barrier += execution.silence.barrier;
     silence.timeout += execution.silence.timeout;
     return { execution, verdict: judge(execution, profile) };

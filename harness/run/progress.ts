@@ -1,9 +1,16 @@
-/** A live progress line on a terminal; plain lines otherwise (CI logs). */
+/**
+ * What a run is doing, on stderr. On a terminal a live line is redrawn: properties done of all,
+ * each running property with its cases done of planned, and the elapsed time. Elsewhere (CI
+ * logs) only a plain line per finished property.
+ */
 import type { RunReport } from '../report/schema.ts';
 import type { Property } from './property.ts';
 
+const name = (p: Property): string => `${p.suite}/${p.name}`;
+
 export class Progress {
   private finished = 0;
+  private readonly running = new Map<string, { done: number; planned: number }>();
   private readonly started = Date.now();
   private readonly live = process.stderr.isTTY === true;
   private readonly timer: NodeJS.Timeout | null;
@@ -12,9 +19,20 @@ export class Progress {
     this.timer = this.live ? setInterval(() => this.draw(), 500) : null;
   }
 
+  start(property: Property, plannedCases: number): void {
+    this.running.set(name(property), { done: 0, planned: plannedCases });
+  }
+
+  /** One more case of the property has run (exploring, shrinking or replaying). */
+  caseDone(property: Property): void {
+    const entry = this.running.get(name(property));
+    if (entry) entry.done++;
+  }
+
   done(property: Property, status: string): void {
     this.finished++;
-    const line = `${status.toUpperCase().padEnd(5)} ${property.suite}/${property.name}`;
+    this.running.delete(name(property));
+    const line = `${status.toUpperCase().padEnd(5)} ${name(property)}`;
     if (this.live) process.stderr.write(`\r\x1b[K${line}\n`);
     else console.error(line);
     this.draw();
@@ -22,6 +40,7 @@ export class Progress {
 
   summary(report: RunReport, dir: string): void {
     const count = (s: string): number => report.properties.filter((p) => p.status === s).length;
+    if (this.live) process.stderr.write('\r\x1b[K');
     console.error(`${count('pass')} passed, ${count('fail')} failed, ${count('flaky')} flaky, ${count('error')} errors in ${this.seconds()} s; report: ${dir}/report.html`);
   }
 
@@ -30,8 +49,14 @@ export class Progress {
     if (this.live) process.stderr.write('\r\x1b[K');
   }
 
+  /** The live line, cut to the terminal's width so it never wraps. */
+  line(): string {
+    const cases = [...this.running].map(([p, { done, planned }]) => `${p} ${done}/${planned}${done > planned ? ' shrinking' : ''}`);
+    return `[${this.finished}/${this.total}] ${cases.join(' · ') || (this.finished === 0 ? 'starting' : 'finishing')} · ${this.seconds()} s`;
+  }
+
   private draw(): void {
-    if (this.live) process.stderr.write(`\r\x1b[K[${this.finished}/${this.total}] ${this.seconds()} s`);
+    if (this.live) process.stderr.write(`\r\x1b[K${this.line().slice(0, Math.max(20, (process.stderr.columns || 100) - 1))}`);
   }
 
   private seconds(): string {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
+import { TOOL_VERSION } from '../cli/version.ts';
 import { profileByName, profileFor } from '../model/profiles.ts';
 import type { KernelProfile } from '../model/scenario.ts';
 import { REPORT_SCHEMA, type PropertyResult, type RunReport } from '../report/schema.ts';
@@ -71,7 +72,7 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
   const report: RunReport = {
     schema: REPORT_SCHEMA,
     runId,
-    tool: { name: 'tcpconform', version: '0.1.0' },
+    tool: { name: 'tcpconform', version: TOOL_VERSION },
     command: options.command,
     startedAt: new Date().toISOString(),
     finishedAt: null,
@@ -111,7 +112,7 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
         for (let i = next++; i < properties.length && writeFailure === null; i = next++) {
           const property = properties[i]!;
           try {
-            const result = await runProperty(property, target, profile, options, deadline, dir, spec);
+            const result = await runProperty(property, target, profile, options, deadline, dir, spec, progress);
             writer.update((r) => r.properties.push(result));
             if (writeFailure === null) progress.done(property, result.status);
           } catch (error) {
@@ -137,11 +138,13 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
   }
 }
 
-async function runProperty(property: Property, target: ExecutorTarget, profile: KernelProfile, options: RunOptions, deadline: number, dir: string, spec: string): Promise<PropertyResult> {
+async function runProperty(property: Property, target: ExecutorTarget, profile: KernelProfile, options: RunOptions, deadline: number, dir: string, spec: string, progress: Progress): Promise<PropertyResult> {
   const base = { suite: property.suite, property: property.name, flags: [...property.flags] };
   let check: PropertyCheck;
+  const numRuns = options.runs ?? property.defaultRuns;
+  progress.start(property, numRuns + 1); // + its canonical scenario
   try {
-    check = await checkProperty(property, target.executor, profile, { seed: options.seed, numRuns: options.runs ?? property.defaultRuns, deadline, replays: options.replays });
+    check = await checkProperty(property, target.executor, profile, { seed: options.seed, numRuns, deadline, replays: options.replays, onCase: () => progress.caseDone(property) });
   } catch (error) {
     return { ...base, status: 'error', numRuns: 0, durationMs: 0, silence: { barrier: 0, timeout: 0 }, signature: [], counterexample: null, error: error instanceof Error ? error.message : String(error) };
   }

@@ -1,6 +1,6 @@
 /** Bad input gets one clear line and exit 2, never a stack trace. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,19 @@ describe('CLI errors', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
   }
+
+  it('--help describes every command with an example; each command has its own --help; --version prints the version', () => {
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    for (const command of ['run', 'replay', 'compare', 'kernels', 'lab']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} +[A-Z].*\\.\\n +e\\.g\\. .*tcpconform ${command} `, 'm'));
+      const own = run(command, '--help');
+      expect(own.status).toBe(0);
+      expect(own.stdout).toMatch(/^usage: tcpconform /);
+      expect(own.stdout).toMatch(/example:\n  .*tcpconform /);
+    }
+    expect(run('--version').stdout.trim()).toBe(`tcpconform ${JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version}`);
+  });
 
   // Capabilities dropped, uid kept: the checkout stays readable wherever it was cloned (/root, a 0700 directory).
   it('without capabilities: lab and run say which are missing and how to run it, exit 2', () => {

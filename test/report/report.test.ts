@@ -115,9 +115,16 @@ describe('compare', () => {
     a.properties[0] = { ...a.properties[0]!, flags: ['linearSynTimeouts'], signature: ['remote 0: [S] at 0 ms, 1 s, 2 s'] };
     b.properties[0] = { ...b.properties[0]!, flags: ['linearSynTimeouts'], signature: ['remote 0: [S] at 0 ms, 1 s'] };
     const c = compareReports([a, b]);
-    expect(c.columns).toEqual(['local (6.18.44, linux-6.18)', 'qemu:6.1 (6.1.0, linux-6.1)']);
+    expect(c.columns).toEqual(['qemu:6.1 (6.1.0, linux-6.1)', 'local (6.18.44, linux-6.18)']);
     expect(c.differences).toHaveLength(1);
-    expect(c.differences[0]!.explanation).toContain('linearSynTimeouts: linux-6.18 (linearSynTimeouts=true) vs linux-6.1 (linearSynTimeouts=false)');
-    expect(renderComparisonMarkdown(c)).toContain('| handshake/options-negotiated | PASS: remote 0: [S] at 0 ms, 1 s, 2 s | PASS: remote 0: [S] at 0 ms, 1 s |');
+    expect(c.differences[0]!.explanation).toContain('linearSynTimeouts: linux-6.1 (linearSynTimeouts=false) vs linux-6.18 (linearSynTimeouts=true)');
+    expect(renderComparisonMarkdown(c)).toContain('| handshake/options-negotiated | PASS: remote 0: [S] at 0 ms, 1 s | PASS: remote 0: [S] at 0 ms, 1 s, 2 s |');
+  });
+
+  it('columns: Linux kernels by version, whatever order the reports came in, then the other targets', async () => {
+    const { compareReports } = await import('../../harness/report/compare.ts');
+    const on = (spec: string, kernel: string): RunReport => ({ ...report('pass'), target: { ...report('pass').target, spec, kernel } });
+    const given = [on('local', '6.18.44-fc'), on('model:linux-6.18', 'model linux-6.18'), on('qemu:6.12', '6.12.95-amd64'), on('qemu:5.10', '5.10.0-35-amd64'), on('qemu:6.1', '6.1.0-40-amd64')];
+    expect(compareReports(given).columns.map((c) => c.split(' ')[0])).toEqual(['qemu:5.10', 'qemu:6.1', 'qemu:6.12', 'local', 'model:linux-6.18']);
   });
 });
