@@ -16,7 +16,7 @@ export interface Crafted {
 }
 
 /** Options in the order Linux sends them: MSS, SACK-permitted + TS (or NOP NOP TS), NOP WS. */
-function tcpOptions(options: SynOptions | null, tsval: number | null, tsecr: number): TcpOption[] {
+export function linuxOptionLayout(options: SynOptions | null, tsval: number | null, tsecr: number): TcpOption[] {
   if (options === null) return [];
   const out: TcpOption[] = [];
   if (options.mss !== null) out.push({ kind: 'mss', value: options.mss });
@@ -31,7 +31,7 @@ function tcpOptions(options: SynOptions | null, tsval: number | null, tsecr: num
 
 export const craft = {
   tcp(src: Endpoint, dst: Endpoint, s: Crafted, tsval: number | null): Uint8Array {
-    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: tcpOptions(s.options, tsval, s.tsecr ?? 0) });
+    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: linuxOptionLayout(s.options, tsval, s.tsecr ?? 0) });
   },
 
   icmpUnreachable,

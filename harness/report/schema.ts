@@ -4,7 +4,7 @@
  */
 import type { Deviation } from '../diff/deviation.ts';
 import type { Observation, SentSegment, SilenceProof } from '../diff/observation.ts';
-import type { Expectation, KernelProfile, TimedAction } from '../model/scenario.ts';
+import type { Expectation, KernelProfile, SysctlName, TargetSettings, TimedAction } from '../model/scenario.ts';
 
 export const REPORT_SCHEMA = 'tcpconform/report@1';
 
@@ -60,6 +60,9 @@ export interface Counterexample {
   readonly seed: number;
   /** fast-check's replay path. */
   readonly path: string;
+  /** The sysctls the scenario starts from (its config), and every setting of the target the model judged by. */
+  readonly config: Readonly<Partial<Record<SysctlName, number>>>;
+  readonly settings: TargetSettings;
   readonly actions: readonly TimedAction[];
   readonly expected: readonly Expectation[];
   readonly observed: readonly Observation[];
@@ -69,7 +72,9 @@ export interface Counterexample {
   readonly replays: { readonly attempts: number; readonly reproduced: number };
   /** Paths relative to the report's directory. */
   readonly pcap: string;
+  /** packetdrill scripts: the expected behaviour (fails on the deviating stack), and the observed one. */
   readonly packetdrill: string;
+  readonly packetdrillObserved: string;
   /** Shell command that re-runs exactly this case. */
   readonly replayCommand: string;
 }

@@ -9,7 +9,8 @@ import type { Scenario } from '../executor/execution.ts';
 import { makeDirectory, writeFileAtomically } from '../report/output-dir.ts';
 import { checkAction, checkConfig, ScenarioError } from '../model/scenario-check.ts';
 import { encodePcap } from '../packet/pcap.ts';
-import { packetdrillScript } from '../report/packetdrill.ts';
+import { packetdrillScripts } from '../report/packetdrill.ts';
+import type { KernelProfile } from '../model/scenario.ts';
 import type { Counterexample } from '../report/schema.ts';
 import type { FailingCase } from './check-property.ts';
 import type { Property } from './property.ts';
@@ -26,17 +27,19 @@ export interface ReplayFile {
   readonly scenario: Scenario;
 }
 
-export function writeCounterexample(reportDir: string, property: Property, failure: FailingCase, run: { seed: number; spec: string; profile: string }): Counterexample {
+export function writeCounterexample(reportDir: string, property: Property, failure: FailingCase, run: { seed: number; spec: string; profile: KernelProfile }): Counterexample {
   const id = `${property.suite}-${property.name}`;
   const dir = join('counterexamples', id);
   makeDirectory(join(reportDir, dir));
-  const replay: ReplayFile = { schema: COUNTEREXAMPLE_SCHEMA, suite: property.suite, property: property.name, target: run.spec, profile: run.profile, scenario: failure.scenario };
+  const replay: ReplayFile = { schema: COUNTEREXAMPLE_SCHEMA, suite: property.suite, property: property.name, target: run.spec, profile: run.profile.name, scenario: failure.scenario };
   writeFileAtomically(join(reportDir, dir, 'counterexample.json'), `${JSON.stringify(replay, null, 2)}\n`);
   writeFileAtomically(join(reportDir, dir, 'counterexample.pcap'), encodePcap(failure.execution.packets.map((p) => ({ timestampMs: p.at, bytes: p.bytes }))));
   const counterexample: Counterexample = {
     id,
     seed: run.seed,
     path: failure.path,
+    config: failure.scenario.config,
+    settings: failure.execution.settings,
     actions: failure.execution.timed,
     expected: failure.verdict.expected,
     observed: failure.execution.observed,
@@ -45,9 +48,12 @@ export function writeCounterexample(reportDir: string, property: Property, failu
     replays: failure.replays,
     pcap: join(dir, 'counterexample.pcap'),
     packetdrill: join(dir, 'counterexample.pkt'),
+    packetdrillObserved: join(dir, 'observed.pkt'),
     replayCommand: `npx tcpconform replay ${join(reportDir, dir, 'counterexample.json')}`,
   };
-  writeFileAtomically(join(reportDir, dir, 'counterexample.pkt'), packetdrillScript(counterexample));
+  const scripts = packetdrillScripts(counterexample, run.profile);
+  writeFileAtomically(join(reportDir, counterexample.packetdrill), scripts.expected);
+  writeFileAtomically(join(reportDir, counterexample.packetdrillObserved), scripts.observed);
   return counterexample;
 }
 

@@ -148,6 +148,6 @@ async function runProperty(property: Property, target: ExecutorTarget, profile: 
   } catch (error) {
     return { ...base, status: 'error', numRuns: 0, durationMs: 0, silence: { barrier: 0, timeout: 0 }, signature: [], counterexample: null, error: error instanceof Error ? error.message : String(error) };
   }
-  const counterexample = check.failure ? writeCounterexample(dir, property, check.failure, { seed: options.seed, spec, profile: profile.name }) : null;
+  const counterexample = check.failure ? writeCounterexample(dir, property, check.failure, { seed: options.seed, spec, profile }) : null;
   return { ...base, status: check.status, numRuns: check.numRuns, durationMs: check.durationMs, silence: check.silence, signature: check.signature, counterexample, error: null };
 }

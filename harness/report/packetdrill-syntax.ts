@@ -1,0 +1,82 @@
+/**
+ * packetdrill's notation for what a script line holds: segments as tcpdump writes them, TCP
+ * option lists padded exactly as Linux lays them out, syscall results with errno notes, ICMP code
+ * names. Pure text; no knowledge of scenarios. Grammar checked against packetdrill 2c4001c
+ * (parser.y, symbols.c, icmp_packet.c).
+ */
+import { linuxOptionLayout } from '../executor/segments.ts';
+import { flagString } from '../packet/packet.ts';
+import type { TcpOption } from '../packet/tcp-options.ts';
+import type { IcmpUnreachableCode, SynOptions, TcpFlagName } from '../model/scenario.ts';
+
+/** A segment as packetdrill writes it; seq and ack already relative to the ISNs (tcpdump style). */
+export interface ScriptSegment {
+  readonly flags: readonly TcpFlagName[];
+  readonly seq: number;
+  readonly ack: number | null;
+  /** null: not checked (outbound only; packetdrill needs a window on inbound segments). */
+  readonly window: number | null;
+  readonly options: SynOptions | null;
+  readonly ts: { readonly val: number; readonly ecr: number } | null;
+}
+
+function optionText(o: TcpOption): string {
+  switch (o.kind) {
+    case 'nop':
+      return 'nop';
+    case 'mss':
+      return `mss ${o.value}`;
+    case 'sackPermitted':
+      return 'sackOK';
+    case 'timestamps':
+      return `TS val ${o.tsval} ecr ${o.tsecr}`;
+    case 'windowScale':
+      return `wscale ${o.shift}`;
+    case 'sack':
+      return `sack ${o.blocks.map((b) => `${b.left}:${b.right}`).join(' ')}`;
+    case 'eol':
+      return 'eol';
+    case 'unknown':
+      return `nop`; // never in a segment the model expects or the harness crafts
+  }
+}
+
+/** `S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK,TS val 5 ecr 7000,nop,wscale 10>` */
+export function segmentText(s: ScriptSegment): string {
+  const layout = linuxOptionLayout(s.options && { ...s.options, timestamps: s.ts !== null }, s.ts?.val ?? null, s.ts?.ecr ?? 0);
+  const options = layout.length ? ` <${layout.map(optionText).join(',')}>` : '';
+  const ack = s.ack === null ? '' : ` ack ${s.ack >>> 0}`;
+  const win = s.window === null ? '' : ` win ${s.window}`;
+  return `${flagString(s.flags)} ${s.seq >>> 0}:${s.seq >>> 0}(0)${ack}${win}${options}`;
+}
+
+/** packetdrill insists on a note after an errno, made of plain words (strerror's text). */
+const ERRNO_TEXT: Record<string, string> = {
+  EAGAIN: 'Resource temporarily unavailable',
+  EINPROGRESS: 'Operation now in progress',
+  ETIMEDOUT: 'Connection timed out',
+  ECONNREFUSED: 'Connection refused',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  ENOPROTOOPT: 'Protocol not available',
+  EHOSTDOWN: 'Host is down',
+  ENONET: 'Machine is not on the network',
+};
+
+export const failsWith = (errno: keyof typeof ERRNO_TEXT): string => `-1 ${errno} (${ERRNO_TEXT[errno]})`;
+
+/** packetdrill's names for ICMP destination-unreachable codes (icmp_packet.c). */
+export const ICMP_UNREACHABLE_NAME: Record<IcmpUnreachableCode, string> = {
+  0: 'net_unreachable',
+  1: 'host_unreachable',
+  2: 'protocol_unreachable',
+  3: 'port_unreachable',
+  4: 'frag_needed',
+  9: 'net_prohibited',
+  10: 'host_prohibited',
+  13: 'packet_filtered',
+};
+
+/** Script time: absolute seconds; an interval where packetdrill allows one (outbound segments). */
+export const timeText = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
+export const intervalText = (earliest: number, latest: number): string => (latest - earliest < 1 ? timeText(earliest) : `${timeText(earliest)}~${timeText(latest)}`);

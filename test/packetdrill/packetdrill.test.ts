@@ -1,0 +1,98 @@
+/**
+ * Counterexample scripts run by packetdrill itself (opt-in: TCPCONFORM_PACKETDRILL names the
+ * binary; without it these tests are reported as skipped). The expected script must fail on the
+ * stack that deviates, with the deviation in packetdrill's message; the observed script must pass
+ * on it; a stack that behaves as the profile says passes the expected script.
+ *
+ * packetdrill runs in a namespace of its own (tcpc-pd-*), on a tun device with lab addresses.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readReport } from '../../harness/report/json-writer.ts';
+import type { Counterexample } from '../../harness/report/schema.ts';
+import { runConformance, type RunOptions } from '../../harness/run/run.ts';
+import { requireRoot, sh } from '../support/root.ts';
+
+const packetdrill = process.env.TCPCONFORM_PACKETDRILL;
+const namespaces: string[] = [];
+
+/** Runs a script in a fresh namespace whose outgoing packets pass through `nft` rules, if any. */
+function runScript(script: string, nft?: string): { code: number | null; output: string } {
+  const ns = `tcpc-pd-${process.pid}-${namespaces.length}`;
+  namespaces.push(ns);
+  sh('ip', ['netns', 'add', ns]);
+  if (nft) sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table inet plant {\n${nft}\n}\n`);
+  const r = spawnSync('ip', ['netns', 'exec', ns, packetdrill!, '--local_ip=10.77.200.2', '--remote_ip=10.77.200.1', '--gateway_ip=10.77.200.254', '--netmask_ip=255.255.255.0', script], { encoding: 'utf8', timeout: 60_000 });
+  sh('ip', ['netns', 'del', ns]);
+  namespaces.pop();
+  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+async function counterexamples(options: Partial<RunOptions>): Promise<Array<{ dir: string; c: Counterexample }>> {
+  const out = mkdtempSync(join(tmpdir(), 'tcpc-pd-run-'));
+  await runConformance({ targets: ['local'], suites: null, runs: null, seed: 7, budgetSeconds: 50, profile: null, out, replays: 1, allowRemote: false, command: ['test'], ...options });
+  return readReport(join(out, 'report.json')).properties.flatMap((p) => (p.counterexample ? [{ dir: out, c: p.counterexample }] : []));
+}
+
+describe.skipIf(packetdrill === undefined)('packetdrill runs the scripts (TCPCONFORM_PACKETDRILL)', () => {
+  beforeAll(() => requireRoot());
+  afterEach(() => namespaces.splice(0).forEach((ns) => spawnSync('ip', ['netns', 'del', ns])));
+
+  it('linux-5.10 judging this kernel: each expected script fails with the deviation, each observed script passes', async () => {
+    const found = await counterexamples({ profile: 'linux-5.10', suites: ['connect-errors'] });
+    expect(found.length).toBeGreaterThan(0);
+    for (const { dir, c } of found) {
+      const expected = runScript(join(dir, c.packetdrill));
+      expect(expected.code, expected.output).toBe(1);
+      expect(expected.output).toMatch(/error handling packet|runtime error in getsockopt/);
+      const observed = runScript(join(dir, c.packetdrillObserved));
+      expect(observed.code, observed.output).toBe(0);
+    }
+  }, 120_000);
+
+  it('bsd-article judging this kernel: the listener scripts fail on the segment BSD would not send', async () => {
+    const found = await counterexamples({ profile: 'bsd-article', suites: ['listen-queues'] });
+    expect(found.length).toBeGreaterThan(0);
+    for (const { dir, c } of found) {
+      const expected = runScript(join(dir, c.packetdrill));
+      expect(expected.code, expected.output).toBe(1);
+      expect(expected.output).toMatch(/actual packet: .* S\. /); // the SYN-ACK BSD would not have sent
+      expect(runScript(join(dir, c.packetdrillObserved)).code).toBe(0);
+    }
+  }, 120_000);
+
+  /** A run against a namespace with a planted nftables rule; the rule then sits in packetdrill's namespace too. */
+  async function plantedCounterexample(rule: string): Promise<{ dir: string; c: Counterexample }> {
+    const ns = `tcpc-pd-plant-${process.pid}`;
+    namespaces.push(ns);
+    sh('ip', ['netns', 'add', ns]);
+    sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table inet plant {\n${rule}\n}\n`);
+    const [found] = await counterexamples({ targets: [`netns:${ns}`], suites: ['handshake'], runs: 8, seed: 3, profile: 'linux-6.18' });
+    expect(found).toBeDefined();
+    return found!;
+  }
+
+  it('a planted MSS rewrite: the expected script fails naming both MSS values there, passes on a plain kernel', async () => {
+    const rule = '  chain out { type filter hook output priority mangle; tcp flags & (syn | ack) == syn | ack tcp option maxseg size set 1000; }';
+    const { dir, c } = await plantedCounterexample(rule);
+    const planted = runScript(join(dir, c.packetdrill), rule);
+    expect(planted.code, planted.output).toBe(1);
+    expect(planted.output).toMatch(/expected: mss 1460 actual: mss 1000/);
+    expect(runScript(join(dir, c.packetdrillObserved), rule).code).toBe(0);
+    const plain = runScript(join(dir, c.packetdrill));
+    expect(plain.code, plain.output).toBe(0);
+  }, 120_000);
+
+  it('planted drops of every final ACK: the expected accept() fails with EAGAIN there, passes on a plain kernel', async () => {
+    const rule = '  chain in { type filter hook input priority 0; tcp flags & (syn | ack | fin | rst) == ack drop; }';
+    const { dir, c } = await plantedCounterexample(rule);
+    const planted = runScript(join(dir, c.packetdrill), rule);
+    expect(planted.code, planted.output).toBe(1);
+    expect(planted.output).toMatch(/accept call: Expected non-negative result but got -1 with errno 11/);
+    expect(runScript(join(dir, c.packetdrillObserved), rule).code).toBe(0);
+    expect(runScript(join(dir, c.packetdrill)).code).toBe(0);
+  }, 120_000);
+});
