@@ -47,6 +47,17 @@ describe('CLI errors', () => {
     expect(run('--version').stdout.trim()).toBe(`tcpconform ${JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version}`);
   });
 
+  it('replay --target runs a counterexample found on one target against another: the model of 6.18 conforms, 5.10 deviates', () => {
+    const file = join(dir, 'found-on-a-vm.json');
+    writeFileSync(file, JSON.stringify({ schema: 'tcpconform/counterexample@1', suite: 'connect-errors', property: 'connect-timeout', target: 'qemu:5.10', profile: 'linux-6.18', scenario: { config: {}, actions: [{ kind: 'connect', conn: 0, syncnt: 1 }, { kind: 'wait', ms: 3600 }] } }));
+    const conforming = run('replay', file, '--target', 'model:linux-6.18');
+    expect(conforming.status, conforming.stderr).toBe(0);
+    expect(conforming.stdout).toContain('on model:linux-6.18: conforms');
+    const older = run('replay', file, '--target', 'model:linux-5.10');
+    expect(older.status).toBe(1);
+    expect(older.stdout).toMatch(/on model:linux-5\.10: 1 deviation/);
+  });
+
   // Capabilities dropped, uid kept: the checkout stays readable wherever it was cloned (/root, a 0700 directory).
   it('without capabilities: lab and run say which are missing and how to run it, exit 2', () => {
     for (const args of [['lab', 'up'], ['run', '--out', join(dir, 'unprivileged')]]) {
