@@ -16,7 +16,8 @@ export interface ScriptSegment {
   readonly ack: number | null;
   /** null: not checked (outbound only; packetdrill needs a window on inbound segments). */
   readonly window: number | null;
-  readonly options: SynOptions | null;
+  /** 'unchecked': packetdrill's `<...>`, for outbound segments whose options the script does not assert. */
+  readonly options: SynOptions | null | 'unchecked';
   readonly ts: { readonly val: number; readonly ecr: number } | null;
 }
 
@@ -43,8 +44,8 @@ function optionText(o: TcpOption): string {
 
 /** `S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK,TS val 5 ecr 7000,nop,wscale 10>` */
 export function segmentText(s: ScriptSegment): string {
-  const layout = linuxOptionLayout(s.options && { ...s.options, timestamps: s.ts !== null }, s.ts?.val ?? null, s.ts?.ecr ?? 0);
-  const options = layout.length ? ` <${layout.map(optionText).join(',')}>` : '';
+  const layout = s.options === 'unchecked' ? [] : linuxOptionLayout(s.options && { ...s.options, timestamps: s.ts !== null }, s.ts?.val ?? null, s.ts?.ecr ?? 0);
+  const options = s.options === 'unchecked' ? ' <...>' : layout.length ? ` <${layout.map(optionText).join(',')}>` : '';
   const ack = s.ack === null ? '' : ` ack ${s.ack >>> 0}`;
   const win = s.window === null ? '' : ` win ${s.window}`;
   return `${flagString(s.flags)} ${s.seq >>> 0}:${s.seq >>> 0}(0)${ack}${win}${options}`;

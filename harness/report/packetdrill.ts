@@ -79,7 +79,7 @@ function script(c: Counterexample, profile: KernelProfile, side: Side): string {
 
   const timed: TimedAction[] = c.actions.map((a, i) => ({ at: nominal[i]!, action: a.action }));
   // The barrier: the first candidate the model predicts an answer to.
-  let barrier: { action: Action; segment: ScriptSegment } | null = null;
+  let barrier: Barrier | null = null;
   let expectations = predict({ profile, settings: c.settings, actions: timed, horizon: last });
   for (const candidate of side === 'expected' && peer !== null ? barrierCandidates(c, peer) : []) {
     const predicted = predict({ profile, settings: c.settings, actions: [...timed, { at: last, action: candidate.action }], horizon: last });
@@ -99,7 +99,7 @@ function script(c: Counterexample, profile: KernelProfile, side: Side): string {
     if (samePeer(s.from, peer)) lines.push({ at, step: s.cause, kind: 'in', segment });
     else text(at, s.cause, `// ${describePeer(s.from)}: < ${segmentText(segment)}`);
   }
-  if (barrier) lines.push({ at: last, step: timed.length, kind: 'in', segment: barrier.segment });
+  if (barrier?.segment) lines.push({ at: last, step: timed.length, kind: 'in', segment: barrier.segment });
 
   // What the kernel must send (expected) or sent (observed), to the script's peer.
   const outbound: Array<{ at: number; until: number; step: number; to: Peer; fields: ScriptSegment }> =
@@ -129,6 +129,7 @@ function script(c: Counterexample, profile: KernelProfile, side: Side): string {
     const at = nominal[i]!;
     const result = results.find((r) => r.cause === i)?.result ?? null;
     for (const t of syscall(action, result, peer, fds, () => nextFd++, comments)) text(at, i, t);
+    if (barrier && !barrier.segment && i === c.actions.length - 1) for (const t of syscall(barrier.action, null, peer, fds, () => nextFd++, comments)) text(last, timed.length, t);
     if (action.kind !== 'connect' || !samePeer({ kind: 'remote', conn: action.conn }, peer)) return;
     // SO_ERROR is read once the result is due, a little after the latest time it may come; a
     // connect still pending at the end must have no error yet.
@@ -137,7 +138,13 @@ function script(c: Counterexample, profile: KernelProfile, side: Side): string {
     text(due + 1, i, `getsockopt(${fds.get(`conn:${action.conn}`)}, SOL_SOCKET, SO_ERROR, [${errno}], [4]) = 0`);
   });
   if (peer === null) comments.push('no peer of the harness takes part: the script holds only socket calls');
-  if (side === 'expected' && peer !== null && barrier === null) comments.push('no barrier: the model predicts no answer to any probe here, so a segment the kernel sends after the last line goes unnoticed');
+  else if (!c.sent.some((s) => samePeer(s.from, peer))) comments.push(`no segment the harness sent to ${describePeer(peer)} was recorded (a model target sends none): its inbound lines are missing`);
+  const child = peer?.kind === 'client' ? fds.get(`client:${peer.client}`) : undefined;
+  if (side === 'expected' && barrier === null && child !== undefined && !expectations.some((e) => e.kind === 'segment' && samePeer(e.to, peer) && e.segment.flags.includes('RST'))) {
+    // An accepted connection the model leaves established: closing it sends a FIN (RFC 9293 §3.10.4, CLOSE in ESTABLISHED).
+    text(last, timed.length, `close(${child}) = 0`);
+    lines.push({ at: last, step: timed.length, kind: 'out', segment: { flags: ['FIN', 'ACK'], seq: 1, ack: 1, window: null, options: 'unchecked', ts: null }, until: last + 50 });
+  } else if (side === 'expected' && peer !== null && barrier === null) comments.push('no barrier: the model predicts no answer to any probe here, so a segment the kernel sends after the last line goes unnoticed');
   return render(c, profile, side, peer, lines, comments);
 }
 
@@ -242,8 +249,9 @@ function fromExpected(e: Extract<Expectation, { kind: 'segment' }>, observed: re
  * predicts. Reading that answer, packetdrill meets any segment the kernel sent before it.
  * Candidates in order; the first the model answers is taken.
  */
-function barrierCandidates(c: Counterexample, peer: Peer): Array<{ action: Action; segment: ScriptSegment }> {
+function barrierCandidates(c: Counterexample, peer: Peer): Barrier[] {
   const syn = c.sent.find((s) => samePeer(s.from, peer) && s.segment.flags.includes('SYN'))?.segment;
+  const closeListener = { action: { kind: 'closeListener' } as const, segment: null };
   const window = syn?.window ?? 29200;
   const ts = syn?.options.timestamps ? { val: peerTsval(peer), ecr: 1 } : null;
   const noOptions: SynOptions = { mss: 1460, sackPermitted: false, timestamps: false, windowScale: null };
@@ -253,6 +261,7 @@ function barrierCandidates(c: Counterexample, peer: Peer): Array<{ action: Actio
       return [
         { action: { kind: 'badAck', client: peer.client }, segment: { flags: ['ACK'], seq: 1, ack: (1 + badAckOffset) >>> 0, window, options: null, ts } },
         { action: { kind: 'syn', client: peer.client, options, window }, segment: { flags: ['SYN'], seq: 0, ack: null, window, options, ts: ts && { val: ts.val, ecr: 0 } } },
+        closeListener,
       ];
     }
     case 'remote':
@@ -261,6 +270,9 @@ function barrierCandidates(c: Counterexample, peer: Peer): Array<{ action: Actio
       return [];
   }
 }
+
+/** A barrier: an action whose answer the model predicts, and the segment it sends (none: a socket call). */
+type Barrier = { readonly action: Action; readonly segment: ScriptSegment | null };
 
 /** Socket calls of one action; results come from the side the script asserts. */
 function syscall(action: Action, result: CallResult | null, peer: Peer | null, fds: Map<string, number>, newFd: () => number, left: string[]): string[] {
@@ -278,7 +290,11 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
       const mine = peer?.kind === 'client' && accepted.includes(peer.client);
       const others = accepted.filter((c) => !(peer?.kind === 'client' && c === peer.client));
       const lines = others.length ? [`// accept returns ${others.map((c) => `client ${c}`).join(', ')} here, peers this script does not hold`] : [];
-      if (mine) lines.push(`accept(${listener}, ..., ...) = ${newFd()}`);
+      if (mine) {
+        const fd = newFd();
+        fds.set(`client:${(peer as { client: number }).client}`, fd);
+        lines.push(`accept(${listener}, ..., ...) = ${fd}`);
+      }
       if (accepted.length < action.max) lines.push(`accept(${listener}, ..., ...) = ${failsWith('EAGAIN')}`);
       return lines;
     }
