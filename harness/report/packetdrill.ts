@@ -13,6 +13,7 @@
  * predicts, because packetdrill only notices an unexpected segment when it reads the next one.
  */
 import { predict } from '../model/predict.ts';
+import { RESPONSE_MS } from '../model/time.ts';
 import { SCENARIO_SYSCTLS } from '../model/profiles.ts';
 import { badAckOffset, clientIsn, peerTsval, remoteIsn, type Action, type CallResult, type Expectation, type KernelProfile, type Peer, type SynOptions, type TimedAction } from '../model/scenario.ts';
 import type { Observation, SegmentFields } from '../diff/observation.ts';
@@ -32,7 +33,8 @@ type Line =
   | { readonly at: number; readonly step: number; readonly kind: 'text'; readonly text: string }
   | { readonly at: number; readonly step: number; readonly kind: 'in' | 'out'; readonly segment: ScriptSegment; readonly until?: number };
 
-const samePeer = (a: Peer, b: Peer | null): boolean => b !== null && a.kind === b.kind && JSON.stringify(a) === JSON.stringify(b);
+const peerKey = (p: Peer): string => JSON.stringify(p);
+const samePeer = (a: Peer, b: Peer | null): boolean => b !== null && peerKey(a) === peerKey(b);
 const peerIsn = (p: Peer): number => (p.kind === 'client' ? clientIsn(p.client) : p.kind === 'remote' ? remoteIsn(p.conn) : 0);
 const rel = (n: number, base: number): number => (n - base) >>> 0;
 
@@ -68,84 +70,130 @@ export function packetdrillScripts(c: Counterexample, profile: KernelProfile): P
   return { expected: script(c, profile, 'expected'), observed: script(c, profile, 'observed') };
 }
 
+/** What every part of one script shares. */
+interface ScriptFrame {
+  readonly c: Counterexample;
+  readonly side: Side;
+  /** The peer packetdrill plays; null when the case has none. */
+  readonly peer: Peer | null;
+  /** Nominal time of each action, and of the end of the last. */
+  readonly nominal: readonly number[];
+  readonly last: number;
+  /** The kernel's ISN toward a peer (its first SYN or SYN-ACK as observed): script numbers are relative to it. */
+  readonly kernelIsn: (p: Peer) => number;
+}
+
 function script(c: Counterexample, profile: KernelProfile, side: Side): string {
-  const peer = scriptPeer(c);
   const nominal = nominalTimes(c.actions);
   const lastAction = c.actions[c.actions.length - 1]?.action;
-  const last = (nominal[nominal.length - 1] ?? 0) + (lastAction?.kind === 'wait' ? lastAction.ms : ACTION_MS);
-  const kernelIsn = new Map<string, number>();
-  for (const o of c.observed) if (o.kind === 'segment' && o.segment.flags.includes('SYN') && !kernelIsn.has(JSON.stringify(o.to))) kernelIsn.set(JSON.stringify(o.to), o.segment.seq);
-  const isnOfKernel = (p: Peer): number => kernelIsn.get(JSON.stringify(p)) ?? 0;
-
-  const timed: TimedAction[] = c.actions.map((a, i) => ({ at: nominal[i]!, action: a.action }));
-  // The barrier: the first candidate the model predicts an answer to.
-  let barrier: Barrier | null = null;
-  let expectations = predict({ profile, settings: c.settings, actions: timed, horizon: last });
-  for (const candidate of side === 'expected' && peer !== null ? barrierCandidates(c, peer) : []) {
-    const predicted = predict({ profile, settings: c.settings, actions: [...timed, { at: last, action: candidate.action }], horizon: last });
-    if (!predicted.some((e) => e.kind === 'segment' && e.cause === timed.length && samePeer(e.to, peer))) continue;
-    [barrier, expectations] = [candidate, predicted];
-    break;
-  }
-  const lines: Line[] = [];
+  const isns = new Map<string, number>();
+  for (const o of c.observed) if (o.kind === 'segment' && o.segment.flags.includes('SYN') && !isns.has(peerKey(o.to))) isns.set(peerKey(o.to), o.segment.seq);
+  const frame: ScriptFrame = {
+    c,
+    side,
+    peer: scriptPeer(c),
+    nominal,
+    last: (nominal[nominal.length - 1] ?? 0) + (lastAction?.kind === 'wait' ? lastAction.ms : ACTION_MS),
+    kernelIsn: (p) => isns.get(peerKey(p)) ?? 0,
+  };
+  const { barrier, expectations } = side === 'expected' ? withBarrier(frame, profile) : { barrier: null, expectations: [] };
   const comments: string[] = [];
-  const text = (at: number, step: number, t: string): void => void lines.push({ at, step, kind: 'text', text: t });
-
-  // What the harness sent: the script's peer as packets, the others as comments.
-  for (const s of c.sent) {
-    if (s.from.kind === 'probe') continue;
-    const at = nominal[s.cause]!;
-    const segment = inbound(s.segment, s.from, isnOfKernel(s.from));
-    if (samePeer(s.from, peer)) lines.push({ at, step: s.cause, kind: 'in', segment });
-    else text(at, s.cause, `// ${describePeer(s.from)}: < ${segmentText(segment)}`);
+  const fds = new Map<string, number>();
+  const lines = [...sentLines(frame, barrier), ...kernelLines(frame, expectations), ...callLines(frame, expectations, barrier, fds, comments)];
+  const { peer } = frame;
+  if (peer === null) comments.push('no peer of the harness takes part: the script holds only socket calls');
+  else if (!c.sent.some((s) => samePeer(s.from, peer))) comments.push(`no segment the harness sent to ${describePeer(peer)} was recorded (a model target sends none): its inbound lines are missing`);
+  if (side === 'expected' && peer !== null && barrier === null) {
+    const closing = closeBarrier(frame, expectations, fds);
+    if (closing.length) lines.push(...closing);
+    else comments.push('no barrier: the model predicts no answer to any probe here, so a segment the kernel sends after the last line goes unnoticed');
   }
-  if (barrier?.segment) lines.push({ at: last, step: timed.length, kind: 'in', segment: barrier.segment });
+  return render(c, profile, side, peer, lines, comments);
+}
 
-  // What the kernel must send (expected) or sent (observed), to the script's peer.
-  const outbound: Array<{ at: number; until: number; step: number; to: Peer; fields: ScriptSegment }> =
-    side === 'expected'
-      ? expectations.flatMap((e) => (e.kind === 'segment' && !e.optional ? [{ at: e.at.earliest, until: e.at.latest, step: e.cause, to: e.to, fields: fromExpected(e, c.observed, isnOfKernel(e.to)) }] : []))
-      : c.observed.flatMap((o) => {
+/**
+ * The model's prediction at nominal times, with the barrier: the first candidate the model
+ * predicts an answer to, appended at the end.
+ */
+function withBarrier(f: ScriptFrame, profile: KernelProfile): { barrier: Barrier | null; expectations: Expectation[] } {
+  const timed: TimedAction[] = f.c.actions.map((a, i) => ({ at: f.nominal[i]!, action: a.action }));
+  for (const candidate of f.peer === null ? [] : barrierCandidates(f.c, f.peer)) {
+    const predicted = predict({ profile, settings: f.c.settings, actions: [...timed, { at: f.last, action: candidate.action }], horizon: f.last });
+    if (predicted.some((e) => e.kind === 'segment' && e.cause === timed.length && samePeer(e.to, f.peer))) return { barrier: candidate, expectations: predicted };
+  }
+  return { barrier: null, expectations: predict({ profile, settings: f.c.settings, actions: timed, horizon: f.last }) };
+}
+
+/** What the harness sent: the script's peer as packets, the others as comments; then the barrier's segment. */
+function sentLines(f: ScriptFrame, barrier: Barrier | null): Line[] {
+  const lines: Line[] = f.c.sent.flatMap((s): Line[] => {
+    if (s.from.kind === 'probe') return [];
+    const at = f.nominal[s.cause]!;
+    const segment = inbound(s.segment, s.from, f.kernelIsn(s.from));
+    return [samePeer(s.from, f.peer) ? { at, step: s.cause, kind: 'in', segment } : { at, step: s.cause, kind: 'text', text: `// ${describePeer(s.from)}: < ${segmentText(segment)}` }];
+  });
+  if (barrier?.segment) lines.push({ at: f.last, step: f.c.actions.length, kind: 'in', segment: barrier.segment });
+  return lines;
+}
+
+/** What the kernel must send (expected script) or sent (observed script): to the script's peer as packets, to the others as comments. */
+function kernelLines(f: ScriptFrame, expectations: readonly Expectation[]): Line[] {
+  const outbound: Array<{ at: number; until: number; step: number; to: Peer; segment: ScriptSegment }> =
+    f.side === 'expected'
+      ? expectations.flatMap((e) => (e.kind === 'segment' && !e.optional ? [{ at: e.at.earliest, until: e.at.latest, step: e.cause, to: e.to, segment: fromExpected(e, f.c.observed, f.kernelIsn(e.to)) }] : []))
+      : f.c.observed.flatMap((o) => {
           if (o.kind !== 'segment') return [];
-          const { at, step } = nominalOf(o.at, c.actions, nominal);
+          const { at, step } = nominalOf(o.at, f.c.actions, f.nominal);
           // Jitter both ways, but never before the action that caused it.
-          return [{ at: Math.max(nominal[step]!, at - 30), until: at + 30 + at * 0.04, step, to: o.to, fields: fromObserved(o.segment, o.to, isnOfKernel(o.to)) }];
+          return [{ at: Math.max(f.nominal[step]!, at - 30), until: at + 30 + at * 0.04, step, to: o.to, segment: fromObserved(o.segment, o.to, f.kernelIsn(o.to)) }];
         });
-  for (const o of outbound) {
-    if (samePeer(o.to, peer)) lines.push({ at: o.at, step: o.step, kind: 'out', segment: o.fields, until: o.until });
-    else if (o.to.kind !== 'probe') text(o.at, o.step, `// ${describePeer(o.to)}: > ${segmentText(o.fields)}`);
-  }
+  return outbound.flatMap(({ at, until, step, to, segment }): Line[] => {
+    if (samePeer(to, f.peer)) return [{ at, step, kind: 'out', segment, until }];
+    return to.kind === 'probe' ? [] : [{ at, step, kind: 'text', text: `// ${describePeer(to)}: > ${segmentText(segment)}` }];
+  });
+}
 
-  // Socket calls, and the results the script asserts.
-  const results = side === 'expected' ? expectations.flatMap((e) => (e.kind === 'result' && !e.optional ? [{ cause: e.cause, result: e.result, at: e.at.latest }] : [])) : c.observed.flatMap((o) => {
+/** Socket calls at their actions' times, with the results the script asserts, and a barrier that is a call. */
+function callLines(f: ScriptFrame, expectations: readonly Expectation[], barrier: Barrier | null, fds: Map<string, number>, comments: string[]): Line[] {
+  const { c, nominal } = f;
+  const results =
+    f.side === 'expected'
+      ? expectations.flatMap((e) => (e.kind === 'result' && !e.optional ? [{ cause: e.cause, result: e.result, at: e.at.latest }] : []))
+      : c.observed.flatMap((o) => {
           if (o.kind !== 'result') return [];
           // A result comes after its call by the kernel's delay; read it with the slack of a kernel timer (model/time.ts).
           const delay = Math.max(0, o.at - c.actions[o.cause]!.at);
           return [{ cause: o.cause, result: o.result, at: nominal[o.cause]! + delay * 1.04 + 25 }];
         });
-  const fds = new Map<string, number>();
   let nextFd = 3;
+  const newFd = (): number => nextFd++;
+  const lines: Line[] = [];
+  const text = (at: number, step: number, t: string): number => lines.push({ at, step, kind: 'text', text: t });
   c.actions.forEach(({ action }, i) => {
-    const at = nominal[i]!;
-    const result = results.find((r) => r.cause === i)?.result ?? null;
-    for (const t of syscall(action, result, peer, fds, () => nextFd++, comments)) text(at, i, t);
-    if (barrier && !barrier.segment && i === c.actions.length - 1) for (const t of syscall(barrier.action, null, peer, fds, () => nextFd++, comments)) text(last, timed.length, t);
-    if (action.kind !== 'connect' || !samePeer({ kind: 'remote', conn: action.conn }, peer)) return;
+    const result = results.find((r) => r.cause === i) ?? null;
+    for (const t of syscall(action, result?.result ?? null, f.peer, fds, newFd, comments)) text(nominal[i]!, i, t);
+    if (action.kind !== 'connect' || !samePeer({ kind: 'remote', conn: action.conn }, f.peer)) return;
     // SO_ERROR is read once the result is due, a little after the latest time it may come; a
     // connect still pending at the end must have no error yet.
-    const errno = result?.call === 'connect' ? (result.errno ?? 0) : 0;
-    const due = results.find((r) => r.cause === i)?.at ?? last;
-    text(due + 1, i, `getsockopt(${fds.get(`conn:${action.conn}`)}, SOL_SOCKET, SO_ERROR, [${errno}], [4]) = 0`);
+    const errno = result?.result.call === 'connect' ? (result.result.errno ?? 0) : 0;
+    text((result?.at ?? f.last) + 1, i, `getsockopt(${fds.get(`conn:${action.conn}`)}, SOL_SOCKET, SO_ERROR, [${errno}], [4]) = 0`);
   });
-  if (peer === null) comments.push('no peer of the harness takes part: the script holds only socket calls');
-  else if (!c.sent.some((s) => samePeer(s.from, peer))) comments.push(`no segment the harness sent to ${describePeer(peer)} was recorded (a model target sends none): its inbound lines are missing`);
-  const child = peer?.kind === 'client' ? fds.get(`client:${peer.client}`) : undefined;
-  if (side === 'expected' && barrier === null && child !== undefined && !expectations.some((e) => e.kind === 'segment' && samePeer(e.to, peer) && e.segment.flags.includes('RST'))) {
-    // An accepted connection the model leaves established: closing it sends a FIN (RFC 9293 §3.10.4, CLOSE in ESTABLISHED).
-    text(last, timed.length, `close(${child}) = 0`);
-    lines.push({ at: last, step: timed.length, kind: 'out', segment: { flags: ['FIN', 'ACK'], seq: 1, ack: 1, window: null, options: 'unchecked', ts: null }, until: last + 50 });
-  } else if (side === 'expected' && peer !== null && barrier === null) comments.push('no barrier: the model predicts no answer to any probe here, so a segment the kernel sends after the last line goes unnoticed');
-  return render(c, profile, side, peer, lines, comments);
+  if (barrier && !barrier.segment) for (const t of syscall(barrier.action, null, f.peer, fds, newFd, comments)) text(f.last, c.actions.length, t);
+  return lines;
+}
+
+/**
+ * Where the model predicts no answer to any probe, an accepted connection it leaves established
+ * still answers one call: closing it sends a FIN (RFC 9293 §3.10.4, CLOSE in ESTABLISHED).
+ */
+function closeBarrier(f: ScriptFrame, expectations: readonly Expectation[], fds: ReadonlyMap<string, number>): Line[] {
+  const child = f.peer?.kind === 'client' ? fds.get(`client:${f.peer.client}`) : undefined;
+  if (child === undefined || expectations.some((e) => e.kind === 'segment' && samePeer(e.to, f.peer) && e.segment.flags.includes('RST'))) return [];
+  const step = f.c.actions.length;
+  return [
+    { at: f.last, step, kind: 'text', text: `close(${child}) = 0` },
+    { at: f.last, step, kind: 'out', segment: { flags: ['FIN', 'ACK'], seq: 1, ack: 1, window: null, options: 'unchecked', ts: null }, until: f.last + RESPONSE_MS },
+  ];
 }
 
 function render(c: Counterexample, profile: KernelProfile, side: Side, peer: Peer | null, lines: Line[], comments: string[]): string {
@@ -228,7 +276,7 @@ function fromObserved(s: SegmentFields, to: Peer, kernelIsn: number): ScriptSegm
 /** An expected segment in script numbers; values the kernel chooses come from the observation that pairs with it. */
 function fromExpected(e: Extract<Expectation, { kind: 'segment' }>, observed: readonly Observation[], kernelIsn: number): ScriptSegment {
   const s = e.segment;
-  const twin = observed.find((o): o is Extract<Observation, { kind: 'segment' }> => o.kind === 'segment' && JSON.stringify(o.to) === JSON.stringify(e.to) && o.segment.flags.join() === s.flags.join());
+  const twin = observed.find((o): o is Extract<Observation, { kind: 'segment' }> => o.kind === 'segment' && peerKey(o.to) === peerKey(e.to) && o.segment.flags.join() === s.flags.join());
   const syn = s.flags.includes('SYN');
   const value = (v: (typeof s)['seq'], base: number, observedValue: number | undefined): number | null =>
     'exact' in v ? rel(v.exact, base) : 'bind' in v ? v.plus : observedValue === undefined ? null : rel(observedValue, base);
