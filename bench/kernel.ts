@@ -1,4 +1,5 @@
 /** Against the local kernel: handshake scenarios per second, the barrier's cost, a default run. */
+import { probeAck } from '../harness/model/harness-numbers.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ export async function benchBarrier(): Promise<{ barrier_median_ms: number }> {
   const samples: number[] = [];
   try {
     for (let i = 0; i < 300; i++) {
-      const ack = 0x6000_0000 + i;
+      const ack = probeAck(i);
       const back = target.link.waitFor(probeAnswer(ack), 1000);
       const started = nowMs();
       await target.link.send(probePacket({ addr: '10.77.0.250', port: 40_000 + i }, target.addresses.target, ack));

@@ -2,7 +2,7 @@
 import * as fc from 'fast-check';
 import { predict } from '../harness/model/predict.ts';
 import { profileByName } from '../harness/model/profiles.ts';
-import type { TimedAction } from '../harness/model/scenario.ts';
+import type { TimedAction } from '../harness/model/actions.ts';
 import { DEFAULT_SETTINGS } from '../harness/run/targets.ts';
 import { SUITES } from '../suites/index.ts';
 import { median, nowMs } from './measure.ts';

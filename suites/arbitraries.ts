@@ -1,6 +1,6 @@
 /** Generators shared by the suites: the pieces of scenarios a client or a kernel setting can vary. */
 import * as fc from 'fast-check';
-import type { Action, SynOptions } from '../harness/model/scenario.ts';
+import type { Action, SynOptions } from '../harness/model/actions.ts';
 
 export const synOptions: fc.Arbitrary<SynOptions> = fc.record({
   mss: fc.option(fc.integer({ min: 536, max: 1460 }), { nil: null }),

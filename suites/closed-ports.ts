@@ -1,6 +1,6 @@
 /** RST from a closed port (RFC 9293 §3.10.7.1), also once a listener is closed (NOTES.md connect() failure 2). */
 import * as fc from 'fast-check';
-import type { Action } from '../harness/model/scenario.ts';
+import type { Action } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
 import { clientStep } from './arbitraries.ts';
 

@@ -3,7 +3,7 @@
  * ENETUNREACH on ICMP (NOTES.md "connect() failures"; RFC 9293 §3.10.7.3; RFC 1122 §4.2.3.9).
  */
 import * as fc from 'fast-check';
-import type { Action, SynAnswer } from '../harness/model/scenario.ts';
+import type { Action, SynAnswer } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
 import { clientWindow, synOptions } from './arbitraries.ts';
 

@@ -4,7 +4,7 @@
  * ACK never arrives never reaches accept()).
  */
 import * as fc from 'fast-check';
-import type { Action } from '../harness/model/scenario.ts';
+import type { Action } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
 import { fullOptions, synFrom } from './arbitraries.ts';
 

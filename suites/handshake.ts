@@ -1,6 +1,6 @@
 /** Three-way handshake and option negotiation (NOTES.md "Three-way handshake"; RFC 9293 §3.5). */
 import * as fc from 'fast-check';
-import type { Action } from '../harness/model/scenario.ts';
+import type { Action } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
 import { fullOptions, synFrom } from './arbitraries.ts';
 

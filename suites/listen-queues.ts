@@ -4,7 +4,7 @@
  * queue"; the article's BSD bound on both queues is the bsd-article profile).
  */
 import * as fc from 'fast-check';
-import type { Action } from '../harness/model/scenario.ts';
+import type { Action } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
 import { clientStep, fullOptions } from './arbitraries.ts';
 

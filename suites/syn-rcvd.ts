@@ -1,6 +1,6 @@
 /** SYN_RCVD edge cases: duplicate SYN, a wrong ACK, RST, then completion (RFC 9293 §3.10.7.4, RFC 5961). */
 import * as fc from 'fast-check';
-import type { Action } from '../harness/model/scenario.ts';
+import type { Action } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
 import { fullOptions, synFrom } from './arbitraries.ts';
 

@@ -1,5 +1,6 @@
 /** One-line, tcpdump-like descriptions shared by diffs, reports and the CLI. */
-import type { Action, Expected32, ExpectedSegment, Peer } from '../model/scenario.ts';
+import type { Action, Peer } from '../model/actions.ts';
+import type { Expected32, ExpectedSegment } from '../model/expectations.ts';
 import { flagString } from '../packet/packet.ts';
 import type { SegmentFields } from './observation.ts';
 

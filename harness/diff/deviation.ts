@@ -1,4 +1,5 @@
-import type { Peer, RuleRef } from '../model/scenario.ts';
+import type { Peer } from '../model/actions.ts';
+import type { RuleRef } from '../model/expectations.ts';
 
 export type DeviationKind =
   | 'missing-segment'

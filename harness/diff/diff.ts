@@ -2,7 +2,8 @@
  * Observed versus expected: pairs the target's segments with the model's expectations, binds
  * the values the kernel chose on first sight, and explains every difference in one line.
  */
-import type { Action, CallResult, CounterName, Expectation, Expected32, ExpectedSegment, Millis, Peer, RuleRef } from '../model/scenario.ts';
+import type { Action, Millis, Peer } from '../model/actions.ts';
+import type { CallResult, CounterName, Expectation, Expected32, ExpectedSegment, RuleRef } from '../model/expectations.ts';
 import type { Deviation, DeviationKind } from './deviation.ts';
 import { describeAction, describeExpected32, describeExpectedSegment, describePeer, describeSegment } from './describe.ts';
 import { flagString } from '../packet/packet.ts';

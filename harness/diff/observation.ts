@@ -1,4 +1,5 @@
-import type { CallResult, CounterName, Millis, Peer, TcpFlagName } from '../model/scenario.ts';
+import type { CallResult, CounterName, TcpFlagName } from '../model/expectations.ts';
+import type { Millis, Peer } from '../model/actions.ts';
 
 /** A segment's fields as seen on the wire, in the same vocabulary as ExpectedSegment. */
 export interface SegmentFields {

@@ -1,11 +1,6 @@
 import type { Observation, SentSegment, SilenceProof } from '../diff/observation.ts';
-import type { Action, Millis, SysctlName, TargetSettings, TimedAction } from '../model/scenario.ts';
-
-/** One case of a property: the sysctls it starts from and what it does. */
-export interface Scenario {
-  readonly config: Readonly<Partial<Record<SysctlName, number>>>;
-  readonly actions: readonly Action[];
-}
+import type { Millis, Scenario, TimedAction } from '../model/actions.ts';
+import type { TargetSettings } from '../model/profiles.ts';
 
 /** A packet of the run, raw, for the counterexample's pcap (absolute monotonic ms). */
 export interface RawPacket {

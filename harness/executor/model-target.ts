@@ -5,8 +5,10 @@
  */
 import type { Observation } from '../diff/observation.ts';
 import { predict } from '../model/predict.ts';
-import type { Expected32, ExpectedSegment, KernelProfile, TargetSettings, TimedAction } from '../model/scenario.ts';
-import { withConfig, type Execution, type Scenario, type ScenarioExecutor } from './execution.ts';
+import type { Expected32, ExpectedSegment } from '../model/expectations.ts';
+import type { KernelProfile, TargetSettings } from '../model/profiles.ts';
+import type { TimedAction, Scenario } from '../model/actions.ts';
+import { withConfig, type Execution, type ScenarioExecutor } from './execution.ts';
 
 /** Simulated cost of a step that does not wait: real targets take about this long too. */
 const STEP_MS = 1;

@@ -2,7 +2,7 @@
  * Where each named peer of a scenario lives on the wire. Every case gets fresh ports, so no
  * state a previous case left in the kernel (a request, a TIME-WAIT) can meet the next one.
  */
-import type { ClientId, ConnId, Peer } from '../model/scenario.ts';
+import type { ClientId, ConnId, Peer } from '../model/actions.ts';
 
 export interface Endpoint {
   readonly addr: string;

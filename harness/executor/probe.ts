@@ -5,10 +5,11 @@
  */
 import type { Captured } from '../link/raw-link.ts';
 import { decodeIpPacket, tcpPacket } from '../packet/index.ts';
+import { ACK_WINDOW } from '../model/harness-numbers.ts';
 import { CLOSED_PORT, type Endpoint } from './peers.ts';
 
 export function probePacket(from: Endpoint, target: string, ack: number): Uint8Array {
-  return tcpPacket({ src: from.addr, dst: target, srcPort: from.port, dstPort: CLOSED_PORT, seq: 1, ack, flags: ['ACK'], window: 502 });
+  return tcpPacket({ src: from.addr, dst: target, srcPort: from.port, dstPort: CLOSED_PORT, seq: 1, ack, flags: ['ACK'], window: ACK_WINDOW });
 }
 
 export function answersProbe(segment: { readonly flags: readonly string[]; readonly seq: number }, ack: number): boolean {

@@ -1,6 +1,7 @@
 /** Between the scenario's vocabulary and bytes on the wire: crafting the harness's segments, reading the target's. */
 import type { SegmentFields } from '../diff/observation.ts';
-import type { SynOptions, TcpFlagName } from '../model/scenario.ts';
+import type { SynOptions } from '../model/actions.ts';
+import type { TcpFlagName } from '../model/expectations.ts';
 import { decodeIpPacket, describePacket, icmpUnreachable, tcpPacket, type TcpOption, type TcpSegment } from '../packet/index.ts';
 import type { Endpoint } from './peers.ts';
 

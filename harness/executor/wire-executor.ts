@@ -9,26 +9,12 @@
 import type { AgentClient } from '../agent/client.ts';
 import type { Observation, SentSegment, SilenceProof } from '../diff/observation.ts';
 import { describeSegment } from '../diff/describe.ts';
-import { SETTINGS_SYSCTLS, settingsFrom } from '../model/profiles.ts';
-import {
-  badAckOffset,
-  clientIsn,
-  closedPortAck,
-  peerTsval,
-  remoteIsn,
-  type Action,
-  type ClientId,
-  type ConnId,
-  type ConnectErrno,
-  type CounterName,
-  type Peer,
-  type SynAnswer,
-  type SynOptions,
-  type TargetSettings,
-  type TimedAction,
-} from '../model/scenario.ts';
+import { SETTINGS_SYSCTLS, settingsFrom, type TargetSettings } from '../model/profiles.ts';
+import { ACK_WINDOW, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, peerTsval, probeAck, remoteIsn } from '../model/harness-numbers.ts';
+import type { Action, ClientId, ConnId, Peer, SynAnswer, SynOptions, TimedAction, Scenario } from '../model/actions.ts';
+import type { ConnectErrno, CounterName } from '../model/expectations.ts';
 import { CLOSED_PORT, PeerMap, type Addressing, type Endpoint } from './peers.ts';
-import { withConfig, type Execution, type RawPacket, type Scenario, type ScenarioExecutor } from './execution.ts';
+import { withConfig, type Execution, type RawPacket, type ScenarioExecutor } from './execution.ts';
 import { answersProbe, probePacket } from './probe.ts';
 import { craft, type Crafted } from './segments.ts';
 import type { Wire } from './wire.ts';
@@ -182,14 +168,14 @@ class CaseRun {
       case 'badAck': {
         const view = this.views.get(key({ kind: 'client', client: action.client }));
         const ack = view?.isn == null ? 0 : (view.isn + 1 + (action.kind === 'badAck' ? badAckOffset : 0)) >>> 0;
-        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack, window: 502, options: echo(view), tsecr: view?.tsval ?? 0 });
+        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack, window: ACK_WINDOW, options: echo(view), tsecr: view?.tsval ?? 0 });
       }
       case 'rst':
         return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['RST'], seq: (clientIsn(action.client) + 1) >>> 0, ack: 0, window: 0, options: null });
       case 'synToClosedPort':
-        return this.sendFromClient(index, action.client, CLOSED_PORT, { flags: ['SYN'], seq: clientIsn(action.client), ack: 0, window: 64240, options: null });
+        return this.sendFromClient(index, action.client, CLOSED_PORT, { flags: ['SYN'], seq: clientIsn(action.client), ack: 0, window: CLOSED_PORT_SYN_WINDOW, options: null });
       case 'ackToClosedPort':
-        return this.sendFromClient(index, action.client, CLOSED_PORT, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack: closedPortAck(action.client), window: 502, options: null });
+        return this.sendFromClient(index, action.client, CLOSED_PORT, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack: closedPortAck(action.client), window: ACK_WINDOW, options: null });
       case 'connect':
         return this.connect(index, action.conn, action.syncnt);
       case 'answerSyn':
@@ -258,7 +244,7 @@ class CaseRun {
   /** Sends a probe and waits for its RST: everything the target sent before that has arrived. */
   private async barrier(): Promise<void> {
     const { peer, endpoint } = this.peers.nextProbe();
-    const ack = (0x6000_0000 + (peer.kind === 'probe' ? peer.probe : 0)) >>> 0;
+    const ack = probeAck(peer.kind === 'probe' ? peer.probe : 0);
     const arrived = new Promise<void>((resolve) => (this.barrierWaiter = { ack, resolve }));
     const bytes = probePacket(endpoint, this.targetAddr, ack);
     const at = await this.wire.send(bytes);

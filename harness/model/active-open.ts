@@ -3,7 +3,9 @@
  */
 import type { Context, Timer } from './context.ts';
 import { RULES } from './rules.ts';
-import { badAckOffset, peerTsval, type ConnectErrno, type ConnId, type IcmpUnreachableCode, type Interval, type SynAnswer } from './scenario.ts';
+import { badAckOffset, peerTsval } from './harness-numbers.ts';
+import type { ConnectErrno, Interval } from './expectations.ts';
+import type { ConnId, IcmpUnreachableCode, SynAnswer } from './actions.ts';
 import { connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
 import { after, response } from './time.ts';
 

@@ -1,5 +1,7 @@
 /** What every part of the model shares while predicting one scenario: settings, output, timers. */
-import type { ClientId, CounterName, Expectation, ExpectedSegment, Interval, KernelProfile, Peer, RuleRef, SysctlName, TargetSettings, CallResult } from './scenario.ts';
+import type { ClientId, Peer, SysctlName } from './actions.ts';
+import type { CounterName, Expectation, ExpectedSegment, Interval, RuleRef, CallResult } from './expectations.ts';
+import type { KernelProfile, TargetSettings } from './profiles.ts';
 import type { Names } from './segments.ts';
 
 export interface Timer {

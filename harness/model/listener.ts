@@ -5,7 +5,9 @@
  */
 import type { Context, Timer } from './context.ts';
 import { RULES } from './rules.ts';
-import { badAckOffset, clientIsn, peerTsval, type ClientId, type Interval, type RuleRef, type SynOptions } from './scenario.ts';
+import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
+import type { ClientId, SynOptions } from './actions.ts';
+import type { Interval, RuleRef } from './expectations.ts';
 import { ackOf, fromEstablished, negotiate, rstAckForSyn, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
 import { after, response } from './time.ts';
 

@@ -7,9 +7,21 @@ import { ActiveOpen } from './active-open.ts';
 import { Context } from './context.ts';
 import { closedListenPort, Listener, type Connection } from './listener.ts';
 import { RULES } from './rules.ts';
-import { badAckOffset, type ClientId, type ConnId, type Expectation, type ModelInput } from './scenario.ts';
+import { badAckOffset } from './harness-numbers.ts';
+import type { ClientId, ConnId, Millis, TimedAction } from './actions.ts';
+import type { Expectation } from './expectations.ts';
+import type { KernelProfile, TargetSettings } from './profiles.ts';
 import { rstAckForSyn, rstForClosedPortAck } from './segments.ts';
 import { instant, response } from './time.ts';
+
+/** Everything the model needs to predict a scenario. */
+export interface ModelInput {
+  readonly profile: KernelProfile;
+  readonly settings: TargetSettings;
+  readonly actions: readonly TimedAction[];
+  /** Expectations after this time are not checked (the executor stopped watching). */
+  readonly horizon: Millis;
+}
 
 export function predict(input: ModelInput): Expectation[] {
   const ctx = new Context(input.profile, { ...input.settings, sysctls: { ...input.settings.sysctls } });

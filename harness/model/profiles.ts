@@ -3,7 +3,54 @@
  * the flag behind any difference. Live sysctls come separately (TargetSettings).
  */
 import { UsageError } from '../cli/errors.ts';
-import type { KernelProfile, ProfileFlags, SysctlName, TargetSettings } from './scenario.ts';
+import type { SysctlName } from './actions.ts';
+
+/** The version-dependent behaviours of a kernel, each one named so a report can cite it. */
+export interface ProfileFlags {
+  /** SYN_SENT retransmits at a fixed 1 s for the first tcp_syn_linear_timeouts times (sysctl present). */
+  readonly linearSynTimeouts: boolean;
+  /** connect() gives up when the elapsed time exceeds what tcp_syn_retries exponential retransmits take (timer-based), not after a count. */
+  readonly synTimeoutByElapsedTime: boolean;
+  /** SYN-queue full check is `len >= max` (until 2025), rather than `len > max` (so listen(0) takes one SYN). */
+  readonly synQueueFullInclusive: boolean;
+  /** A SYN arriving while the accept queue is full is dropped without answer (Linux >= 4.10). */
+  readonly synDroppedWhenAcceptQueueFull: boolean;
+  /** Accept queue full check is `len > backlog`, so listen(N) admits N+1 (Linux); else `len >= backlog`. */
+  readonly acceptQueueAdmitsBacklogPlusOne: boolean;
+  /** BSD: SYN queue + accept queue together are bounded by the backlog. */
+  readonly queuesShareBacklog: boolean;
+  /** ICMP host/net unreachable aborts a connect() in SYN_SENT at once (Linux); else BSD: retry and report it at timeout. */
+  readonly icmpUnreachableAbortsConnect: boolean;
+  /** SYN retransmission schedule is BSD's 6 s / 24 s, giving up at 75 s. */
+  readonly bsdSynSchedule: boolean;
+  /** A SYN on a synchronized connection is answered with a rate-limited challenge ACK (RFC 5961 §4). */
+  readonly challengeAcks: boolean;
+  /** An ACK of data never sent, on an established connection, gets a challenge ACK (RFC 5961 §5.2) rather than a silent drop (measured: 6.18 yes, 5.10 and 6.1 no). */
+  readonly challengeAckForUnsentData: boolean;
+}
+
+export type ProfileFlagName = keyof ProfileFlags;
+
+export interface KernelProfile {
+  /** e.g. 'linux-6.12', 'bsd-article'. */
+  readonly name: string;
+  readonly flags: ProfileFlags;
+}
+
+/** The target's live settings the model reads. */
+export interface TargetSettings {
+  readonly sysctls: Readonly<Record<SysctlName, number>>;
+  /** MTU of the target's interface towards the tester: its advertised MSS follows from it. */
+  readonly mtu: number;
+  /** Window scale the target advertises: clamp(ilog2(max(tcp_rmem[2], rmem_max)) - 15, 0, 14). */
+  readonly windowScale: number;
+  /** Receive space of a fresh socket (tcp_full_space: half of tcp_rmem[1]); its first windows follow from it. */
+  readonly receiveSpace: number;
+  /** net.ipv4.tcp_timestamps, tcp_sack, tcp_window_scaling: whether the target offers or accepts each option. */
+  readonly timestamps: boolean;
+  readonly sack: boolean;
+  readonly windowScaling: boolean;
+}
 
 const LINUX_BASE: ProfileFlags = {
   linearSynTimeouts: false,

@@ -1,5 +1,6 @@
 /** Every rule the model applies, with where it comes from and the profile flags that decide it. */
-import type { ProfileFlagName, RuleRef } from './scenario.ts';
+import type { ProfileFlagName } from './profiles.ts';
+import type { RuleRef } from './expectations.ts';
 
 const rule = (id: string, source: string, flags: ProfileFlagName[] = []): RuleRef => ({ id, source, flags });
 

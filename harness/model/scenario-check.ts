@@ -4,7 +4,7 @@
  * that does not fit is named in one line.
  */
 import { SCENARIO_SYSCTLS } from './profiles.ts';
-import type { Action, SynAnswer, SynOptions, SysctlName } from './scenario.ts';
+import type { Action, SynAnswer, SynOptions, SysctlName } from './actions.ts';
 
 /** What a scenario may hold; the executor gives each case this many peers of each kind. */
 const MAX_CLIENT = 7;

@@ -1,5 +1,8 @@
 /** The target's segments, as expectations: which fields are exact and which the kernel chooses. */
-import { clientIsn, closedPortAck, peerTsval, remoteIsn, type ClientId, type ConnId, type Expected32, type ExpectedOptions, type ExpectedSegment, type SynOptions, type TargetSettings, type TcpFlagName } from './scenario.ts';
+import { clientIsn, closedPortAck, peerTsval, remoteIsn } from './harness-numbers.ts';
+import type { ClientId, ConnId, SynOptions } from './actions.ts';
+import type { Expected32, ExpectedOptions, ExpectedSegment, TcpFlagName } from './expectations.ts';
+import type { TargetSettings } from './profiles.ts';
 
 const NO_OPTIONS: ExpectedOptions = { mss: null, sackPermitted: false, timestamps: null, windowScale: null };
 const exact = (n: number): Expected32 => ({ exact: n >>> 0 });

@@ -1,5 +1,6 @@
 /** Virtual time: every expectation is an interval, never an instant. */
-import type { Interval, Millis } from './scenario.ts';
+import type { Interval } from './expectations.ts';
+import type { Millis } from './actions.ts';
 
 /** Answers to a segment or a call come this soon (a ceiling: the executor proves silence with barriers). */
 export const RESPONSE_MS = 50;

@@ -4,7 +4,8 @@
  */
 import { describeAction, describeExpectedSegment, describePeer, describeSegment } from '../diff/describe.ts';
 import type { Deviation } from '../diff/deviation.ts';
-import type { Expectation, Peer } from '../model/scenario.ts';
+import type { Expectation } from '../model/expectations.ts';
+import type { Peer } from '../model/actions.ts';
 import { escapeXml as x } from './escape.ts';
 import type { Counterexample, PropertyResult, RunReport } from './schema.ts';
 

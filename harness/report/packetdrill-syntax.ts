@@ -7,7 +7,8 @@
 import { linuxOptionLayout } from '../executor/segments.ts';
 import { flagString } from '../packet/packet.ts';
 import type { TcpOption } from '../packet/tcp-options.ts';
-import type { IcmpUnreachableCode, SynOptions, TcpFlagName } from '../model/scenario.ts';
+import type { IcmpUnreachableCode, SynOptions } from '../model/actions.ts';
+import type { TcpFlagName } from '../model/expectations.ts';
 
 /** A segment as packetdrill writes it; seq and ack already relative to the ISNs (tcpdump style). */
 export interface ScriptSegment {

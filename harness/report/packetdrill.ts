@@ -14,8 +14,10 @@
  */
 import { predict } from '../model/predict.ts';
 import { RESPONSE_MS } from '../model/time.ts';
-import { SCENARIO_SYSCTLS } from '../model/profiles.ts';
-import { badAckOffset, clientIsn, peerTsval, remoteIsn, type Action, type CallResult, type Expectation, type KernelProfile, type Peer, type SynOptions, type TimedAction } from '../model/scenario.ts';
+import { SCENARIO_SYSCTLS, type KernelProfile } from '../model/profiles.ts';
+import { badAckOffset, clientIsn, peerTsval, remoteIsn } from '../model/harness-numbers.ts';
+import type { Action, Peer, SynOptions, TimedAction } from '../model/actions.ts';
+import type { CallResult, Expectation } from '../model/expectations.ts';
 import type { Observation, SegmentFields } from '../diff/observation.ts';
 import { describeAction, describePeer } from '../diff/describe.ts';
 import { failsWith, ICMP_UNREACHABLE_NAME, intervalText, segmentText, timeText, type ScriptSegment } from './packetdrill-syntax.ts';

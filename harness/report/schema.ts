@@ -4,7 +4,9 @@
  */
 import type { Deviation } from '../diff/deviation.ts';
 import type { Observation, SentSegment, SilenceProof } from '../diff/observation.ts';
-import type { Expectation, KernelProfile, SysctlName, TargetSettings, TimedAction } from '../model/scenario.ts';
+import type { Expectation } from '../model/expectations.ts';
+import type { KernelProfile, TargetSettings } from '../model/profiles.ts';
+import type { SysctlName, TimedAction } from '../model/actions.ts';
 
 export const REPORT_SCHEMA = 'tcpconform/report@1';
 

@@ -4,8 +4,9 @@
  */
 import * as fc from 'fast-check';
 import type { Deviation } from '../diff/deviation.ts';
-import type { Execution, Scenario, ScenarioExecutor } from '../executor/execution.ts';
-import type { KernelProfile } from '../model/scenario.ts';
+import type { Execution, ScenarioExecutor } from '../executor/execution.ts';
+import type { Scenario } from '../model/actions.ts';
+import type { KernelProfile } from '../model/profiles.ts';
 import { judge, type Verdict } from './judge.ts';
 import type { Property } from './property.ts';
 import { signature } from './signature.ts';

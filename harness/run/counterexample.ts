@@ -5,12 +5,12 @@
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
 import { readJsonFile } from '../cli/read-json.ts';
-import type { Scenario } from '../executor/execution.ts';
+import type { Scenario } from '../model/actions.ts';
 import { makeDirectory, writeFileAtomically } from '../report/output-dir.ts';
 import { checkAction, checkConfig, ScenarioError } from '../model/scenario-check.ts';
 import { encodePcap } from '../packet/pcap.ts';
 import { packetdrillScripts } from '../report/packetdrill.ts';
-import type { KernelProfile } from '../model/scenario.ts';
+import type { KernelProfile } from '../model/profiles.ts';
 import type { Counterexample } from '../report/schema.ts';
 import type { FailingCase } from './check-property.ts';
 import type { Property } from './property.ts';

@@ -1,7 +1,8 @@
 import { diff } from '../diff/diff.ts';
 import type { Deviation } from '../diff/deviation.ts';
 import { predict } from '../model/predict.ts';
-import type { Expectation, KernelProfile } from '../model/scenario.ts';
+import type { Expectation } from '../model/expectations.ts';
+import type { KernelProfile } from '../model/profiles.ts';
 import type { Execution } from '../executor/execution.ts';
 
 export interface Verdict {

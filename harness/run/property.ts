@@ -1,6 +1,6 @@
 import type * as fc from 'fast-check';
-import type { ProfileFlagName } from '../model/scenario.ts';
-import type { Scenario } from '../executor/execution.ts';
+import type { ProfileFlagName } from '../model/profiles.ts';
+import type { Scenario } from '../model/actions.ts';
 
 /** A conformance property: scenarios fast-check explores, each judged against the model. */
 export interface Property {

@@ -6,8 +6,7 @@ import { UsageError } from '../cli/errors.ts';
 import { modelTarget } from '../executor/model-target.ts';
 import type { ScenarioExecutor } from '../executor/execution.ts';
 import { wireExecutor } from '../executor/wire-executor.ts';
-import { profileByName, SETTINGS_SYSCTLS, settingsFrom } from '../model/profiles.ts';
-import type { KernelProfile, TargetSettings } from '../model/scenario.ts';
+import { profileByName, SETTINGS_SYSCTLS, settingsFrom, type KernelProfile, type TargetSettings } from '../model/profiles.ts';
 import { openTarget } from '../target/index.ts';
 
 

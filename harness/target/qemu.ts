@@ -2,6 +2,7 @@
  * `qemu:<series>` (a Debian kernel fetched with `tcpconform kernels fetch`) or
  * `qemu:/path/to/vmlinuz` (its modules tree beside it, searched for e1000): a kernel booted in a VM.
  */
+import { readinessProbeAck } from '../model/harness-numbers.ts';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,7 +39,7 @@ async function vmKernel(spec: string): Promise<VmKernel> {
 async function untilReachable(link: RawLink): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (let probe = 0; Date.now() < deadline; probe++) {
-    const ack = 0x7000_0000 + probe;
+    const ack = readinessProbeAck(probe);
     const back = link.waitFor(probeAnswer(ack), 250);
     await link.send(probePacket({ addr: '10.77.0.250', port: 30_000 + probe }, TARGET_ADDR, ack));
     if (await back) return;

@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diff, type DiffInput } from '../../harness/diff/diff.ts';
 import type { Observation, SegmentFields } from '../../harness/diff/observation.ts';
-import type { Expectation, ExpectedSegment, RuleRef } from '../../harness/model/scenario.ts';
+import type { Expectation, ExpectedSegment, RuleRef } from '../../harness/model/expectations.ts';
 
 const rule: RuleRef = { id: 'listen.synAck', source: 'RFC 9293 §3.10.7.2', flags: ['synQueueFullInclusive'] };
 const client0 = { kind: 'client', client: 0 } as const;

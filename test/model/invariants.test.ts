@@ -5,7 +5,7 @@ import { Context } from '../../harness/model/context.ts';
 import { Listener } from '../../harness/model/listener.ts';
 import { predict } from '../../harness/model/predict.ts';
 import { PROFILES, profileFor, settingsFrom } from '../../harness/model/profiles.ts';
-import type { Action, TimedAction } from '../../harness/model/scenario.ts';
+import type { Action, TimedAction } from '../../harness/model/actions.ts';
 import { DEFAULT_SETTINGS, DEFAULT_SYSCTLS } from '../../harness/run/targets.ts';
 import { clientStep, synOptions } from '../../suites/arbitraries.ts';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFor } from '../../harness/model/profiles.ts';
 import { RULES } from '../../harness/model/rules.ts';
-import type { Action, SynOptions } from '../../harness/model/scenario.ts';
+import type { Action, SynOptions } from '../../harness/model/actions.ts';
 import { judge } from '../../harness/run/judge.ts';
 import { openExecutorTarget, type ExecutorTarget } from '../../harness/run/targets.ts';
 import { requireRoot } from '../support/root.ts';

@@ -1,9 +1,11 @@
 /** One test per rule of the reference model, named after its RFC section or kernel behaviour. */
 import { describe, expect, it } from 'vitest';
 import { predict } from '../../harness/model/predict.ts';
-import { profileByName } from '../../harness/model/profiles.ts';
+import { profileByName, type KernelProfile } from '../../harness/model/profiles.ts';
 import { synTimeoutMs } from '../../harness/model/active-open.ts';
-import { clientIsn, closedPortAck, type Action, type Expectation, type KernelProfile, type SynOptions } from '../../harness/model/scenario.ts';
+import { clientIsn, closedPortAck } from '../../harness/model/harness-numbers.ts';
+import type { Action, SynOptions } from '../../harness/model/actions.ts';
+import type { Expectation } from '../../harness/model/expectations.ts';
 import { DEFAULT_SETTINGS } from '../../harness/run/targets.ts';
 
 const linux = profileByName('linux-6.18');

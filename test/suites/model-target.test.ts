@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { modelTarget } from '../../harness/executor/model-target.ts';
-import { profileByName } from '../../harness/model/profiles.ts';
-import type { KernelProfile, ProfileFlagName, TargetSettings } from '../../harness/model/scenario.ts';
+import { profileByName, type KernelProfile, type ProfileFlagName, type TargetSettings } from '../../harness/model/profiles.ts';
 import { checkProperty } from '../../harness/run/check-property.ts';
 import type { Property } from '../../harness/run/property.ts';
 import { SUITES } from '../../suites/index.ts';

@@ -1,0 +1,88 @@
+/**
+ * What the harness does to a target: a scenario's actions, in the language shared by the model,
+ * the executor and the suites.
+ *
+ * Peers are named, not addressed: the executor gives each client, remote peer and probe a
+ * concrete address and port, so a scenario replays identically on any target.
+ */
+
+/** Milliseconds since the scenario started (the executor's monotonic clock, or virtual time). */
+export type Millis = number;
+
+/** A crafted client of the target's listener, or of its closed port (index within a scenario). */
+export type ClientId = number;
+/** A connection the target's agent opens with connect() (index within a scenario). */
+export type ConnId = number;
+
+/** Who a target's segment goes to. */
+export type Peer =
+  | { kind: 'client'; client: ClientId }
+  | { kind: 'remote'; conn: ConnId }
+  | { kind: 'probe'; probe: number };
+
+/** Options a crafted SYN (or SYN-ACK answering a connect) carries. */
+export interface SynOptions {
+  readonly mss: number | null;
+  readonly sackPermitted: boolean;
+  readonly timestamps: boolean;
+  readonly windowScale: number | null;
+}
+
+/** What a remote peer answers to the target's SYN. */
+export type SynAnswer =
+  | { kind: 'synAck'; options: SynOptions; window: number; ackValid: boolean }
+  | { kind: 'rst'; acceptable: boolean }
+  | { kind: 'icmpUnreachable'; code: IcmpUnreachableCode };
+
+/** ICMP destination-unreachable codes (RFC 792, RFC 1122 §3.2.2.1). */
+export type IcmpUnreachableCode = 0 | 1 | 2 | 3 | 4 | 9 | 10 | 13;
+
+/** The sysctls a scenario may set; all per network namespace on Linux. */
+export type SysctlName =
+  | 'net.core.somaxconn'
+  | 'net.ipv4.tcp_max_syn_backlog'
+  | 'net.ipv4.tcp_syncookies'
+  | 'net.ipv4.tcp_abort_on_overflow'
+  | 'net.ipv4.tcp_synack_retries'
+  | 'net.ipv4.tcp_syn_retries'
+  | 'net.ipv4.tcp_syn_linear_timeouts';
+
+/**
+ * One thing the harness does. Wire actions are crafted segments from a client; agent actions
+ * are socket calls on the target. Values the target chose (its ISN, TSval) are filled in by
+ * the executor from what it observed, so the action names the intent ("acknowledge the
+ * SYN-ACK"), not the numbers.
+ */
+export type Action =
+  // agent, on the scenario's one listening port
+  | { kind: 'listen'; backlog: number }
+  | { kind: 'accept'; max: number }
+  | { kind: 'closeListener' }
+  // wire, client -> listening port
+  | { kind: 'syn'; client: ClientId; options: SynOptions; window: number }
+  | { kind: 'finalAck'; client: ClientId }
+  | { kind: 'badAck'; client: ClientId }
+  | { kind: 'rst'; client: ClientId }
+  // wire, client -> a port nobody listens on (RFC 9293 §3.10.7.1)
+  | { kind: 'synToClosedPort'; client: ClientId }
+  | { kind: 'ackToClosedPort'; client: ClientId }
+  // agent connect() to a remote peer, and the peer's answer to the latest SYN
+  | { kind: 'connect'; conn: ConnId; syncnt: number | null }
+  | { kind: 'answerSyn'; conn: ConnId; answer: SynAnswer }
+  // time and configuration
+  | { kind: 'wait'; ms: number }
+  | { kind: 'sysctl'; name: SysctlName; value: number };
+
+export type ActionKind = Action['kind'];
+
+/** An action as it was (or will be) performed: when, in scenario time. */
+export interface TimedAction {
+  readonly at: Millis;
+  readonly action: Action;
+}
+
+/** One case of a property: the sysctls it starts from and what it does. */
+export interface Scenario {
+  readonly config: Readonly<Partial<Record<SysctlName, number>>>;
+  readonly actions: readonly Action[];
+}
