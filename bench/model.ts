@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import { predict } from '../harness/model/predict.ts';
 import { profileByName } from '../harness/model/profiles.ts';
 import type { TimedAction } from '../harness/model/actions.ts';
-import { DEFAULT_SETTINGS } from '../harness/run/targets.ts';
+import { DEFAULT_SETTINGS } from '../harness/model/profiles.ts';
 import { SUITES } from '../suites/index.ts';
 import { median, nowMs } from './measure.ts';
 

@@ -109,8 +109,8 @@ export function profileFor(kernelRelease: string, sysctlsPresent: ReadonlySet<st
   return linear === profile.flags.linearSynTimeouts ? profile : { name: `${base}${linear ? '+linear' : '-linear'}`, flags: { ...profile.flags, linearSynTimeouts: linear } };
 }
 
-/** Sysctls the model reads from the target (absent ones take the kernel default). */
-export const SETTINGS_SYSCTLS = [
+/** The sysctls a scenario may set. */
+export const SCENARIO_SYSCTLS: readonly SysctlName[] = [
   'net.core.somaxconn',
   'net.ipv4.tcp_max_syn_backlog',
   'net.ipv4.tcp_syncookies',
@@ -118,45 +118,51 @@ export const SETTINGS_SYSCTLS = [
   'net.ipv4.tcp_synack_retries',
   'net.ipv4.tcp_syn_retries',
   'net.ipv4.tcp_syn_linear_timeouts',
-  'net.ipv4.tcp_rmem',
-  'net.core.rmem_max',
-  'net.ipv4.tcp_timestamps',
-  'net.ipv4.tcp_sack',
-  'net.ipv4.tcp_window_scaling',
-] as const;
+];
 
-const DEFAULTS: Record<SysctlName, number> = {
-  'net.core.somaxconn': 4096,
-  'net.ipv4.tcp_max_syn_backlog': 128,
-  'net.ipv4.tcp_syncookies': 1,
-  'net.ipv4.tcp_abort_on_overflow': 0,
-  'net.ipv4.tcp_synack_retries': 5,
-  'net.ipv4.tcp_syn_retries': 6,
-  'net.ipv4.tcp_syn_linear_timeouts': 0,
+/** Sysctls the model reads from the target: those a scenario may set, and the ones behind options and windows. */
+export const SETTINGS_SYSCTLS = [...SCENARIO_SYSCTLS, 'net.ipv4.tcp_rmem', 'net.core.rmem_max', 'net.ipv4.tcp_timestamps', 'net.ipv4.tcp_sack', 'net.ipv4.tcp_window_scaling'] as const;
+
+/**
+ * The one default table: a fresh Linux 6.18 network namespace's values, as read on the
+ * development machine. The model as a target runs with them; a target that lacks one of them
+ * (tcp_syn_linear_timeouts before 6.12) is judged with it too, harmlessly: the profile flag that
+ * would read it is off there.
+ */
+export const DEFAULT_SYSCTLS: Readonly<Record<(typeof SETTINGS_SYSCTLS)[number], string>> = {
+  'net.core.somaxconn': '4096',
+  'net.ipv4.tcp_max_syn_backlog': '2048',
+  'net.ipv4.tcp_syncookies': '1',
+  'net.ipv4.tcp_abort_on_overflow': '0',
+  'net.ipv4.tcp_synack_retries': '5',
+  'net.ipv4.tcp_syn_retries': '6',
+  'net.ipv4.tcp_syn_linear_timeouts': '4',
+  'net.ipv4.tcp_rmem': '4096\t131072\t33554432',
+  'net.core.rmem_max': '4194304',
+  'net.ipv4.tcp_timestamps': '1',
+  'net.ipv4.tcp_sack': '1',
+  'net.ipv4.tcp_window_scaling': '1',
 };
 
-/** The sysctls a scenario may set, in the order of the default table. */
-export const SCENARIO_SYSCTLS = Object.keys(DEFAULTS) as readonly SysctlName[];
-
-export function settingsFrom(values: Readonly<Record<string, string>>, mtu: number): TargetSettings {
-  const sysctls = { ...DEFAULTS };
-  for (const name of Object.keys(DEFAULTS) as SysctlName[]) {
-    const value = Number(values[name]);
-    if (values[name] !== undefined && Number.isFinite(value)) sysctls[name] = value;
-  }
-  const rmem = (values['net.ipv4.tcp_rmem'] ?? '4096 131072 6291456').trim().split(/\s+/).map(Number);
-  const rmemMax = Number(values['net.core.rmem_max'] ?? 212992);
-  const space = Math.max(rmem[2] ?? 6291456, rmemMax);
-  const flag = (name: string): boolean => (values[name] ?? '1').trim() !== '0';
+/** The model's view of a target from its live sysctls (absent ones take the default table's values). */
+export function settingsFrom(live: Readonly<Record<string, string>>, mtu: number): TargetSettings {
+  const values: Readonly<Record<string, string>> = { ...DEFAULT_SYSCTLS, ...live };
+  const sysctls = Object.fromEntries(SCENARIO_SYSCTLS.map((name) => [name, Number(values[name])])) as Record<SysctlName, number>;
+  const rmem = values['net.ipv4.tcp_rmem']!.trim().split(/\s+/).map(Number);
+  const space = Math.max(rmem[2]!, Number(values['net.core.rmem_max']));
+  const flag = (name: string): boolean => values[name]!.trim() !== '0';
   return {
     sysctls,
     mtu,
     // tcp_select_initial_window: scale for the largest window the socket could ever offer.
     windowScale: Math.min(14, Math.max(0, Math.floor(Math.log2(space)) - 15)),
     // tcp_full_space of a fresh socket: half its receive buffer (tcp_rmem[1]) goes to the window.
-    receiveSpace: Math.floor((rmem[1] ?? 131072) / 2),
+    receiveSpace: Math.floor(rmem[1]! / 2),
     timestamps: flag('net.ipv4.tcp_timestamps'),
     sack: flag('net.ipv4.tcp_sack'),
     windowScaling: flag('net.ipv4.tcp_window_scaling'),
   };
 }
+
+/** The default table as the model reads it, on a 1500-byte link. */
+export const DEFAULT_SETTINGS: TargetSettings = settingsFrom(DEFAULT_SYSCTLS, 1500);

@@ -6,7 +6,7 @@ import { UsageError } from '../cli/errors.ts';
 import { modelTarget } from '../executor/model-target.ts';
 import type { ScenarioExecutor } from '../executor/execution.ts';
 import { wireExecutor } from '../executor/wire-executor.ts';
-import { profileByName, SETTINGS_SYSCTLS, settingsFrom, type KernelProfile, type TargetSettings } from '../model/profiles.ts';
+import { DEFAULT_SETTINGS, DEFAULT_SYSCTLS, profileByName, SETTINGS_SYSCTLS, type KernelProfile, type TargetSettings } from '../model/profiles.ts';
 import { openTarget } from '../target/index.ts';
 
 
@@ -22,23 +22,6 @@ export interface ExecutorTarget {
   readonly profile: KernelProfile | null;
   close(): Promise<void>;
 }
-
-/** A fresh Linux 6.18 network namespace's values, as read on the development machine. */
-export const DEFAULT_SYSCTLS: Readonly<Record<string, string>> = {
-  'net.core.somaxconn': '4096',
-  'net.ipv4.tcp_max_syn_backlog': '2048',
-  'net.ipv4.tcp_syncookies': '1',
-  'net.ipv4.tcp_abort_on_overflow': '0',
-  'net.ipv4.tcp_synack_retries': '5',
-  'net.ipv4.tcp_syn_retries': '6',
-  'net.ipv4.tcp_syn_linear_timeouts': '4',
-  'net.ipv4.tcp_rmem': '4096\t131072\t33554432',
-  'net.core.rmem_max': '4194304',
-  'net.ipv4.tcp_timestamps': '1',
-  'net.ipv4.tcp_sack': '1',
-  'net.ipv4.tcp_window_scaling': '1',
-};
-export const DEFAULT_SETTINGS: TargetSettings = settingsFrom(DEFAULT_SYSCTLS, 1500);
 
 export async function openExecutorTarget(spec: string, options: { allowRemote: boolean }): Promise<ExecutorTarget> {
   if (spec.startsWith('model:')) {

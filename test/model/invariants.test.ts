@@ -6,7 +6,7 @@ import { Listener } from '../../harness/model/listener.ts';
 import { predict } from '../../harness/model/predict.ts';
 import { PROFILES, profileFor, settingsFrom } from '../../harness/model/profiles.ts';
 import type { Action, TimedAction } from '../../harness/model/actions.ts';
-import { DEFAULT_SETTINGS, DEFAULT_SYSCTLS } from '../../harness/run/targets.ts';
+import { DEFAULT_SETTINGS, DEFAULT_SYSCTLS } from '../../harness/model/profiles.ts';
 import { clientStep, synOptions } from '../../suites/arbitraries.ts';
 
 const action: fc.Arbitrary<Action> = fc.oneof(

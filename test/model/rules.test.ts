@@ -6,7 +6,7 @@ import { synTimeoutMs } from '../../harness/model/active-open.ts';
 import { clientIsn, closedPortAck } from '../../harness/model/harness-numbers.ts';
 import type { Action, SynOptions } from '../../harness/model/actions.ts';
 import type { Expectation } from '../../harness/model/expectations.ts';
-import { DEFAULT_SETTINGS } from '../../harness/run/targets.ts';
+import { DEFAULT_SETTINGS } from '../../harness/model/profiles.ts';
 
 const linux = profileByName('linux-6.18');
 const linux61 = profileByName('linux-6.1');

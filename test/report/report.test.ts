@@ -9,7 +9,7 @@ import { renderHtml } from '../../harness/report/html.ts';
 import { renderJunit } from '../../harness/report/junit.ts';
 import { REPORT_SCHEMA, type Counterexample, type RunReport } from '../../harness/report/schema.ts';
 import { profileByName } from '../../harness/model/profiles.ts';
-import { DEFAULT_SETTINGS } from '../../harness/run/targets.ts';
+import { DEFAULT_SETTINGS } from '../../harness/model/profiles.ts';
 
 const counterexample: Counterexample = {
   id: 'handshake-options-negotiated',

@@ -9,7 +9,7 @@ import { profileByName, type KernelProfile, type ProfileFlagName, type TargetSet
 import { checkProperty } from '../../harness/run/check-property.ts';
 import type { Property } from '../../harness/run/property.ts';
 import { SUITES } from '../../suites/index.ts';
-import { DEFAULT_SETTINGS } from '../../harness/run/targets.ts';
+import { DEFAULT_SETTINGS } from '../../harness/model/profiles.ts';
 
 const properties: Property[] = SUITES.flatMap((s) => s.properties);
 const linux = profileByName('linux-6.18');
