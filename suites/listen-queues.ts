@@ -14,7 +14,8 @@ const ack = (client: number): Action => ({ kind: 'finalAck', client });
 const queueScenario = (clients: number, config: fc.Arbitrary<Record<string, number>>) =>
   fc.record({
     config,
-    backlog: fc.integer({ min: 0, max: 4 }),
+    // -1: listen() compares the backlog unsigned, so it means somaxconn.
+    backlog: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constant(-1) }),
     steps: fc.array(clientStep(clients), { minLength: 1, maxLength: 14 }),
   }).map(({ config, backlog, steps }) => ({ config, actions: [{ kind: 'listen', backlog } as Action, ...steps] }));
 

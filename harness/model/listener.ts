@@ -56,7 +56,9 @@ export class Listener {
     /** Connections of this port by client, shared with the scenario (they outlive the listener). */
     private readonly connections: Map<ClientId, Connection>,
   ) {
-    this.max = Math.max(0, Math.min(backlog, ctx.sysctl('net.core.somaxconn')));
+    // Linux __sys_listen (and BSD solisten): `(unsigned int)backlog > somaxconn` takes somaxconn, so listen(-1) asks for the most.
+    const somaxconn = ctx.sysctl('net.core.somaxconn');
+    this.max = backlog < 0 || backlog > somaxconn ? somaxconn : backlog;
   }
 
   get synQueueLength(): number {

@@ -26,6 +26,7 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
   { name: 'SYN queue full: cookie with syncookies 1, its ACK completes', config: { 'net.ipv4.tcp_syncookies': 1 }, actions: [listen(0), syn(0), syn(1, { ...full, timestamps: false }), ack(0), accept, ack(1), accept] },
   { name: 'syncookies 2', config: { 'net.ipv4.tcp_syncookies': 2 }, actions: [listen(2), syn(0), ack(0), accept] },
   { name: 'accept queue full: SYN dropped silently', config: { 'net.ipv4.tcp_syncookies': 0 }, actions: [listen(1), syn(0), ack(0), syn(1), ack(1), syn(2), accept] },
+  { name: 'listen(-1) means somaxconn', config: { 'net.core.somaxconn': 1, 'net.ipv4.tcp_syncookies': 0 }, actions: [listen(-1), syn(0), ack(0), syn(1), ack(1), syn(2), accept] },
   { name: 'last quarter of tcp_max_syn_backlog', config: { 'net.ipv4.tcp_syncookies': 0, 'net.ipv4.tcp_max_syn_backlog': 4 }, actions: [listen(10), syn(0), syn(1), syn(2), syn(3), syn(4)] },
   { name: 'final ACK on a full accept queue, abort_on_overflow 1', config: { 'net.ipv4.tcp_syncookies': 0, 'net.ipv4.tcp_abort_on_overflow': 1 }, actions: [listen(1), syn(0), syn(1), ack(0), syn(2), ack(1), ack(2), accept] },
   { name: 'final ACK on a full accept queue, abort_on_overflow 0', config: { 'net.ipv4.tcp_syncookies': 0 }, actions: [listen(1), syn(0), syn(1), ack(0), syn(2), ack(1), ack(2), accept, ack(2), accept] },

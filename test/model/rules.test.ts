@@ -55,6 +55,11 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
     expect(flags(es)).toEqual(['SYN+ACK', 'RST']);
   });
 
+  it('listen(-1) means somaxconn (the backlog is compared unsigned): with somaxconn 1 it holds two connections, the third SYN dropped', () => {
+    const es = run([{ kind: 'listen', backlog: -1 }, syn(0), ack(0), syn(1), ack(1), syn(2)], { 'net.core.somaxconn': 1, 'net.ipv4.tcp_syncookies': 0 });
+    expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK']);
+  });
+
   it('a final ACK that finds the accept queue full is dropped and the request kept (tcp_abort_on_overflow 0), or answered with RST (1)', () => {
     // listen(1): two requests, one completes, a third request, then both complete: the last finds 2 > 1.
     const actions = [{ kind: 'listen', backlog: 1 } as Action, syn(0), syn(1), ack(0), syn(2), ack(1), ack(2)];
