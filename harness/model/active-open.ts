@@ -6,6 +6,8 @@ import { RULES } from './rules.ts';
 import { badAckOffset, peerTsval } from './harness-numbers.ts';
 import type { ConnectErrno, Interval } from './expectations.ts';
 import type { ConnId, IcmpUnreachableCode, SynAnswer } from './actions.ts';
+import { closedPortReset } from './closed-port.ts';
+import { challengeAck } from './out-of-window.ts';
 import { connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
 import { after, response } from './time.ts';
 
@@ -31,7 +33,7 @@ type State = 'synSent' | 'established' | 'closed';
 
 export class ActiveOpen {
   private state: State = 'synSent';
-  private readonly names: Names;
+  readonly names: Names;
   private readonly firstSyn: number;
   private readonly retries: number;
   private readonly linear: number;
@@ -40,8 +42,8 @@ export class ActiveOpen {
   private timer: Timer;
   /** BSD: an ICMP error is remembered and becomes connect()'s errno when the timer gives up. */
   private softError: ConnectErrno | null = null;
-  private timestamps: boolean;
-  private lastOow: number | null = null;
+  timestamps: boolean;
+  lastOow: number | null = null;
   /** The connect() action: its result is reported against it, whatever answer ends it. */
   private readonly call: number;
 
@@ -105,15 +107,12 @@ export class ActiveOpen {
     const { ctx } = this;
     if (this.state === 'closed') {
       // The socket is gone: the answer meets a closed port (RFC 9293 §3.10.7.1).
-      if (answer.kind === 'synAck') ctx.send(this.peer, rstForAck({ bind: this.names.isn, plus: 1 + (answer.ackValid ? 0 : badAckOffset) }), response(now), RULES.closedPortAck);
+      if (answer.kind === 'synAck') closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: 1 + (answer.ackValid ? 0 : badAckOffset) } }, now);
       return;
     }
     if (this.state === 'established') {
-      if (answer.kind !== 'synAck' || !ctx.profile.flags.challengeAcks) return; // an out-of-window RST or a soft ICMP error: dropped
-      if (this.lastOow !== null && now.earliest - this.lastOow < 500) return;
-      this.lastOow = now.earliest;
-      ctx.send(this.peer, fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.challengeAck);
-      ctx.count('TcpExt.TCPChallengeACK', RULES.challengeAck);
+      // A SYN-ACK on an established connection is a SYN there; an out-of-window RST or a soft ICMP error is dropped.
+      if (answer.kind === 'synAck') challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
       return;
     }
     switch (answer.kind) {

@@ -8,12 +8,13 @@ import { RULES } from './rules.ts';
 import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
 import type { ClientId, SynOptions } from './actions.ts';
 import type { Interval, RuleRef } from './expectations.ts';
-import { ackOf, fromEstablished, negotiate, rstAckForSyn, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
+import { closedPortReset } from './closed-port.ts';
+import { challengeAck, oowRateLimited } from './out-of-window.ts';
+import { ackOf, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
 import { after, response } from './time.ts';
 
 const TCP_TIMEOUT_INIT = 1000;
 const TCP_RTO_MAX = 120_000;
-const INVALID_RATELIMIT = 500;
 
 /** A request socket in SYN_RCVD. */
 interface Request {
@@ -83,7 +84,7 @@ export class Listener {
     const request = this.requests.get(client);
     if (request) return this.duplicateSyn(request, now);
     const connection = this.connections.get(client);
-    if (connection && !connection.reset) return challengeAck(ctx, connection, now);
+    if (connection && !connection.reset) return synOnConnection(ctx, connection, now);
 
     if (ctx.profile.flags.queuesShareBacklog) {
       // The article (BSD): both queues together never exceed the backlog; a SYN beyond is ignored.
@@ -128,8 +129,7 @@ export class Listener {
 
   /** Linux tcp_check_req: a retransmitted SYN gets the SYN-ACK again and re-arms the timer. */
   private duplicateSyn(request: Request, now: Interval): void {
-    if (request.lastOow !== null && now.earliest - request.lastOow < INVALID_RATELIMIT) return;
-    request.lastOow = now.earliest;
+    if (oowRateLimited(request, now)) return;
     this.ctx.send({ kind: 'client', client: request.client }, synAck(this.ctx.settings, request.client, request.options, request.names), response(now), RULES.duplicateSyn);
     request.timer.cancelled = true;
     request.timer = this.ctx.arm(after(now, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (at) => this.requestTimer(request, at));
@@ -260,18 +260,14 @@ export class Listener {
   }
 }
 
-/** RFC 5961 §4: a SYN on a synchronized connection is answered with a challenge ACK, at most one per 500 ms. */
-export function challengeAck(ctx: Context, connection: Connection, now: Interval): void {
-  if (!ctx.profile.flags.challengeAcks) return;
-  if (connection.lastOow !== null && now.earliest - connection.lastOow < INVALID_RATELIMIT) return;
-  connection.lastOow = now.earliest;
-  const peer = { kind: 'client', client: connection.client } as const;
-  ctx.send(peer, fromEstablished(['ACK'], connection.names, clientIsn(connection.client) + 1, connection.timestamps, peerTsval(peer)), response(now), RULES.challengeAck);
-  ctx.count('TcpExt.TCPChallengeACK', RULES.challengeAck);
+/** A SYN on a connection of this port: a challenge ACK acknowledging what it has (RFC 5961 §4). */
+function synOnConnection(ctx: Context, connection: Connection, now: Interval): void {
+  challengeAck(ctx, { kind: 'client', client: connection.client }, connection, clientIsn(connection.client) + 1, now);
 }
 
+/** An ACK of data never sent: dropped (RFC 9293 §3.10.7.4), or since 6.18 (measured) a challenge ACK (RFC 5961 §5.2). */
 function unsentDataAck(ctx: Context, connection: Connection, now: Interval): void {
-  if (ctx.profile.flags.challengeAckForUnsentData) challengeAck(ctx, connection, now);
+  if (ctx.profile.flags.challengeAckForUnsentData) synOnConnection(ctx, connection, now);
 }
 
 /** Segments to the port once nobody listens: RFC 9293 §3.10.7.1, and the connections that remain. */
@@ -279,13 +275,13 @@ export function closedListenPort(ctx: Context, connections: Map<ClientId, Connec
   return {
     syn(client: ClientId, now: Interval): void {
       const connection = connections.get(client);
-      if (connection && !connection.reset) return challengeAck(ctx, connection, now);
-      ctx.send({ kind: 'client', client }, rstAckForSyn(client), response(now), RULES.closedPortSyn);
+      if (connection && !connection.reset) return synOnConnection(ctx, connection, now);
+      closedPortReset(ctx, { kind: 'client', client }, { seqEnd: clientIsn(client) + 1 }, now);
     },
     ack(client: ClientId, offset: number, now: Interval): void {
       const connection = connections.get(client);
       if (connection && !connection.reset) return offset === 0 ? undefined : unsentDataAck(ctx, connection, now);
-      ctx.send({ kind: 'client', client }, rstForAck(ackOf(ctx.latestSynAck.get(client)?.isn ?? null, offset)), response(now), RULES.closedPortAck);
+      closedPortReset(ctx, { kind: 'client', client }, { ack: ackOf(ctx.latestSynAck.get(client)?.isn ?? null, offset) }, now);
     },
     rst(client: ClientId): void {
       const connection = connections.get(client);

@@ -7,11 +7,11 @@ import { ActiveOpen } from './active-open.ts';
 import { Context } from './context.ts';
 import { closedListenPort, Listener, type Connection } from './listener.ts';
 import { RULES } from './rules.ts';
-import { badAckOffset } from './harness-numbers.ts';
+import { badAckOffset, clientIsn, closedPortAck } from './harness-numbers.ts';
 import type { ClientId, ConnId, Millis, TimedAction } from './actions.ts';
 import type { Expectation } from './expectations.ts';
 import type { KernelProfile, TargetSettings } from './profiles.ts';
-import { rstAckForSyn, rstForClosedPortAck } from './segments.ts';
+import { closedPortReset } from './closed-port.ts';
 import { instant, response } from './time.ts';
 
 /** Everything the model needs to predict a scenario. */
@@ -64,10 +64,10 @@ export function predict(input: ModelInput): Expectation[] {
         else closedPort.rst(action.client);
         return;
       case 'synToClosedPort':
-        ctx.send({ kind: 'client', client: action.client }, rstAckForSyn(action.client), response(now), RULES.closedPortSyn);
+        closedPortReset(ctx, { kind: 'client', client: action.client }, { seqEnd: clientIsn(action.client) + 1 }, now);
         return;
       case 'ackToClosedPort':
-        ctx.send({ kind: 'client', client: action.client }, rstForClosedPortAck(action.client), response(now), RULES.closedPortAck);
+        closedPortReset(ctx, { kind: 'client', client: action.client }, { ack: { exact: closedPortAck(action.client) } }, now);
         return;
       case 'connect':
         if (!connects.has(action.conn)) connects.set(action.conn, new ActiveOpen(ctx, action.conn, action.syncnt, now));

@@ -1,5 +1,5 @@
 /** The target's segments, as expectations: which fields are exact and which the kernel chooses. */
-import { clientIsn, closedPortAck, peerTsval, remoteIsn } from './harness-numbers.ts';
+import { clientIsn, peerTsval, remoteIsn } from './harness-numbers.ts';
 import type { ClientId, ConnId, SynOptions } from './actions.ts';
 import type { Expected32, ExpectedOptions, ExpectedSegment, TcpFlagName } from './expectations.ts';
 import type { TargetSettings } from './profiles.ts';
@@ -62,10 +62,8 @@ export const rstForAck = (ack: Expected32): ExpectedSegment => segment(['RST'], 
 /** The ack the harness puts in a client's ACK: the latest SYN-ACK's ISN + 1 (+ offset for a bad one), or 0 if none came. */
 export const ackOf = (isn: string | null, offset: number): Expected32 => (isn === null ? exact(0) : { bind: isn, plus: 1 + offset });
 
-/** RST+ACK answering a SYN to a closed port (RFC 9293 §3.10.7.1). */
-export const rstAckForSyn = (client: ClientId): ExpectedSegment => segment(['RST', 'ACK'], exact(0), exact(clientIsn(client) + 1), exact(0));
-
-export const rstForClosedPortAck = (client: ClientId): ExpectedSegment => rstForAck(exact(closedPortAck(client)));
+/** RST+ACK answering a segment without ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN> (RFC 9293 §3.10.7.1). */
+export const rstAck = (seqEnd: number): ExpectedSegment => segment(['RST', 'ACK'], exact(0), exact(seqEnd >>> 0), exact(0));
 
 /** An ACK or RST+ACK from an established connection (its window is the kernel's to choose). */
 export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number, timestamps: boolean, tsecr: number): ExpectedSegment {

@@ -7,7 +7,7 @@
  * packetdrill runs in a namespace of its own (tcpc-pd-*), on a tun device with lab addresses.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
