@@ -1,0 +1,51 @@
+/** Scenarios read from files people may edit: every generated scenario passes as it is, and the first bad field is named. */
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkAction, checkConfig, ScenarioError } from '../../harness/model/scenario-check.ts';
+import { SUITES } from '../../suites/index.ts';
+
+const properties = SUITES.flatMap((s) => s.properties);
+
+describe('scenario check', () => {
+  it('every scenario a suite generates survives JSON and the check unchanged', () => {
+    for (const property of properties) {
+      fc.assert(
+        fc.property(property.scenarios, (scenario) => {
+          const read = JSON.parse(JSON.stringify(scenario)) as { config: unknown; actions: unknown[] };
+          expect(read.actions.map((a, i) => checkAction(a, `actions[${i}]`))).toEqual(scenario.actions);
+          expect(checkConfig(read.config, 'config')).toEqual(scenario.config);
+        }),
+        { numRuns: 50 },
+      );
+    }
+  });
+
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['an unknown kind', { kind: 'teleport' }, /a\.kind "teleport" is not an action/],
+    ['not an object', 7, /a is not an object/],
+    ['a client beyond the peers a case has', { kind: 'finalAck', client: 8 }, /a\.client must be a whole number from 0 to 7, not 8/],
+    ['a fractional wait', { kind: 'wait', ms: 1.5 }, /a\.ms must be a whole number/],
+    ['a SYN without options', { kind: 'syn', client: 0, window: 1 }, /a\.options is not an object/],
+    ['a window scale beyond 14', { kind: 'syn', client: 0, window: 1, options: { mss: null, sackPermitted: false, timestamps: false, windowScale: 15 } }, /a\.options\.windowScale must be a whole number from 0 to 14/],
+    ['an ICMP code the scenario language lacks', { kind: 'answerSyn', conn: 0, answer: { kind: 'icmpUnreachable', code: 5 } }, /a\.answer\.code must be one of 0, 1, 2, 3, 4, 9, 10, 13/],
+    ['an unknown answer', { kind: 'answerSyn', conn: 0, answer: { kind: 'shrug' } }, /a\.answer\.kind must be synAck, rst or icmpUnreachable/],
+    ['a sysctl no scenario sets', { kind: 'sysctl', name: 'kernel.panic', value: 1 }, /a\.name is not a sysctl a scenario may set/],
+    ['a boolean as a string', { kind: 'answerSyn', conn: 0, answer: { kind: 'rst', acceptable: 'yes' } }, /a\.answer\.acceptable must be true or false/],
+  ];
+  for (const [what, value, message] of bad) {
+    it(`rejects ${what}, naming the field`, () => {
+      expect(() => checkAction(value, 'a')).toThrow(ScenarioError);
+      expect(() => checkAction(value, 'a')).toThrow(message);
+    });
+  }
+
+  it('listen(-1) is a valid backlog (somaxconn); -2 is not', () => {
+    expect(checkAction({ kind: 'listen', backlog: -1 }, 'a')).toEqual({ kind: 'listen', backlog: -1 });
+    expect(() => checkAction({ kind: 'listen', backlog: -2 }, 'a')).toThrow(/from -1 to 65535/);
+  });
+
+  it('a config names only sysctls a scenario may set, with whole values', () => {
+    expect(() => checkConfig({ 'net.core.somaxconn': 'lots' }, 'config')).toThrow(/config\.net\.core\.somaxconn must be a whole number/);
+    expect(() => checkConfig([], 'config')).toThrow(/config is not an object/);
+  });
+});
