@@ -1,8 +1,8 @@
 /** Reference-model speed: actions predicted per second over the suites' own scenarios. */
+import { schedule } from '../harness/model/schedule.ts';
 import * as fc from 'fast-check';
 import { predict } from '../harness/model/predict.ts';
 import { profileByName } from '../harness/model/profiles.ts';
-import type { TimedAction } from '../harness/model/actions.ts';
 import { DEFAULT_SETTINGS } from '../harness/model/profiles.ts';
 import { SUITES } from '../suites/index.ts';
 import { median, nowMs } from './measure.ts';
@@ -11,13 +11,8 @@ export function benchModel(): { model_steps_per_s: number } {
   const profile = profileByName('linux-6.18');
   const inputs = SUITES.flatMap((s) => s.properties).flatMap((p) =>
     fc.sample(p.scenarios, { seed: 42, numRuns: 200 }).map((scenario) => {
-      let t = 0;
-      const actions: TimedAction[] = scenario.actions.map((action) => {
-        const at = t;
-        t += action.kind === 'wait' ? action.ms : 1;
-        return { at, action };
-      });
-      return { profile, settings: { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, ...scenario.config } }, actions, horizon: t + 5 };
+      const { timed, end } = schedule(scenario.actions);
+      return { profile, settings: { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, ...scenario.config } }, actions: timed, horizon: end + 5 };
     }),
   );
   const steps = inputs.reduce((n, i) => n + i.actions.length, 0);

@@ -15,7 +15,6 @@ export const closedPortsSuite: Suite = {
       suite: 'closed-ports',
       name: 'rst-from-closed-port',
       claim: 'A SYN to a closed port gets RST+ACK with seq 0 and ack = ISN+1; a bare ACK gets RST with seq = its ack.',
-      flags: [],
       scenarios: fc.array(probe, { minLength: 1, maxLength: 6 }).map((actions) => ({ config: {}, actions })),
       canonical: { config: {}, actions: [{ kind: 'synToClosedPort', client: 0 }, { kind: 'ackToClosedPort', client: 1 }] },
       defaultRuns: 10,
@@ -24,7 +23,6 @@ export const closedPortsSuite: Suite = {
       suite: 'closed-ports',
       name: 'listener-closed',
       claim: 'Closing a listener resets its queued connections; afterwards its port answers as a closed port.',
-      flags: [],
       scenarios: fc
         .record({
           backlog: fc.integer({ min: 1, max: 4 }),

@@ -20,7 +20,6 @@ export const connectErrorsSuite: Suite = {
       suite: 'connect-errors',
       name: 'connect-answered',
       claim: 'connect() completes on a SYN-ACK, fails with ECONNREFUSED on an acceptable RST and at once on ICMP unreachable (Linux), and answers a wrong SYN-ACK with RST.',
-      flags: ['icmpUnreachableAbortsConnect', 'challengeAcks'],
       scenarios: fc
         .record({ delay: fc.integer({ min: 0, max: 900 }), answers: fc.array(answer, { minLength: 1, maxLength: 2 }) })
         .map(({ delay, answers }) => ({
@@ -42,7 +41,6 @@ export const connectErrorsSuite: Suite = {
       suite: 'connect-errors',
       name: 'connect-timeout',
       claim: 'A SYN nobody answers is retransmitted on the kernel schedule and connect() fails with ETIMEDOUT when TCP_SYNCNT / tcp_syn_retries runs out.',
-      flags: ['linearSynTimeouts', 'synTimeoutByElapsedTime', 'bsdSynSchedule'],
       scenarios: fc
         .record({ viaSysctl: fc.boolean() })
         .map(({ viaSysctl }) => ({

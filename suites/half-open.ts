@@ -44,7 +44,6 @@ export const halfOpenSuite: Suite = {
       suite: 'half-open',
       name: 'synack-retransmit-and-expiry',
       claim: 'An unanswered SYN-ACK is retransmitted after 1 s, 2 s, ... tcp_synack_retries times, then the request dies silently; accept() never returns it.',
-      flags: [],
       scenarios: halfOpen,
       canonical: {
         config: { 'net.ipv4.tcp_synack_retries': 2 },

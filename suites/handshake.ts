@@ -23,7 +23,6 @@ export const handshakeSuite: Suite = {
       suite: 'handshake',
       name: 'options-negotiated',
       claim: 'A SYN gets SYN-ACK with ack = ISN+1 and the options the kernel negotiates; the final ACK makes accept() return the peer.',
-      flags: [],
       scenarios: handshakes,
       canonical: {
         config: {},

@@ -26,7 +26,6 @@ export const listenQueuesSuite: Suite = {
       suite: 'listen-queues',
       name: 'accept-queue-overflow',
       claim: 'listen(N) queues min(N, somaxconn)+1 completed connections; then SYNs are dropped silently and final ACKs are dropped or reset per tcp_abort_on_overflow.',
-      flags: ['acceptQueueAdmitsBacklogPlusOne', 'synDroppedWhenAcceptQueueFull', 'queuesShareBacklog', 'synQueueFullInclusive', 'challengeAckForUnsentData'],
       scenarios: queueScenario(
         6,
         fc.record({
@@ -45,7 +44,6 @@ export const listenQueuesSuite: Suite = {
       suite: 'listen-queues',
       name: 'syn-queue-and-cookies',
       claim: 'When the SYN queue is full a SYN gets a cookie SYN-ACK (syncookies 1), always with syncookies 2, or is dropped (0); a cookie ACK completes the connection.',
-      flags: ['synQueueFullInclusive', 'queuesShareBacklog'],
       scenarios: queueScenario(
         8,
         fc.record({
@@ -63,7 +61,6 @@ export const listenQueuesSuite: Suite = {
       suite: 'listen-queues',
       name: 'abort-on-overflow',
       claim: 'With tcp_abort_on_overflow 1 a final ACK that finds the accept queue full is answered with RST; with 0 it is dropped and the SYN-ACK retransmitted.',
-      flags: ['acceptQueueAdmitsBacklogPlusOne', 'synQueueFullInclusive'],
       scenarios: fc.constantFrom(0, 1).chain((abort) =>
         queueScenario(4, fc.constant({ 'net.ipv4.tcp_abort_on_overflow': abort, 'net.ipv4.tcp_syncookies': 0 })),
       ),

@@ -20,7 +20,6 @@ export const synRcvdSuite: Suite = {
       suite: 'syn-rcvd',
       name: 'syn-rcvd-edge-cases',
       claim: 'In SYN_RCVD a duplicate SYN gets the SYN-ACK again (at most every 500 ms), a wrong ACK gets RST while the request lives on, and an RST kills the request silently.',
-      flags: ['challengeAcks', 'challengeAckForUnsentData'],
       scenarios: fc
         .record({ first: synFrom(0), steps: fc.array(step, { minLength: 1, maxLength: 6 }) })
         .map(({ first, steps }) => ({ config: {}, actions: [{ kind: 'listen', backlog: 2 } as Action, first, ...steps] })),

@@ -100,8 +100,13 @@ export function diff(input: DiffInput): Deviation[] {
   for (const e of expectedSegments) {
     if (!pairs.has(e) && !e.optional) add('missing-segment', e.cause, e.to, null, `${describeExpectedSegment(e.segment)} within [${fmtMs(e.at.earliest)}, ${fmtMs(e.at.latest)}]`, 'nothing', e.rule);
   }
+  // An unexpected segment answers something the model dropped: the drop's rule says why nothing was due.
+  const drops = input.expected.filter((e): e is Extract<Expectation, { kind: 'drop' }> => e.kind === 'drop');
   for (const o of observedSegments) {
-    if (!matchedObserved.has(o)) add('unexpected-segment', stepOf(o.at), o.to, null, 'nothing', `${describeSegment(o.segment)} at ${fmtMs(o.at)}`, null);
+    if (matchedObserved.has(o)) continue;
+    const step = stepOf(o.at);
+    const drop = drops.filter((d) => samePeer(d.to, o.to) && d.cause <= step).sort((a, b) => b.cause - a.cause)[0];
+    add('unexpected-segment', step, o.to, null, drop ? 'nothing (dropped)' : 'nothing', `${describeSegment(o.segment)} at ${fmtMs(o.at)}`, drop?.rule ?? null);
   }
   for (const o of input.observed) {
     if (o.kind === 'icmp') add('unexpected-segment', stepOf(o.at), o.to, null, 'nothing', `ICMP ${o.summary} at ${fmtMs(o.at)}`, null);

@@ -108,11 +108,13 @@ export class ActiveOpen {
     if (this.state === 'closed') {
       // The socket is gone: the answer meets a closed port (RFC 9293 §3.10.7.1).
       if (answer.kind === 'synAck') closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: 1 + (answer.ackValid ? 0 : badAckOffset) } }, now);
+      else ctx.drop(this.peer, now, answer.kind === 'rst' ? RULES.rstAfterReset : RULES.connectIgnored);
       return;
     }
     if (this.state === 'established') {
       // A SYN-ACK on an established connection is a SYN there; an out-of-window RST or a soft ICMP error is dropped.
       if (answer.kind === 'synAck') challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
+      else ctx.drop(this.peer, now, RULES.connectIgnored);
       return;
     }
     switch (answer.kind) {
@@ -134,9 +136,12 @@ export class ActiveOpen {
         return;
       case 'icmpUnreachable': {
         const errno = ICMP_ERRNO[answer.code];
-        if (errno === undefined) return; // code 4 (fragmentation needed) adjusts the path MTU only
+        if (errno === undefined) return ctx.drop(this.peer, now, RULES.icmpFragNeeded);
         if (ctx.profile.flags.icmpUnreachableAbortsConnect) this.fail(errno, response(now), RULES.connectIcmp);
-        else this.softError = errno;
+        else {
+          this.softError = errno;
+          ctx.drop(this.peer, now, RULES.connectIcmp);
+        }
         return;
       }
     }

@@ -50,6 +50,11 @@ export class Context {
     this.out.push(e);
   }
 
+  /** A segment from `from` dropped without an answer (a silent drop is an outcome too, naming its rule). */
+  drop(from: Peer, at: Interval, rule: RuleRef): void {
+    this.out.push({ kind: 'drop', to: from, at, cause: this.cause, rule });
+  }
+
   count(name: CounterName, rule: RuleRef): void {
     this.out.push({ kind: 'counter', name, delta: 1, rule });
   }

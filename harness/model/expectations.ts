@@ -95,6 +95,15 @@ export type Expectation =
       readonly rule: RuleRef;
     }
   | {
+      /** A segment the target must drop without an answer; a diff that meets an answer anyway names this rule. */
+      readonly kind: 'drop';
+      /** The peer whose segment is dropped. */
+      readonly to: Peer;
+      readonly at: Interval;
+      readonly cause: number;
+      readonly rule: RuleRef;
+    }
+  | {
       readonly kind: 'counter';
       readonly name: CounterName;
       readonly delta: number;

@@ -81,6 +81,7 @@ export class Listener {
 
   syn(client: ClientId, offer: SynOptions, now: Interval): void {
     const { ctx } = this;
+    const peer = { kind: 'client', client } as const;
     const request = this.requests.get(client);
     if (request) return this.duplicateSyn(request, now);
     const connection = this.connections.get(client);
@@ -88,7 +89,7 @@ export class Listener {
 
     if (ctx.profile.flags.queuesShareBacklog) {
       // The article (BSD): both queues together never exceed the backlog; a SYN beyond is ignored.
-      if (this.requests.size + this.acceptQueue.length >= this.max) return;
+      if (this.requests.size + this.acceptQueue.length >= this.max) return ctx.drop(peer, now, RULES.sharedBacklog);
       return this.newRequest(client, negotiate(offer, ctx.settings), now);
     }
     const syncookies = ctx.sysctl('net.ipv4.tcp_syncookies');
@@ -97,17 +98,20 @@ export class Listener {
       if (syncookies === 0) {
         ctx.count('TcpExt.TCPReqQFullDrop', RULES.synQueueFull);
         ctx.count('TcpExt.ListenDrops', RULES.synQueueFull);
-        return;
+        return ctx.drop(peer, now, RULES.synQueueFull);
       }
       ctx.count('TcpExt.TCPReqQFullDoCookies', RULES.synQueueFull);
       wantCookie = true;
     }
     // Before 4.10 the SYN was dropped only while more than one young request waited as well.
-    if (this.acceptQueueFull() && (ctx.profile.flags.synDroppedWhenAcceptQueueFull || this.youngRequests() > 1)) return this.countOverflow(RULES.acceptQueueFullSyn);
+    if (this.acceptQueueFull() && (ctx.profile.flags.synDroppedWhenAcceptQueueFull || this.youngRequests() > 1)) {
+      this.countOverflow(RULES.acceptQueueFullSyn);
+      return ctx.drop(peer, now, RULES.acceptQueueFullSyn);
+    }
     const maxSynBacklog = ctx.sysctl('net.ipv4.tcp_max_syn_backlog');
     if (!wantCookie && syncookies === 0 && maxSynBacklog - this.requests.size < maxSynBacklog >> 2) {
       ctx.count('TcpExt.ListenDrops', RULES.synBacklogQuarter);
-      return;
+      return ctx.drop(peer, now, RULES.synBacklogQuarter);
     }
     const negotiated = negotiate(offer, ctx.settings);
     if (!wantCookie) return this.newRequest(client, negotiated, now);
@@ -115,7 +119,7 @@ export class Listener {
     const options = negotiated.timestamps ? negotiated : { sack: false, timestamps: false, windowScale: false };
     const names = ctx.newNames(client);
     ctx.count('TcpExt.SyncookiesSent', RULES.cookie);
-    ctx.send({ kind: 'client', client }, synAck(ctx.settings, client, options, names), response(now), RULES.cookie);
+    ctx.send(peer, synAck(ctx.settings, client, options, names), response(now), RULES.cookie);
     this.cookies.set(client, { names, options });
   }
 
@@ -129,7 +133,7 @@ export class Listener {
 
   /** Linux tcp_check_req: a retransmitted SYN gets the SYN-ACK again and re-arms the timer. */
   private duplicateSyn(request: Request, now: Interval): void {
-    if (oowRateLimited(request, now)) return;
+    if (oowRateLimited(request, now)) return this.ctx.drop({ kind: 'client', client: request.client }, now, RULES.oowRateLimited);
     this.ctx.send({ kind: 'client', client: request.client }, synAck(this.ctx.settings, request.client, request.options, request.names), response(now), RULES.duplicateSyn);
     request.timer.cancelled = true;
     request.timer = this.ctx.arm(after(now, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (at) => this.requestTimer(request, at));
@@ -168,7 +172,7 @@ export class Listener {
       this.countOverflow(RULES.acceptQueueFullAck);
       if (ctx.sysctl('net.ipv4.tcp_abort_on_overflow') === 0) {
         request.acked = true;
-        return;
+        return ctx.drop(peer, now, RULES.acceptQueueFullAck);
       }
       ctx.send(peer, rstForAck(ackOf(request.names.isn, 0)), response(now), RULES.acceptQueueFullAck);
       ctx.count('TcpExt.EmbryonicRsts', RULES.acceptQueueFullAck);
@@ -182,14 +186,15 @@ export class Listener {
       this.cookies.delete(client);
       if (this.acceptQueueFull()) {
         // cookie_v4_check: the child cannot be queued; the ACK is dropped, no RST.
-        return this.countOverflow(RULES.cookieAck);
+        this.countOverflow(RULES.cookieAck);
+        return ctx.drop(peer, now, RULES.cookieAck);
       }
       // A cookie's TSval encodes options, not the clock: the connection's own TSvals start afresh.
       const names: Names = { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock`, tsvalBound: false };
       return this.establish(client, names, cookie.options.timestamps, 'cookie');
     }
     const connection = this.connections.get(client);
-    if (connection && !connection.reset) return; // a duplicate ACK: acceptable, nothing to say
+    if (connection && !connection.reset) return ctx.drop(peer, now, RULES.duplicateAck);
     ctx.send(peer, rstForAck(ackOf(ctx.latestSynAck.get(client)?.isn ?? null, 0)), response(now), this.expired.has(client) ? RULES.requestExpired : RULES.ackToListener);
   }
 
@@ -268,6 +273,7 @@ function synOnConnection(ctx: Context, connection: Connection, now: Interval): v
 /** An ACK of data never sent: dropped (RFC 9293 §3.10.7.4), or since 6.18 (measured) a challenge ACK (RFC 5961 §5.2). */
 function unsentDataAck(ctx: Context, connection: Connection, now: Interval): void {
   if (ctx.profile.flags.challengeAckForUnsentData) synOnConnection(ctx, connection, now);
+  else ctx.drop({ kind: 'client', client: connection.client }, now, RULES.unsentDataDropped);
 }
 
 /** Segments to the port once nobody listens: RFC 9293 §3.10.7.1, and the connections that remain. */
@@ -280,7 +286,7 @@ export function closedListenPort(ctx: Context, connections: Map<ClientId, Connec
     },
     ack(client: ClientId, offset: number, now: Interval): void {
       const connection = connections.get(client);
-      if (connection && !connection.reset) return offset === 0 ? undefined : unsentDataAck(ctx, connection, now);
+      if (connection && !connection.reset) return offset === 0 ? ctx.drop({ kind: 'client', client }, now, RULES.duplicateAck) : unsentDataAck(ctx, connection, now);
       closedPortReset(ctx, { kind: 'client', client }, { ack: ackOf(ctx.latestSynAck.get(client)?.isn ?? null, offset) }, now);
     },
     rst(client: ClientId): void {

@@ -30,7 +30,8 @@ export function oowRateLimited(socket: OutOfWindowAnswers, now: Interval): boole
  * what it has, rate-limited (Linux tcp_send_challenge_ack). `ack` is the connection's RCV.NXT.
  */
 export function challengeAck(ctx: Context, to: Peer, connection: OutOfWindowAnswers & { readonly names: Names; readonly timestamps: boolean }, ack: number, now: Interval): void {
-  if (!ctx.profile.flags.challengeAcks || oowRateLimited(connection, now)) return;
+  if (!ctx.profile.flags.challengeAcks) return ctx.drop(to, now, RULES.challengeAck);
+  if (oowRateLimited(connection, now)) return ctx.drop(to, now, RULES.oowRateLimited);
   ctx.send(to, fromEstablished(['ACK'], connection.names, ack, connection.timestamps, peerTsval(to)), response(now), RULES.challengeAck);
   ctx.count('TcpExt.TCPChallengeACK', RULES.challengeAck);
 }

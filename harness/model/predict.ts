@@ -90,7 +90,7 @@ export function predict(input: ModelInput): Expectation[] {
 function finish(ctx: Context, horizon: number): Expectation[] {
   const kept: Expectation[] = [];
   for (const e of ctx.out) {
-    if (e.kind === 'counter' || !ctx.fromTimers.has(e)) kept.push(e);
+    if (e.kind === 'counter' || e.kind === 'drop' || !ctx.fromTimers.has(e)) kept.push(e);
     else if (e.at.earliest > horizon) continue;
     else if (e.at.latest > horizon) kept.push({ ...e, optional: true });
     else kept.push(e);

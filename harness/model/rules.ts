@@ -21,6 +21,10 @@ export const RULES = {
   ackToListener: rule('listener.ackWithoutRequest', 'RFC 9293 §3.10.7.2 LISTEN: an ACK -> <SEQ=SEG.ACK><CTL=RST>'),
   rstInSynRcvd: rule('listener.rstInSynRcvd', 'RFC 9293 §3.10.7.4: RST in SYN-RECEIVED drops the request; Linux counts EmbryonicRsts'),
   rstEstablished: rule('established.rst', 'RFC 5961 §3.2: RST with SEG.SEQ = RCV.NXT resets the connection; accept() still returns it'),
+  unsentDataDropped: rule('established.unsentDataAck', 'RFC 9293 §3.10.7.4: an ACK of unsent data is dropped; since 6.18 (measured) Linux sends a challenge ACK instead (RFC 5961 §5.2)', ['challengeAckForUnsentData']),
+  duplicateAck: rule('established.duplicateAck', 'RFC 9293 §3.10.7.4: an acceptable ACK of nothing new on an established connection: nothing to answer'),
+  rstAfterReset: rule('closed.rst', 'RFC 9293 §3.10.7.1: an RST to a closed port is discarded'),
+  oowRateLimited: rule('established.oowRateLimited', 'Linux __tcp_oow_rate_limited: at most one answer to out-of-window segments per tcp_invalid_ratelimit (500 ms)'),
   challengeAck: rule('established.challengeAck', 'RFC 5961 §4 and §5.2: a SYN, or an ACK of unsent data, in a synchronized state -> challenge ACK, at most one per 500 ms', ['challengeAcks']),
   accept: rule('listener.accept', 'accept(2): established connections only, FIFO; half-open ones never', ['acceptQueueAdmitsBacklogPlusOne']),
   listenerClosed: rule('listener.closed', 'Linux inet_csk_listen_stop: queued connections are reset, requests die'),
@@ -32,5 +36,7 @@ export const RULES = {
   connectEstablished: rule('connect.established', 'RFC 9293 §3.10.7.3 SYN-SENT: acceptable SYN-ACK -> ACK, ESTABLISHED'),
   connectBadSynAck: rule('connect.badSynAck', 'RFC 9293 §3.10.7.3 SYN-SENT: unacceptable ACK -> <SEQ=SEG.ACK><CTL=RST>, stay in SYN-SENT; Linux resends the SYN at once if it never did'),
   connectRefused: rule('connect.refused', 'RFC 9293 §3.10.7.3 SYN-SENT: acceptable RST -> ECONNREFUSED; an RST with an unacceptable ACK is dropped (Linux resends the SYN at once)'),
+  connectIgnored: rule('connect.ignored', 'RFC 9293 §3.10.7.3/§3.10.7.4: an RST with an unacceptable ACK in SYN-SENT, or an RST or ICMP on an established connection, is dropped'),
+  icmpFragNeeded: rule('connect.icmpFragNeeded', 'RFC 1191 / Linux tcp_v4_err: fragmentation needed adjusts the path MTU only'),
   connectIcmp: rule('connect.icmpUnreachable', 'Linux tcp_v4_err: ICMP unreachable aborts SYN_SENT at once (BSD: soft error reported at timeout)', ['icmpUnreachableAbortsConnect']),
 } as const;

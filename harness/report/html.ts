@@ -48,7 +48,7 @@ ${items.join('\n')}</svg></figure>`;
 }
 
 function isBadExpectation(e: Expectation, deviations: readonly Deviation[]): boolean {
-  if (e.kind === 'counter') return false;
+  if (e.kind === 'counter' || e.kind === 'drop') return false;
   return deviations.some((d) => d.step === e.cause && d.kind !== 'unexpected-segment' && (e.kind === 'segment' ? samePeer(d.peer, e.to) : d.peer === null));
 }
 
@@ -60,6 +60,7 @@ function ladders(c: Counterexample): string {
     .map(({ at, action }) => ({ at: ms(at), sortAt: at, dir: 'note', peer: '', label: describeAction(action), bad: false }));
   const expected: Rung[] = c.expected.flatMap((e): Rung[] => {
     if (e.kind === 'counter') return [];
+    if (e.kind === 'drop') return [{ at: ms(e.at.earliest), sortAt: e.at.earliest, dir: 'note', peer: describePeer(e.to), label: `drops it (${e.rule.id})`, bad: false }];
     const at = `${ms(e.at.earliest)}…${ms(e.at.latest)}`;
     const bad = isBadExpectation(e, c.deviations);
     if (e.kind === 'segment') return [{ at, sortAt: e.at.earliest, dir: 'out', peer: describePeer(e.to), label: `${describeExpectedSegment(e.segment)}${e.optional ? ' (may come)' : ''}`, bad }];

@@ -13,6 +13,7 @@
  * predicts, because packetdrill only notices an unexpected segment when it reads the next one.
  */
 import { predict } from '../model/predict.ts';
+import { schedule } from '../model/schedule.ts';
 import { RESPONSE_MS } from '../model/time.ts';
 import { SCENARIO_SYSCTLS, type KernelProfile } from '../model/profiles.ts';
 import { badAckOffset, clientIsn, peerTsval, remoteIsn } from '../model/harness-numbers.ts';
@@ -49,15 +50,6 @@ function scriptPeer(c: Counterexample): Peer | null {
 /** Every action but a wait takes this long in a script: its answers come before the next one. */
 const ACTION_MS = 10;
 
-/** Nominal scenario time of each action: waits take their time, every other action ACTION_MS. */
-function nominalTimes(actions: readonly TimedAction[]): number[] {
-  let t = 0;
-  return actions.map(({ action }) => {
-    const at = t;
-    t += action.kind === 'wait' ? action.ms : ACTION_MS;
-    return at;
-  });
-}
 
 /** The nominal time of something that happened at real time `at`: the same delay after the latest action before it (its step). */
 function nominalOf(at: number, actions: readonly TimedAction[], nominal: readonly number[]): { at: number; step: number } {
@@ -86,8 +78,8 @@ interface ScriptFrame {
 }
 
 function script(c: Counterexample, profile: KernelProfile, side: Side): string {
-  const nominal = nominalTimes(c.actions);
-  const lastAction = c.actions[c.actions.length - 1]?.action;
+  const { timed, end } = schedule(c.actions.map((a) => a.action), ACTION_MS);
+  const nominal = timed.map((t) => t.at);
   const isns = new Map<string, number>();
   for (const o of c.observed) if (o.kind === 'segment' && o.segment.flags.includes('SYN') && !isns.has(peerKey(o.to))) isns.set(peerKey(o.to), o.segment.seq);
   const frame: ScriptFrame = {
@@ -95,7 +87,7 @@ function script(c: Counterexample, profile: KernelProfile, side: Side): string {
     side,
     peer: scriptPeer(c),
     nominal,
-    last: (nominal[nominal.length - 1] ?? 0) + (lastAction?.kind === 'wait' ? lastAction.ms : ACTION_MS),
+    last: end,
     kernelIsn: (p) => isns.get(peerKey(p)) ?? 0,
   };
   const { barrier, expectations } = side === 'expected' ? withBarrier(frame, profile) : { barrier: null, expectations: [] };

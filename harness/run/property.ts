@@ -1,5 +1,4 @@
 import type * as fc from 'fast-check';
-import type { ProfileFlagName } from '../model/profiles.ts';
 import type { Scenario } from '../model/actions.ts';
 
 /** A conformance property: scenarios fast-check explores, each judged against the model. */
@@ -8,8 +7,6 @@ export interface Property {
   readonly name: string;
   /** One sentence: what a conforming kernel does. */
   readonly claim: string;
-  /** Profile flags its expectations depend on (for reports and kernel comparisons). */
-  readonly flags: readonly ProfileFlagName[];
   readonly scenarios: fc.Arbitrary<Scenario>;
   /** A fixed scenario whose observations summarise this target's behaviour (the signature). */
   readonly canonical: Scenario;

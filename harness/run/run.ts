@@ -15,6 +15,7 @@ import { SUITES } from '../../suites/index.ts';
 import { checkProperty, type PropertyCheck } from './check-property.ts';
 import { writeCounterexample } from './counterexample.ts';
 import { Progress } from './progress.ts';
+import { propertyFlags } from './property-flags.ts';
 import type { Property } from './property.ts';
 import { openExecutorTarget, type ExecutorTarget } from './targets.ts';
 
@@ -138,7 +139,7 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
 }
 
 async function runProperty(property: Property, target: ExecutorTarget, profile: KernelProfile, options: RunOptions, deadline: number, dir: string, spec: string, progress: Progress): Promise<PropertyResult> {
-  const base = { suite: property.suite, property: property.name, flags: [...property.flags] };
+  const base = { suite: property.suite, property: property.name, flags: [...propertyFlags(property)] };
   let check: PropertyCheck;
   const numRuns = options.runs ?? property.defaultRuns;
   progress.start(property, numRuns + 1); // + its canonical scenario

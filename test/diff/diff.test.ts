@@ -60,6 +60,14 @@ describe('diff', () => {
     expect(diff(input([expectSynAck(1)], [observedSynAck(400)]))).toMatchObject([{ kind: 'time-outside-interval' }]);
   });
 
+  it('an unexpected segment answering what the model dropped names the drop\'s rule and flags', () => {
+    const sharedBacklog: RuleRef = { id: 'listener.sharedBacklog', source: 'BSD (the article)', flags: ['queuesShareBacklog'] };
+    const dropped: Expectation = { kind: 'drop', to: client0, at: { earliest: 1, latest: 1 }, cause: 1, rule: sharedBacklog };
+    const [d] = diff(input([dropped], [observedSynAck(3)]));
+    expect(d).toMatchObject({ kind: 'unexpected-segment', step: 1, expected: 'nothing (dropped)', rule: sharedBacklog });
+    expect(d!.message).toContain('[rule listener.sharedBacklog, BSD (the article); profile flags: queuesShareBacklog]');
+  });
+
   it('ignores an optional segment that did not come and segments after the horizon', () => {
     const optional: Expectation = { ...(expectSynAck(4990) as Extract<Expectation, { kind: 'segment' }>), optional: true };
     expect(diff(input([optional], [observedSynAck(6000)]))).toEqual([]);

@@ -1,11 +1,12 @@
 /** Properties of the model itself, over any sequence of actions the suites can generate. */
+import { schedule } from '../../harness/model/schedule.ts';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Context } from '../../harness/model/context.ts';
 import { Listener } from '../../harness/model/listener.ts';
 import { predict } from '../../harness/model/predict.ts';
 import { PROFILES, profileFor, settingsFrom } from '../../harness/model/profiles.ts';
-import type { Action, TimedAction } from '../../harness/model/actions.ts';
+import type { Action } from '../../harness/model/actions.ts';
 import { DEFAULT_SETTINGS, DEFAULT_SYSCTLS } from '../../harness/model/profiles.ts';
 import { clientStep, synOptions } from '../../suites/arbitraries.ts';
 
@@ -17,13 +18,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   synOptions.map((options): Action => ({ kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options, window: 1000, ackValid: true } })),
 );
 const scenario = fc.record({ backlog: fc.nat(4), profile: fc.constantFrom(...PROFILES), actions: fc.array(action, { maxLength: 25 }) }).map(({ backlog, profile, actions }) => {
-  let t = 0;
-  const timed: TimedAction[] = [{ kind: 'listen', backlog } as Action, ...actions].map((a) => {
-    const at = t;
-    t += a.kind === 'wait' ? a.ms : 1;
-    return { at, action: a };
-  });
-  return { profile, timed, horizon: t + 10 };
+  const { timed, end } = schedule([{ kind: 'listen', backlog } as Action, ...actions]);
+  return { profile, timed, horizon: end + 10 };
 });
 
 describe('model invariants', () => {

@@ -40,6 +40,10 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
   { name: 'connect: SYN-ACK', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },
   { name: 'connect: bad SYN-ACK, then RST', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: false }), wait(60), answer({ kind: 'rst', acceptable: true }), wait(20)] },
   { name: 'connect: ICMP net unreachable', actions: [connect, answer({ kind: 'icmpUnreachable', code: 0 }), wait(20)] },
+  { name: 'a duplicate final ACK on an established connection is dropped', actions: [listen(1), syn(0), ack(0), ack(0), accept] },
+  { name: 'a second SYN on an established connection within 500 ms: its challenge ACK is rate-limited', actions: [listen(1), syn(0), ack(0), syn(0), syn(0)] },
+  { name: 'connect: fragmentation needed only adjusts the path MTU; an RST after the connection was refused is dropped', actions: [connect, answer({ kind: 'icmpUnreachable', code: 4 }), answer({ kind: 'rst', acceptable: true }), answer({ kind: 'rst', acceptable: true }), wait(20)] },
+  { name: 'connect: an ICMP error on an established connection is dropped', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), answer({ kind: 'icmpUnreachable', code: 1 }), wait(20)] },
 ];
 
 let target: ExecutorTarget;
@@ -66,7 +70,9 @@ describe('the model predicts this kernel exactly, rule by rule', () => {
   }
 
   it('every Linux rule was exercised by some scenario above', () => {
-    const linuxRules = Object.values(RULES).filter((r) => r.id !== RULES.sharedBacklog.id && r.id !== RULES.listen.id).map((r) => r.id);
+    // Not this kernel's: the BSD backlog, and dropping an ACK of unsent data (6.18 answers it; the VM kernels drop it).
+    const elsewhere: string[] = [RULES.sharedBacklog.id, RULES.listen.id, RULES.unsentDataDropped.id];
+    const linuxRules = Object.values(RULES).filter((r) => !elsewhere.includes(r.id)).map((r) => r.id);
     expect(linuxRules.filter((id) => !exercised.has(id))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 /** One test per rule of the reference model, named after its RFC section or kernel behaviour. */
+import { schedule } from '../../harness/model/schedule.ts';
 import { describe, expect, it } from 'vitest';
 import { predict } from '../../harness/model/predict.ts';
 import { profileByName, type KernelProfile } from '../../harness/model/profiles.ts';
@@ -18,13 +19,8 @@ const ack = (client: number): Action => ({ kind: 'finalAck', client });
 
 /** Runs actions 1 ms apart (waits advance time) and returns the model's expectations. */
 function run(actions: Action[], config: Record<string, number> = {}, profile: KernelProfile = linux, horizonAfter = 5): Expectation[] {
-  let t = 0;
-  const timed = actions.map((action) => {
-    const at = t;
-    t += action.kind === 'wait' ? action.ms : 1;
-    return { at, action };
-  });
-  return predict({ profile, settings: { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, ...config } }, actions: timed, horizon: t + horizonAfter });
+  const { timed, end } = schedule(actions);
+  return predict({ profile, settings: { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, ...config } }, actions: timed, horizon: end + horizonAfter });
 }
 
 const segments = (es: Expectation[]) => es.filter((e): e is Extract<Expectation, { kind: 'segment' }> => e.kind === 'segment');
