@@ -41,8 +41,12 @@ class Bindings {
     if ('any' in expected) return null;
     if ('atLeast' in expected) {
       const bound = this.values.get(expected.atLeast);
+      if (bound === undefined) {
+        this.values.set(expected.atLeast, observed);
+        return null;
+      }
       // Serial-number arithmetic (RFC 1982): TSval clocks wrap.
-      return bound === undefined || ((observed - bound) | 0) >= 0 ? null : `≥ ${bound} (${describeExpected32(expected)})`;
+      return ((observed - bound) | 0) >= 0 ? null : `≥ ${bound} (${describeExpected32(expected)})`;
     }
     const bound = this.values.get(expected.bind);
     if (bound === undefined) {

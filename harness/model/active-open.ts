@@ -53,7 +53,7 @@ export class ActiveOpen {
     syncnt: number | null,
     now: Interval,
   ) {
-    this.names = { isn: `isn:remote:${conn}`, tsval: `tsval:remote:${conn}`, tsvalBound: false };
+    this.names = { isn: `isn:remote:${conn}`, tsval: `tsval:remote:${conn}` };
     this.call = ctx.cause;
     this.retries = syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries');
     this.linear = ctx.profile.flags.linearSynTimeouts ? ctx.sysctl('net.ipv4.tcp_syn_linear_timeouts') : 0;

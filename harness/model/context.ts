@@ -64,7 +64,7 @@ export class Context {
     const n = (this.incarnations.get(client) ?? 0) + 1;
     this.incarnations.set(client, n);
     const suffix = n === 1 ? '' : `#${n}`;
-    const names: Names = { isn: `isn:client:${client}${suffix}`, tsval: `tsval:client:${client}${suffix}`, tsvalBound: false };
+    const names: Names = { isn: `isn:client:${client}${suffix}`, tsval: `tsval:client:${client}${suffix}` };
     this.latestSynAck.set(client, names);
     return names;
   }

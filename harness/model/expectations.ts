@@ -14,7 +14,8 @@ export interface Interval {
 /**
  * A value in an expected segment. `exact`: that number. `bind`: the kernel chooses it; the
  * first observation binds the name, every later use must equal binding + plus (mod 2^32).
- * `atLeast`: the kernel chooses it, but never less than the named binding (TSval clocks).
+ * `atLeast`: a clock the kernel runs (its TSval): the first observation binds the name, every
+ * later one must not be less (serial arithmetic).
  * `any`: the kernel chooses it freely.
  */
 export type Expected32 =

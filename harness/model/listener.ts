@@ -190,7 +190,7 @@ export class Listener {
         return ctx.drop(peer, now, RULES.cookieAck);
       }
       // A cookie's TSval encodes options, not the clock: the connection's own TSvals start afresh.
-      const names: Names = { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock`, tsvalBound: false };
+      const names: Names = { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock` };
       return this.establish(client, names, cookie.options.timestamps, 'cookie');
     }
     const connection = this.connections.get(client);

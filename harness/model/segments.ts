@@ -34,16 +34,11 @@ export const negotiate = (offer: SynOptions, s: TargetSettings): Negotiated => (
 /** Names of the values one incarnation of a connection binds (a fresh request or cookie is a new one). */
 export interface Names {
   readonly isn: string;
+  /** The TSval clock: the diff binds it on first sight (builders stay pure). */
   readonly tsval: string;
-  /** Whether the TSval name is already bound (later segments may only go forward). */
-  tsvalBound: boolean;
 }
 
-function tsval(names: Names): Expected32 {
-  if (names.tsvalBound) return { atLeast: names.tsval };
-  names.tsvalBound = true;
-  return { bind: names.tsval, plus: 0 };
-}
+const tsval = (names: Names): Expected32 => ({ atLeast: names.tsval });
 
 /** SYN-ACK to a client's SYN (Linux tcp_make_synack / tcp_synack_options). */
 export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names: Names): ExpectedSegment {
