@@ -10,12 +10,13 @@ import type { AgentClient } from '../agent/client.ts';
 import type { Observation, SentSegment, SilenceProof } from '../diff/observation.ts';
 import { describeSegment } from '../diff/describe.ts';
 import { SETTINGS_SYSCTLS, settingsFrom, type TargetSettings } from '../model/profiles.ts';
-import { ACK_WINDOW, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, peerTsval, probeAck, remoteIsn } from '../model/harness-numbers.ts';
-import type { Action, ClientId, ConnId, Peer, SynAnswer, SynOptions, TimedAction, Scenario } from '../model/actions.ts';
+import { peerTsval, probeAck } from '../model/harness-numbers.ts';
+import type { Action, ClientId, ConnId, Peer, SynAnswer, TimedAction, Scenario } from '../model/actions.ts';
 import type { ConnectErrno, CounterName } from '../model/expectations.ts';
 import { CLOSED_PORT, PeerMap, type Addressing, type Endpoint } from './peers.ts';
 import { withConfig, type Execution, type RawPacket, type ScenarioExecutor } from './execution.ts';
 import { answersProbe, probePacket } from './probe.ts';
+import { PeerConnection } from './peer-connection.ts';
 import { craft, type Crafted } from './segments.ts';
 import type { Wire } from './wire.ts';
 
@@ -87,17 +88,6 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
   };
 }
 
-/** What the target last sent a peer: the numbers the peer's next crafted segment echoes. */
-interface PeerView {
-  /** The ISN of the latest SYN or SYN-ACK the target sent this peer; null until one came. */
-  isn: number | null;
-  tsval: number | null;
-  /** The target's latest SYN to a remote peer, whole, for an ICMP error to quote. */
-  synPacket: Uint8Array | null;
-  /** The target's port in that SYN: where the peer's answer goes. */
-  targetPort: number;
-}
-
 /** One case in progress. */
 class CaseRun {
   readonly timed: TimedAction[] = [];
@@ -108,7 +98,7 @@ class CaseRun {
   horizon = 0;
 
   private readonly t0 = now();
-  private readonly views = new Map<string, PeerView>();
+  private readonly connections = new Map<string, PeerConnection>();
   private listenerFd: number | null = null;
   private barrierWaiter: { ack: number; resolve: () => void } | null = null;
   private readonly unsubscribe: () => void;
@@ -163,19 +153,16 @@ class CaseRun {
         this.listenerFd = null;
         return;
       case 'syn':
-        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['SYN'], seq: clientIsn(action.client), ack: 0, window: action.window, options: action.options });
+        return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientSyn(action.client, action.options, action.window));
       case 'finalAck':
-      case 'badAck': {
-        const view = this.views.get(key({ kind: 'client', client: action.client }));
-        const ack = view?.isn == null ? 0 : (view.isn + 1 + (action.kind === 'badAck' ? badAckOffset : 0)) >>> 0;
-        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack, window: ACK_WINDOW, options: echo(view), tsecr: view?.tsval ?? 0 });
-      }
+      case 'badAck':
+        return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientAck(action.client, action.kind === 'badAck'));
       case 'rst':
-        return this.sendFromClient(index, action.client, peers.listenPort, { flags: ['RST'], seq: (clientIsn(action.client) + 1) >>> 0, ack: 0, window: 0, options: null });
+        return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientRst(action.client));
       case 'synToClosedPort':
-        return this.sendFromClient(index, action.client, CLOSED_PORT, { flags: ['SYN'], seq: clientIsn(action.client), ack: 0, window: CLOSED_PORT_SYN_WINDOW, options: null });
+        return this.sendFromClient(index, action.client, CLOSED_PORT, this.connection({ kind: 'client', client: action.client }).closedPortSyn(action.client));
       case 'ackToClosedPort':
-        return this.sendFromClient(index, action.client, CLOSED_PORT, { flags: ['ACK'], seq: (clientIsn(action.client) + 1) >>> 0, ack: closedPortAck(action.client), window: ACK_WINDOW, options: null });
+        return this.sendFromClient(index, action.client, CLOSED_PORT, this.connection({ kind: 'client', client: action.client }).closedPortAck(action.client));
       case 'connect':
         return this.connect(index, action.conn, action.syncnt);
       case 'answerSyn':
@@ -207,25 +194,23 @@ class CaseRun {
 
   private async answer(index: number, conn: ConnId, answer: SynAnswer): Promise<void> {
     const peer: Peer = { kind: 'remote', conn };
-    const remote = this.peers.remote(conn);
-    const view = this.views.get(key(peer));
-    const theirSeq = view?.isn ?? 0;
-    const local = { addr: this.targetAddr, port: view?.targetPort ?? 0 };
-    switch (answer.kind) {
-      case 'synAck':
-        return this.send(index, peer, remote, local, { flags: ['SYN', 'ACK'], seq: remoteIsn(conn), ack: (theirSeq + 1 + (answer.ackValid ? 0 : badAckOffset)) >>> 0, window: answer.window, options: answer.options, tsecr: view?.tsval ?? 0 });
-      case 'rst':
-        return this.send(index, peer, remote, local, { flags: ['RST', 'ACK'], seq: 0, ack: (theirSeq + 1 + (answer.acceptable ? 0 : badAckOffset)) >>> 0, window: 0, options: null });
-      case 'icmpUnreachable': {
-        // A router on the path (the tester) reports the SYN undeliverable.
-        // Fragmentation-needed names the link's own MTU: a lower one would be cached for the
-        // destination and shrink the MSS of later cases (their state must not leak).
-        const bytes = craft.icmpUnreachable({ src: this.routerAddr, dst: this.targetAddr, code: answer.code, quoting: view?.synPacket ?? new Uint8Array(28), nextHopMtu: this.mtu });
-        const at = await this.wire.send(bytes);
-        this.packets.push({ at, bytes });
-        return;
-      }
+    const connection = this.connection(peer);
+    if (answer.kind !== 'icmpUnreachable') {
+      return this.send(index, peer, this.peers.remote(conn), { addr: this.targetAddr, port: connection.targetPort }, connection.remoteAnswer(conn, answer));
     }
+    // A router on the path (the tester) reports the SYN undeliverable.
+    // Fragmentation-needed names the link's own MTU: a lower one would be cached for the
+    // destination and shrink the MSS of later cases (their state must not leak).
+    const bytes = craft.icmpUnreachable({ src: this.routerAddr, dst: this.targetAddr, code: answer.code, quoting: connection.synPacket ?? new Uint8Array(28), nextHopMtu: this.mtu });
+    const at = await this.wire.send(bytes);
+    this.packets.push({ at, bytes });
+  }
+
+  /** The harness's side of a peer's connection in this case, made on first use. */
+  private connection(peer: Peer): PeerConnection {
+    let connection = this.connections.get(key(peer));
+    if (!connection) this.connections.set(key(peer), (connection = new PeerConnection()));
+    return connection;
   }
 
   private sendFromClient(index: number, client: ClientId, dstPort: number, segment: Crafted): Promise<void> {
@@ -271,14 +256,7 @@ class CaseRun {
     }
     const segment = decoded.tcp;
     this.observed.push({ kind: 'segment', to: peer, at: t, segment });
-    const view = this.views.get(key(peer)) ?? { isn: null, tsval: null, synPacket: null, targetPort: 0 };
-    if (segment.flags.includes('SYN')) view.isn = segment.seq;
-    view.tsval = segment.options.timestamps?.tsval ?? view.tsval;
-    if (peer.kind === 'remote' && segment.flags.includes('SYN')) {
-      view.synPacket = bytes;
-      view.targetPort = decoded.srcPort;
-    }
-    this.views.set(key(peer), view);
+    this.connection(peer).heard(segment, bytes, decoded.srcPort);
   }
 
   private clientAt(address: string): ClientId | null {
@@ -286,11 +264,6 @@ class CaseRun {
     const peer = this.peers.peerOf(addr, Number(port));
     return peer?.kind === 'client' ? peer.client : null;
   }
-}
-
-/** The ACK of a handshake echoes the target's TSval when timestamps were negotiated (RFC 7323 §3.2). */
-function echo(view: PeerView | undefined): SynOptions | null {
-  return view?.tsval == null ? null : { mss: null, sackPermitted: false, timestamps: true, windowScale: null };
 }
 
 function key(peer: Peer): string {

@@ -1,0 +1,72 @@
+/**
+ * The harness's side of one peer's connection, as packetimpact's tcpState: it learns the target's
+ * numbers from what the target sends the peer, and owns the arithmetic of every segment the peer
+ * sends next. Nothing else in the executor computes a sequence or acknowledgment number.
+ */
+import type { ClientId, ConnId, SynAnswer, SynOptions } from '../model/actions.ts';
+import type { SegmentFields } from '../diff/observation.ts';
+import { ACK_WINDOW, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, remoteIsn } from '../model/harness-numbers.ts';
+import type { Crafted } from './segments.ts';
+
+/** A timestamps-only option set: what an ACK carries once the target sent a TSval (RFC 7323 §3.2). */
+const ECHO_TIMESTAMPS: SynOptions = { mss: null, sackPermitted: false, timestamps: true, windowScale: null };
+
+export class PeerConnection {
+  /** The ISN of the latest SYN or SYN-ACK the target sent this peer; null until one came. */
+  private targetIsn: number | null = null;
+  /** The target's latest TSval to this peer: the TSecr of the peer's next segment. */
+  private targetTsval: number | null = null;
+  /** The target's latest SYN to this peer, whole, for an ICMP error to quote. */
+  synPacket: Uint8Array | null = null;
+  /** The target's port in that SYN: where the peer's answer goes. */
+  targetPort = 0;
+
+  /** Everything the target sends this peer passes through here. */
+  heard(segment: SegmentFields, bytes: Uint8Array, fromPort: number): void {
+    if (segment.flags.includes('SYN')) {
+      this.targetIsn = segment.seq;
+      this.synPacket = bytes;
+      this.targetPort = fromPort;
+    }
+    this.targetTsval = segment.options.timestamps?.tsval ?? this.targetTsval;
+  }
+
+  /** The target's ISN + 1, plus an offset for a deliberately bad one; 0 before the target sent a SYN. */
+  private ackOfTarget(offset: number): number {
+    return this.targetIsn === null ? 0 : (this.targetIsn + 1 + offset) >>> 0;
+  }
+
+  private get tsecr(): number {
+    return this.targetTsval ?? 0;
+  }
+
+  // A client of the listener, or of the closed port.
+
+  clientSyn(client: ClientId, options: SynOptions, window: number): Crafted {
+    return { flags: ['SYN'], seq: clientIsn(client), ack: 0, window, options };
+  }
+
+  /** The final ACK of the handshake, or (bad) one acknowledging data the target never sent. */
+  clientAck(client: ClientId, bad: boolean): Crafted {
+    return { flags: ['ACK'], seq: (clientIsn(client) + 1) >>> 0, ack: this.ackOfTarget(bad ? badAckOffset : 0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+  }
+
+  clientRst(client: ClientId): Crafted {
+    return { flags: ['RST'], seq: (clientIsn(client) + 1) >>> 0, ack: 0, window: 0, options: null };
+  }
+
+  closedPortSyn(client: ClientId): Crafted {
+    return { flags: ['SYN'], seq: clientIsn(client), ack: 0, window: CLOSED_PORT_SYN_WINDOW, options: null };
+  }
+
+  closedPortAck(client: ClientId): Crafted {
+    return { flags: ['ACK'], seq: (clientIsn(client) + 1) >>> 0, ack: closedPortAck(client), window: ACK_WINDOW, options: null };
+  }
+
+  // A remote peer answering the target's SYN.
+
+  remoteAnswer(conn: ConnId, answer: Exclude<SynAnswer, { kind: 'icmpUnreachable' }>): Crafted {
+    if (answer.kind === 'synAck') return { flags: ['SYN', 'ACK'], seq: remoteIsn(conn), ack: this.ackOfTarget(answer.ackValid ? 0 : badAckOffset), window: answer.window, options: answer.options, tsecr: this.tsecr };
+    return { flags: ['RST', 'ACK'], seq: 0, ack: this.ackOfTarget(answer.acceptable ? 0 : badAckOffset), window: 0, options: null };
+  }
+}
