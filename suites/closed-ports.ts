@@ -1,4 +1,5 @@
 /** RST from a closed port (RFC 9293 §3.10.7.1), also once a listener is closed (NOTES.md connect() failure 2). */
+import { applicable } from '../harness/model/preconditions.ts';
 import * as fc from 'fast-check';
 import type { Action } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
@@ -31,7 +32,7 @@ export const closedPortsSuite: Suite = {
         })
         .map(({ backlog, before, after }) => ({
           config: {},
-          actions: [{ kind: 'listen', backlog } as Action, ...before, { kind: 'closeListener' } as Action, ...after],
+          actions: applicable([{ kind: 'listen', backlog }, ...before, { kind: 'closeListener' }, ...after]),
         })),
       canonical: {
         config: {},

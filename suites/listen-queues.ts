@@ -3,6 +3,7 @@
  * tcp_abort_on_overflow, accept() freeing room, SYN cookies (NOTES.md "The pending-connection
  * queue"; the article's BSD bound on both queues is the bsd-article profile).
  */
+import { applicable } from '../harness/model/preconditions.ts';
 import * as fc from 'fast-check';
 import type { Action } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
@@ -17,7 +18,7 @@ const queueScenario = (clients: number, config: fc.Arbitrary<Record<string, numb
     // -1: listen() compares the backlog unsigned, so it means somaxconn.
     backlog: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constant(-1) }),
     steps: fc.array(clientStep(clients), { minLength: 1, maxLength: 14 }),
-  }).map(({ config, backlog, steps }) => ({ config, actions: [{ kind: 'listen', backlog } as Action, ...steps] }));
+  }).map(({ config, backlog, steps }) => ({ config, actions: applicable([{ kind: 'listen', backlog }, ...steps]) }));
 
 export const listenQueuesSuite: Suite = {
   name: 'listen-queues',

@@ -16,6 +16,7 @@ import type { ConnectErrno, CounterName } from '../model/expectations.ts';
 import { CLOSED_PORT, PeerMap, type Addressing, type Endpoint } from './peers.ts';
 import { withConfig, type Execution, type RawPacket, type ScenarioExecutor } from './execution.ts';
 import { answersProbe, probePacket } from './probe.ts';
+import { ScenarioProgress } from '../model/preconditions.ts';
 import { PeerConnection } from './peer-connection.ts';
 import { craft, type Crafted } from './segments.ts';
 import type { Wire } from './wire.ts';
@@ -115,9 +116,10 @@ class CaseRun {
   }
 
   async perform(actions: readonly Action[]): Promise<void> {
+    const progress = new ScenarioProgress();
     for (const [index, action] of actions.entries()) {
       this.timed.push({ at: this.elapsed(), action });
-      await this.step(index, action);
+      if (progress.take(action)) await this.step(index, action);
       if (action.kind !== 'wait') await this.barrier();
     }
     await this.barrier();
@@ -141,15 +143,15 @@ class CaseRun {
         this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'listen', ok: true } });
         return;
       }
+      // accept() and close() apply only to an open listener (model/preconditions.ts).
       case 'accept': {
-        if (this.listenerFd === null) return;
-        const reply = await this.agent.accept({ fd: this.listenerFd, max: action.max, timeout_ms: 0 });
+        const reply = await this.agent.accept({ fd: this.listenerFd!, max: action.max, timeout_ms: 0 });
         const accepted = reply.accepted.map((a) => this.clientAt(a.peer)).filter((c): c is ClientId => c !== null);
         this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'accept', accepted } });
         return;
       }
       case 'closeListener':
-        if (this.listenerFd !== null) await this.agent.close({ fd: this.listenerFd });
+        await this.agent.close({ fd: this.listenerFd! });
         this.listenerFd = null;
         return;
       case 'syn':

@@ -6,6 +6,7 @@
 import { ActiveOpen } from './active-open.ts';
 import { Context } from './context.ts';
 import { closedListenPort, Listener, type Connection } from './listener.ts';
+import { ScenarioProgress } from './preconditions.ts';
 import { RULES } from './rules.ts';
 import { badAckOffset, clientIsn, closedPortAck } from './harness-numbers.ts';
 import type { ClientId, ConnId, Millis, TimedAction } from './actions.ts';
@@ -29,9 +30,11 @@ export function predict(input: ModelInput): Expectation[] {
   const closedPort = closedListenPort(ctx, connections);
   const connects = new Map<ConnId, ActiveOpen>();
   let listener: Listener | null = null;
+  const progress = new ScenarioProgress();
 
   input.actions.forEach(({ at, action }, index) => {
     ctx.runTimers(at);
+    if (!progress.take(action)) return;
     ctx.cause = index;
     const now = instant(at);
     const open = listener?.open ? listener : null;
@@ -40,12 +43,12 @@ export function predict(input: ModelInput): Expectation[] {
         listener = new Listener(ctx, action.backlog, connections);
         ctx.result({ call: 'listen', ok: true }, response(now), RULES.listen);
         return;
+      // accept() and close() apply only to an open listener (preconditions.ts).
       case 'accept':
-        // accept() on a closed listener fails (EBADF/EINVAL): the executor reports nothing for it.
-        open?.accept(action.max, now);
+        open!.accept(action.max, now);
         return;
       case 'closeListener':
-        open?.close(now);
+        open!.close(now);
         return;
       case 'syn':
         if (open) open.syn(action.client, action.options, now);
@@ -70,10 +73,10 @@ export function predict(input: ModelInput): Expectation[] {
         closedPortReset(ctx, { kind: 'client', client: action.client }, { ack: { exact: closedPortAck(action.client) } }, now);
         return;
       case 'connect':
-        if (!connects.has(action.conn)) connects.set(action.conn, new ActiveOpen(ctx, action.conn, action.syncnt, now));
+        connects.set(action.conn, new ActiveOpen(ctx, action.conn, action.syncnt, now));
         return;
       case 'answerSyn':
-        connects.get(action.conn)?.answer(action.answer, now);
+        connects.get(action.conn)!.answer(action.answer, now);
         return;
       case 'wait':
         return;

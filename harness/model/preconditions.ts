@@ -1,0 +1,50 @@
+/**
+ * Whether an action applies where a scenario has got to: decided here once, and consulted by the
+ * suites' generators (which drop what does not apply), the executor and the model (which both
+ * skip it). A scenario has one listening socket and one socket per connect().
+ */
+import type { Action, ConnId } from './actions.ts';
+
+export class ScenarioProgress {
+  private listener: 'none' | 'open' | 'closed' = 'none';
+  private readonly connected = new Set<ConnId>();
+
+  /** Whether the action applies now. */
+  applies(action: Action): boolean {
+    switch (action.kind) {
+      case 'listen':
+        return this.listener === 'none'; // one listening socket per scenario, on its one port
+      case 'accept':
+      case 'closeListener':
+        return this.listener === 'open';
+      case 'connect':
+        return !this.connected.has(action.conn);
+      case 'answerSyn':
+        return this.connected.has(action.conn); // an answer needs the target's SYN
+      case 'syn':
+      case 'finalAck':
+      case 'badAck':
+      case 'rst':
+      case 'synToClosedPort':
+      case 'ackToClosedPort':
+      case 'wait':
+      case 'sysctl':
+        return true;
+    }
+  }
+
+  /** Takes the action into account; returns whether it applied. */
+  take(action: Action): boolean {
+    if (!this.applies(action)) return false;
+    if (action.kind === 'listen') this.listener = 'open';
+    else if (action.kind === 'closeListener') this.listener = 'closed';
+    else if (action.kind === 'connect') this.connected.add(action.conn);
+    return true;
+  }
+}
+
+/** The actions of a generated sequence that apply, in order: what a suite's scenario holds. */
+export function applicable(actions: readonly Action[]): Action[] {
+  const progress = new ScenarioProgress();
+  return actions.filter((a) => progress.take(a));
+}
