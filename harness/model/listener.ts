@@ -1,52 +1,65 @@
 /**
- * A listening socket: its SYN queue (requests in SYN_RCVD) and accept queue (established
- * connections not yet accepted), and the connections accept() handed out. One place for the
- * whole passive open, each rule beside the code that enforces it.
+ * The passive open. Every client of the scenario's port has one explicit state (RFC 9293 §3.3.2's
+ * names, with Linux's SYN cookie and expired request), and one transition function takes a
+ * client's segment to the arm for its state; each arm cites its rule. The listener's SYN queue
+ * and accept queue are views of those states, as the kernel's are of its sockets.
  */
-import type { Context, Timer } from './context.ts';
-import { RULES } from './rules.ts';
-import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
 import type { ClientId, SynOptions } from './actions.ts';
-import type { Interval, RuleRef } from './expectations.ts';
 import { closedPortReset } from './closed-port.ts';
+import type { Context, Timer } from './context.ts';
+import type { Interval, RuleRef } from './expectations.ts';
+import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
 import { challengeAck, oowRateLimited } from './out-of-window.ts';
+import { RULES } from './rules.ts';
 import { ackOf, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
 import { after, response } from './time.ts';
 
 const TCP_TIMEOUT_INIT = 1000;
 const TCP_RTO_MAX = 120_000;
 
-/** A request socket in SYN_RCVD. */
+/** A segment a client sends the port. */
+export type ClientSegment = { readonly kind: 'syn'; readonly options: SynOptions } | { readonly kind: 'ack'; readonly bad: boolean } | { readonly kind: 'rst' };
+
+/** A request socket in the SYN queue. */
 interface Request {
   readonly client: ClientId;
   readonly options: Negotiated;
   readonly names: Names;
   numTimeout: number;
-  /** The final ACK came while the accept queue was full and was dropped (tcp_abort_on_overflow 0). */
-  acked: boolean;
-  /** When the last out-of-window answer (a SYN-ACK for a duplicate SYN) went out. */
+  /** When it last answered a duplicate SYN (rate-limited as any out-of-window answer). */
   lastOow: number | null;
   timer: Timer;
 }
 
-/** An established connection of this port, queued or accepted. */
+/** An established connection of the port, queued or accepted. */
 export interface Connection {
   readonly client: ClientId;
   readonly names: Names;
   readonly timestamps: boolean;
-  /** Reset by the client: gone from the connection table, still returned by accept(). */
-  reset: boolean;
   lastOow: number | null;
   /** Completed from a request in the SYN queue, or from a SYN cookie. */
   readonly via: 'request' | 'cookie';
 }
 
+/** Where one client's connection to the port stands; no entry: nothing (LISTEN's view of a stranger). */
+export type ClientState =
+  /** SYN-RECEIVED: a request in the SYN queue, its SYN-ACK timer running (Linux request_sock). */
+  | { readonly kind: 'synRcvd'; readonly request: Request }
+  /** A SYN cookie went out instead of a request: no state but what the cookie encodes (Linux syncookies). */
+  | { readonly kind: 'cookieSent'; readonly names: Names; readonly options: Negotiated }
+  /** ESTABLISHED: in the accept queue or returned by accept(). */
+  | { readonly kind: 'established'; readonly connection: Connection }
+  /** Reset by the client: gone from the connection table; accept() still returns it if it was queued. */
+  | { readonly kind: 'reset'; readonly connection: Connection }
+  /** The request timed out (Linux reqsk_timer_handler): its late ACK meets the listener. */
+  | { readonly kind: 'expired' };
+
+/** Every client's state, kept by the scenario: connections outlive the listener. */
+export type PortClients = Map<ClientId, ClientState>;
+
 export class Listener {
-  private readonly requests = new Map<ClientId, Request>();
+  /** The accept queue, in order; its connections are in state established or reset. */
   private readonly acceptQueue: Connection[] = [];
-  private readonly cookies = new Map<ClientId, { names: Names; options: Negotiated }>();
-  /** Clients whose request expired: their late ACK meets the listener. */
-  private readonly expired = new Set<ClientId>();
   /** listen()'s backlog after the somaxconn cap (sk_max_ack_backlog). */
   readonly max: number;
   open = true;
@@ -54,42 +67,66 @@ export class Listener {
   constructor(
     private readonly ctx: Context,
     backlog: number,
-    /** Connections of this port by client, shared with the scenario (they outlive the listener). */
-    private readonly connections: Map<ClientId, Connection>,
+    private readonly clients: PortClients,
   ) {
     // Linux __sys_listen (and BSD solisten): `(unsigned int)backlog > somaxconn` takes somaxconn, so listen(-1) asks for the most.
     const somaxconn = ctx.sysctl('net.core.somaxconn');
     this.max = backlog < 0 || backlog > somaxconn ? somaxconn : backlog;
   }
 
+  /** The SYN queue: the clients in SYN-RECEIVED. */
   get synQueueLength(): number {
-    return this.requests.size;
+    let n = 0;
+    for (const state of this.clients.values()) if (state.kind === 'synRcvd') n++;
+    return n;
   }
+
   get acceptQueueLength(): number {
     return this.acceptQueue.length;
   }
 
-  /** Linux sk_acceptq_is_full: `len > max`, so listen(N) holds N+1; BSD and the strict reading: `len >= max`. */
-  private acceptQueueFull(): boolean {
-    return this.ctx.profile.flags.acceptQueueAdmitsBacklogPlusOne ? this.acceptQueue.length > this.max : this.acceptQueue.length >= this.max;
+  /** The transition function: a client's segment, by where the client's connection stands. */
+  receive(client: ClientId, segment: ClientSegment, now: Interval): void {
+    const state = this.clients.get(client);
+    switch (state?.kind) {
+      case 'synRcvd':
+        return this.inSynRcvd(state.request, segment, now);
+      case 'established':
+        return inEstablished(this.ctx, this.clients, state.connection, segment, now);
+      case 'cookieSent':
+        // Linux cookie_v4_check: the listener takes a final ACK as the cookie's while cookies are on.
+        if (segment.kind === 'ack' && !segment.bad && this.ctx.sysctl('net.ipv4.tcp_syncookies') !== 0) return this.cookieAck(client, state, now);
+        return this.atListener(client, state, segment, now);
+      case undefined:
+      case 'reset':
+      case 'expired':
+        return this.atListener(client, state ?? null, segment, now);
+    }
   }
 
-  /** Linux inet_csk_reqsk_queue_is_full: `>=` until 2025, then `>` (so listen(0) takes one SYN). */
-  private synQueueFull(): boolean {
-    return this.ctx.profile.flags.synQueueFullInclusive ? this.requests.size >= this.max : this.requests.size > this.max;
+  /** RFC 9293 §3.10.7.2 LISTEN (Linux tcp_v4_rcv finds only the listener). */
+  private atListener(client: ClientId, state: ClientState | null, segment: ClientSegment, now: Interval): void {
+    const peer = { kind: 'client', client } as const;
+    switch (segment.kind) {
+      case 'syn':
+        return this.newSyn(client, segment.options, now);
+      case 'ack': {
+        // An ACK -> <SEQ=SEG.ACK><CTL=RST>; after an expired request, that is how the client learns it.
+        const rule = segment.bad ? RULES.ackToListener : state?.kind === 'expired' ? RULES.requestExpired : RULES.ackToListener;
+        return this.ctx.send(peer, rstForAck(ackOf(this.ctx.latestSynAck.get(client)?.isn ?? null, segment.bad ? badAckOffset : 0)), response(now), rule);
+      }
+      case 'rst':
+        return; // an RST to the listener is discarded
+    }
   }
 
-  syn(client: ClientId, offer: SynOptions, now: Interval): void {
+  /** A SYN with nothing of this client's in the queues: the queue checks of Linux tcp_conn_request. */
+  private newSyn(client: ClientId, offer: SynOptions, now: Interval): void {
     const { ctx } = this;
     const peer = { kind: 'client', client } as const;
-    const request = this.requests.get(client);
-    if (request) return this.duplicateSyn(request, now);
-    const connection = this.connections.get(client);
-    if (connection && !connection.reset) return synOnConnection(ctx, connection, now);
-
     if (ctx.profile.flags.queuesShareBacklog) {
       // The article (BSD): both queues together never exceed the backlog; a SYN beyond is ignored.
-      if (this.requests.size + this.acceptQueue.length >= this.max) return ctx.drop(peer, now, RULES.sharedBacklog);
+      if (this.synQueueLength + this.acceptQueue.length >= this.max) return ctx.drop(peer, now, RULES.sharedBacklog);
       return this.newRequest(client, negotiate(offer, ctx.settings), now);
     }
     const syncookies = ctx.sysctl('net.ipv4.tcp_syncookies');
@@ -109,7 +146,7 @@ export class Listener {
       return ctx.drop(peer, now, RULES.acceptQueueFullSyn);
     }
     const maxSynBacklog = ctx.sysctl('net.ipv4.tcp_max_syn_backlog');
-    if (!wantCookie && syncookies === 0 && maxSynBacklog - this.requests.size < maxSynBacklog >> 2) {
+    if (!wantCookie && syncookies === 0 && maxSynBacklog - this.synQueueLength < maxSynBacklog >> 2) {
       ctx.count('TcpExt.ListenDrops', RULES.synBacklogQuarter);
       return ctx.drop(peer, now, RULES.synBacklogQuarter);
     }
@@ -120,32 +157,64 @@ export class Listener {
     const names = ctx.newNames(client);
     ctx.count('TcpExt.SyncookiesSent', RULES.cookie);
     ctx.send(peer, synAck(ctx.settings, client, options, names), response(now), RULES.cookie);
-    this.cookies.set(client, { names, options });
+    this.clients.set(client, { kind: 'cookieSent', names, options });
   }
 
   private newRequest(client: ClientId, options: Negotiated, now: Interval): void {
     const names = this.ctx.newNames(client);
     this.ctx.send({ kind: 'client', client }, synAck(this.ctx.settings, client, options, names), response(now), RULES.synAck);
-    const request: Request = { client, options, names, numTimeout: 0, acked: false, lastOow: null, timer: undefined as unknown as Timer };
-    request.timer = this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at));
-    this.requests.set(client, request);
+    const request: Request = { client, options, names, numTimeout: 0, lastOow: null, timer: this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at)) };
+    this.clients.set(client, { kind: 'synRcvd', request });
   }
 
-  /** Linux tcp_check_req: a retransmitted SYN gets the SYN-ACK again and re-arms the timer. */
-  private duplicateSyn(request: Request, now: Interval): void {
-    if (oowRateLimited(request, now)) return this.ctx.drop({ kind: 'client', client: request.client }, now, RULES.oowRateLimited);
-    this.ctx.send({ kind: 'client', client: request.client }, synAck(this.ctx.settings, request.client, request.options, request.names), response(now), RULES.duplicateSyn);
-    request.timer.cancelled = true;
-    request.timer = this.ctx.arm(after(now, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (at) => this.requestTimer(request, at));
+  /** RFC 9293 §3.10.7.4 in SYN-RECEIVED, as Linux tcp_check_req does it. */
+  private inSynRcvd(request: Request, segment: ClientSegment, now: Interval): void {
+    const { ctx } = this;
+    const peer = { kind: 'client', client: request.client } as const;
+    switch (segment.kind) {
+      case 'syn':
+        // A retransmitted SYN gets the SYN-ACK again and re-arms the timer, rate-limited.
+        if (oowRateLimited(request, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
+        ctx.send(peer, synAck(ctx.settings, request.client, request.options, request.names), response(now), RULES.duplicateSyn);
+        request.timer.cancelled = true;
+        request.timer = ctx.arm(after(now, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (at) => this.requestTimer(request, at));
+        return;
+      case 'ack':
+        // An unacceptable ACK: Linux hands the segment to the listener, which resets it; the request lives on.
+        if (segment.bad) return ctx.send(peer, rstForAck(ackOf(request.names.isn, badAckOffset)), response(now), RULES.badAck);
+        if (!ctx.profile.flags.queuesShareBacklog && this.acceptQueueFull()) {
+          this.countOverflow(RULES.acceptQueueFullAck);
+          if (ctx.sysctl('net.ipv4.tcp_abort_on_overflow') === 0) return ctx.drop(peer, now, RULES.acceptQueueFullAck);
+          ctx.send(peer, rstForAck(ackOf(request.names.isn, 0)), response(now), RULES.acceptQueueFullAck);
+          ctx.count('TcpExt.EmbryonicRsts', RULES.acceptQueueFullAck);
+          return this.endRequest(request, null);
+        }
+        this.endRequest(request, null);
+        return this.establish(request.client, request.names, request.options.timestamps, 'request');
+      case 'rst':
+        ctx.count('TcpExt.EmbryonicRsts', RULES.rstInSynRcvd);
+        return this.endRequest(request, null);
+    }
   }
 
-  /** Linux reqsk_timer_handler: retransmit the SYN-ACK, or give the request up. */
+  /** Linux cookie_v4_check: a valid cookie ACK creates the connection, if the accept queue has room. */
+  private cookieAck(client: ClientId, cookie: Extract<ClientState, { kind: 'cookieSent' }>, now: Interval): void {
+    this.clients.delete(client);
+    if (this.acceptQueueFull()) {
+      // The child cannot be queued; the ACK is dropped, no RST.
+      this.countOverflow(RULES.cookieAck);
+      return this.ctx.drop({ kind: 'client', client }, now, RULES.cookieAck);
+    }
+    // A cookie's TSval encodes options, not the clock: the connection's own TSvals start afresh.
+    this.establish(client, { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock` }, cookie.options.timestamps, 'cookie');
+  }
+
+  /** Linux reqsk_timer_handler: SYN-ACK retransmissions, then the request dies. */
   private requestTimer(request: Request, at: Interval): void {
     const { ctx } = this;
-    if (!this.open) return void this.requests.delete(request.client);
     let retries = ctx.sysctl('net.ipv4.tcp_synack_retries');
     // Half the queue is kept for young requests: old ones lose retries when the queue is loaded.
-    const qlen = this.requests.size;
+    const qlen = this.synQueueLength;
     if (qlen << 1 > Math.max(8, this.max)) {
       let young = this.youngRequests() << 1;
       while (retries > 2 && qlen >= young) {
@@ -153,96 +222,50 @@ export class Listener {
         young <<= 1;
       }
     }
-    if (request.numTimeout >= retries) {
-      this.requests.delete(request.client);
-      this.expired.add(request.client);
-      return;
-    }
+    if (request.numTimeout >= retries) return this.endRequest(request, { kind: 'expired' });
     ctx.send({ kind: 'client', client: request.client }, synAck(ctx.settings, request.client, request.options, request.names), at, RULES.synAckRetransmit);
     request.numTimeout++;
     request.timer = ctx.arm(after(at, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (next) => this.requestTimer(request, next));
   }
 
-  finalAck(client: ClientId, now: Interval): void {
-    const { ctx } = this;
-    const request = this.requests.get(client);
-    const cookie = this.cookies.get(client);
-    const peer = { kind: 'client', client } as const;
-    if (request && !ctx.profile.flags.queuesShareBacklog && this.acceptQueueFull()) {
-      this.countOverflow(RULES.acceptQueueFullAck);
-      if (ctx.sysctl('net.ipv4.tcp_abort_on_overflow') === 0) {
-        request.acked = true;
-        return ctx.drop(peer, now, RULES.acceptQueueFullAck);
-      }
-      ctx.send(peer, rstForAck(ackOf(request.names.isn, 0)), response(now), RULES.acceptQueueFullAck);
-      ctx.count('TcpExt.EmbryonicRsts', RULES.acceptQueueFullAck);
-      return this.dropRequest(request);
-    }
-    if (request) {
-      this.dropRequest(request);
-      return this.establish(client, request.names, request.options.timestamps, 'request');
-    }
-    if (cookie && ctx.sysctl('net.ipv4.tcp_syncookies') !== 0) {
-      this.cookies.delete(client);
-      if (this.acceptQueueFull()) {
-        // cookie_v4_check: the child cannot be queued; the ACK is dropped, no RST.
-        this.countOverflow(RULES.cookieAck);
-        return ctx.drop(peer, now, RULES.cookieAck);
-      }
-      // A cookie's TSval encodes options, not the clock: the connection's own TSvals start afresh.
-      const names: Names = { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock` };
-      return this.establish(client, names, cookie.options.timestamps, 'cookie');
-    }
-    const connection = this.connections.get(client);
-    if (connection && !connection.reset) return ctx.drop(peer, now, RULES.duplicateAck);
-    ctx.send(peer, rstForAck(ackOf(ctx.latestSynAck.get(client)?.isn ?? null, 0)), response(now), this.expired.has(client) ? RULES.requestExpired : RULES.ackToListener);
-  }
-
-  badAck(client: ClientId, now: Interval): void {
-    const connection = this.connections.get(client);
-    // An ACK of data never sent, on an established connection: dropped (RFC 9293 §3.10.7.4), or
-    // since 6.18 (measured) answered with a challenge ACK (RFC 5961 §5.2).
-    if (!this.requests.has(client) && connection && !connection.reset) return unsentDataAck(this.ctx, connection, now);
-    // In SYN_RCVD Linux hands the segment to the listener, which resets it; the request lives on.
-    const rule = this.requests.has(client) ? RULES.badAck : RULES.ackToListener;
-    this.ctx.send({ kind: 'client', client }, rstForAck(ackOf(this.ctx.latestSynAck.get(client)?.isn ?? null, badAckOffset)), response(now), rule);
-  }
-
-  rst(client: ClientId): void {
-    const request = this.requests.get(client);
-    if (request) {
-      this.ctx.count('TcpExt.EmbryonicRsts', RULES.rstInSynRcvd);
-      return this.dropRequest(request);
-    }
-    const connection = this.connections.get(client);
-    if (connection) connection.reset = true;
-  }
-
   accept(max: number, now: Interval): void {
     const taken = this.acceptQueue.splice(0, Math.max(0, max));
     // Cite what made this result special: a reset connection still returned, or one from a cookie.
-    const rule = taken.some((c) => c.reset) ? RULES.rstEstablished : taken.some((c) => c.via === 'cookie') ? RULES.cookieAck : RULES.accept;
+    const reset = taken.some((c) => this.clients.get(c.client)?.kind === 'reset');
+    const rule = reset ? RULES.rstEstablished : taken.some((c) => c.via === 'cookie') ? RULES.cookieAck : RULES.accept;
     this.ctx.result({ call: 'accept', accepted: taken.map((c) => c.client) }, response(now), rule);
   }
 
-  /** close(): queued connections are reset (tcp_disconnect), requests die when their timer next fires. */
+  /** close(): queued connections are reset (tcp_disconnect), requests and cookies are gone. */
   close(now: Interval): void {
     this.open = false;
     for (const connection of this.acceptQueue.splice(0)) {
-      this.connections.delete(connection.client);
-      if (connection.reset) continue;
-      const tsecr = peerTsval({ kind: 'client', client: connection.client });
-      this.ctx.send({ kind: 'client', client: connection.client }, fromEstablished(['RST', 'ACK'], connection.names, clientIsn(connection.client) + 1, connection.timestamps, tsecr), response(now), RULES.listenerClosed);
+      const wasReset = this.clients.get(connection.client)?.kind === 'reset';
+      this.clients.delete(connection.client);
+      if (wasReset) continue;
+      const peer = { kind: 'client', client: connection.client } as const;
+      this.ctx.send(peer, fromEstablished(['RST', 'ACK'], connection.names, clientIsn(connection.client) + 1, connection.timestamps, peerTsval(peer)), response(now), RULES.listenerClosed);
     }
-    for (const request of this.requests.values()) request.timer.cancelled = true;
-    this.requests.clear();
-    this.cookies.clear();
+    for (const [client, state] of this.clients) {
+      if (state.kind === 'synRcvd') state.request.timer.cancelled = true;
+      if (state.kind === 'synRcvd' || state.kind === 'cookieSent') this.clients.delete(client);
+    }
+  }
+
+  /** Linux sk_acceptq_is_full: `len > max`, so listen(N) holds N+1; BSD and the strict reading: `len >= max`. */
+  private acceptQueueFull(): boolean {
+    return this.ctx.profile.flags.acceptQueueAdmitsBacklogPlusOne ? this.acceptQueue.length > this.max : this.acceptQueue.length >= this.max;
+  }
+
+  /** Linux inet_csk_reqsk_queue_is_full: `>=` until 2025, then `>` (so listen(0) takes one SYN). */
+  private synQueueFull(): boolean {
+    return this.ctx.profile.flags.synQueueFullInclusive ? this.synQueueLength >= this.max : this.synQueueLength > this.max;
   }
 
   /** Requests that never timed out (the kernel's "young" count). */
   private youngRequests(): number {
     let young = 0;
-    for (const r of this.requests.values()) if (r.numTimeout === 0) young++;
+    for (const state of this.clients.values()) if (state.kind === 'synRcvd' && state.request.numTimeout === 0) young++;
     return young;
   }
 
@@ -252,46 +275,54 @@ export class Listener {
     this.ctx.count('TcpExt.ListenDrops', rule);
   }
 
-  private dropRequest(request: Request): void {
+  /** The request leaves the SYN queue: for `next` (expired), or for nothing. */
+  private endRequest(request: Request, next: ClientState | null): void {
     request.timer.cancelled = true;
-    this.requests.delete(request.client);
+    if (next) this.clients.set(request.client, next);
+    else this.clients.delete(request.client);
   }
 
   private establish(client: ClientId, names: Names, timestamps: boolean, via: Connection['via']): void {
-    this.expired.delete(client);
-    const connection: Connection = { client, names, timestamps, reset: false, lastOow: null, via };
+    const connection: Connection = { client, names, timestamps, lastOow: null, via };
     this.acceptQueue.push(connection);
-    this.connections.set(client, connection);
+    this.clients.set(client, { kind: 'established', connection });
   }
 }
 
-/** A SYN on a connection of this port: a challenge ACK acknowledging what it has (RFC 5961 §4). */
-function synOnConnection(ctx: Context, connection: Connection, now: Interval): void {
-  challengeAck(ctx, { kind: 'client', client: connection.client }, connection, clientIsn(connection.client) + 1, now);
+/** RFC 9293 §3.10.7.4 in ESTABLISHED, with RFC 5961's answers: the same whether the port still listens or not. */
+function inEstablished(ctx: Context, clients: PortClients, connection: Connection, segment: ClientSegment, now: Interval): void {
+  const peer = { kind: 'client', client: connection.client } as const;
+  switch (segment.kind) {
+    case 'syn':
+      // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK.
+      return challengeAck(ctx, peer, connection, clientIsn(connection.client) + 1, now);
+    case 'ack':
+      if (!segment.bad) return ctx.drop(peer, now, RULES.duplicateAck);
+      // An ACK of data never sent: dropped (RFC 9293 §3.10.7.4), or since 6.18 (measured) a challenge ACK (RFC 5961 §5.2).
+      if (ctx.profile.flags.challengeAckForUnsentData) return challengeAck(ctx, peer, connection, clientIsn(connection.client) + 1, now);
+      return ctx.drop(peer, now, RULES.unsentDataDropped);
+    case 'rst':
+      // RFC 5961 §3.2: an RST with SEG.SEQ = RCV.NXT resets the connection.
+      clients.set(connection.client, { kind: 'reset', connection });
+      return;
+  }
 }
 
-/** An ACK of data never sent: dropped (RFC 9293 §3.10.7.4), or since 6.18 (measured) a challenge ACK (RFC 5961 §5.2). */
-function unsentDataAck(ctx: Context, connection: Connection, now: Interval): void {
-  if (ctx.profile.flags.challengeAckForUnsentData) synOnConnection(ctx, connection, now);
-  else ctx.drop({ kind: 'client', client: connection.client }, now, RULES.unsentDataDropped);
-}
-
-/** Segments to the port once nobody listens: RFC 9293 §3.10.7.1, and the connections that remain. */
-export function closedListenPort(ctx: Context, connections: Map<ClientId, Connection>) {
+/** The port once nobody listens (before listen() or after close()): RFC 9293 §3.10.7.1, and the connections that remain. */
+export function closedListenPort(ctx: Context, clients: PortClients) {
   return {
-    syn(client: ClientId, now: Interval): void {
-      const connection = connections.get(client);
-      if (connection && !connection.reset) return synOnConnection(ctx, connection, now);
-      closedPortReset(ctx, { kind: 'client', client }, { seqEnd: clientIsn(client) + 1 }, now);
-    },
-    ack(client: ClientId, offset: number, now: Interval): void {
-      const connection = connections.get(client);
-      if (connection && !connection.reset) return offset === 0 ? ctx.drop({ kind: 'client', client }, now, RULES.duplicateAck) : unsentDataAck(ctx, connection, now);
-      closedPortReset(ctx, { kind: 'client', client }, { ack: ackOf(ctx.latestSynAck.get(client)?.isn ?? null, offset) }, now);
-    },
-    rst(client: ClientId): void {
-      const connection = connections.get(client);
-      if (connection) connection.reset = true;
+    receive(client: ClientId, segment: ClientSegment, now: Interval): void {
+      const state = clients.get(client);
+      if (state?.kind === 'established') return inEstablished(ctx, clients, state.connection, segment, now);
+      const peer = { kind: 'client', client } as const;
+      switch (segment.kind) {
+        case 'syn':
+          return closedPortReset(ctx, peer, { seqEnd: clientIsn(client) + 1 }, now);
+        case 'ack':
+          return closedPortReset(ctx, peer, { ack: ackOf(ctx.latestSynAck.get(client)?.isn ?? null, segment.bad ? badAckOffset : 0) }, now);
+        case 'rst':
+          return; // RFC 9293 §3.10.7.1: an RST to a closed port is discarded
+      }
     },
   };
 }

@@ -5,11 +5,11 @@
  */
 import { ActiveOpen } from './active-open.ts';
 import { Context } from './context.ts';
-import { closedListenPort, Listener, type Connection } from './listener.ts';
+import { closedListenPort, Listener, type PortClients } from './listener.ts';
 import { ScenarioProgress } from './preconditions.ts';
 import { RULES } from './rules.ts';
-import { badAckOffset, clientIsn, closedPortAck } from './harness-numbers.ts';
-import type { ClientId, ConnId, Millis, TimedAction } from './actions.ts';
+import { clientIsn, closedPortAck } from './harness-numbers.ts';
+import type { ConnId, Millis, TimedAction } from './actions.ts';
 import type { Expectation } from './expectations.ts';
 import type { KernelProfile, TargetSettings } from './profiles.ts';
 import { closedPortReset } from './closed-port.ts';
@@ -26,8 +26,8 @@ export interface ModelInput {
 
 export function predict(input: ModelInput): Expectation[] {
   const ctx = new Context(input.profile, { ...input.settings, sysctls: { ...input.settings.sysctls } });
-  const connections = new Map<ClientId, Connection>();
-  const closedPort = closedListenPort(ctx, connections);
+  const clients: PortClients = new Map();
+  const closedPort = closedListenPort(ctx, clients);
   const connects = new Map<ConnId, ActiveOpen>();
   let listener: Listener | null = null;
   const progress = new ScenarioProgress();
@@ -40,7 +40,7 @@ export function predict(input: ModelInput): Expectation[] {
     const open = listener?.open ? listener : null;
     switch (action.kind) {
       case 'listen':
-        listener = new Listener(ctx, action.backlog, connections);
+        listener = new Listener(ctx, action.backlog, clients);
         ctx.result({ call: 'listen', ok: true }, response(now), RULES.listen);
         return;
       // accept() and close() apply only to an open listener (preconditions.ts).
@@ -50,22 +50,14 @@ export function predict(input: ModelInput): Expectation[] {
       case 'closeListener':
         open!.close(now);
         return;
+      // A client's segment goes to its connection's transition function, listening or not.
       case 'syn':
-        if (open) open.syn(action.client, action.options, now);
-        else closedPort.syn(action.client, now);
-        return;
+        return (open ?? closedPort).receive(action.client, { kind: 'syn', options: action.options }, now);
       case 'finalAck':
-        if (open) open.finalAck(action.client, now);
-        else closedPort.ack(action.client, 0, now);
-        return;
       case 'badAck':
-        if (open) open.badAck(action.client, now);
-        else closedPort.ack(action.client, badAckOffset, now);
-        return;
+        return (open ?? closedPort).receive(action.client, { kind: 'ack', bad: action.kind === 'badAck' }, now);
       case 'rst':
-        if (open) open.rst(action.client);
-        else closedPort.rst(action.client);
-        return;
+        return (open ?? closedPort).receive(action.client, { kind: 'rst' }, now);
       case 'synToClosedPort':
         closedPortReset(ctx, { kind: 'client', client: action.client }, { seqEnd: clientIsn(action.client) + 1 }, now);
         return;

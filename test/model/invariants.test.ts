@@ -52,9 +52,9 @@ describe('model invariants', () => {
         const listener = new Listener(ctx, backlog, new Map());
         ops.forEach(([op, client], i) => {
           const now = { earliest: i, latest: i };
-          if (op === 'syn') listener.syn(client, { mss: 1460, sackPermitted: true, timestamps: true, windowScale: 7 }, now);
-          else if (op === 'ack') listener.finalAck(client, now);
-          else if (op === 'rst') listener.rst(client);
+          if (op === 'syn') listener.receive(client, { kind: 'syn', options: { mss: 1460, sackPermitted: true, timestamps: true, windowScale: 7 } }, now);
+          else if (op === 'ack') listener.receive(client, { kind: 'ack', bad: false }, now);
+          else if (op === 'rst') listener.receive(client, { kind: 'rst' }, now);
           else listener.accept(1, now);
           expect(listener.acceptQueueLength).toBeLessThanOrEqual(listener.max + 1);
           expect(listener.synQueueLength).toBeLessThanOrEqual(listener.max + 1);
