@@ -29,6 +29,7 @@ export function synTimeoutMs(retries: number): number {
   return retries <= thresh ? ((2 << retries) - 1) * TCP_TIMEOUT_INIT : ((2 << thresh) - 1) * TCP_TIMEOUT_INIT + (retries - thresh) * TCP_RTO_MAX;
 }
 
+/** Where connect() stands (RFC 9293 §3.3.2): its SYN out, the handshake done, or the socket gone. */
 type State = 'synSent' | 'established' | 'closed';
 
 export class ActiveOpen {
@@ -103,20 +104,26 @@ export class ActiveOpen {
     this.ctx.result({ call: 'connect', errno }, at, rule, this.call);
   }
 
+  /** The transition function: the remote's answer, by the state connect() is in. */
   answer(answer: SynAnswer, now: Interval): void {
     const { ctx } = this;
-    if (this.state === 'closed') {
-      // The socket is gone: the answer meets a closed port (RFC 9293 §3.10.7.1).
-      if (answer.kind === 'synAck') closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: 1 + (answer.ackValid ? 0 : badAckOffset) } }, now);
-      else ctx.drop(this.peer, now, answer.kind === 'rst' ? RULES.rstAfterReset : RULES.connectIgnored);
-      return;
+    switch (this.state) {
+      case 'closed':
+        // The socket is gone: the answer meets a closed port (RFC 9293 §3.10.7.1).
+        if (answer.kind === 'synAck') return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: 1 + (answer.ackValid ? 0 : badAckOffset) } }, now);
+        return ctx.drop(this.peer, now, answer.kind === 'rst' ? RULES.rstAfterReset : RULES.connectIgnored);
+      case 'established':
+        // A SYN-ACK now is a SYN on a synchronized connection (RFC 5961 §4); an out-of-window RST or a soft ICMP error is dropped.
+        if (answer.kind === 'synAck') return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
+        return ctx.drop(this.peer, now, RULES.connectIgnored);
+      case 'synSent':
+        return this.inSynSent(answer, now);
     }
-    if (this.state === 'established') {
-      // A SYN-ACK on an established connection is a SYN there; an out-of-window RST or a soft ICMP error is dropped.
-      if (answer.kind === 'synAck') challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
-      else ctx.drop(this.peer, now, RULES.connectIgnored);
-      return;
-    }
+  }
+
+  /** RFC 9293 §3.10.7.3 SYN-SENT, as Linux tcp_rcv_synsent_state_process and tcp_v4_err do it. */
+  private inSynSent(answer: SynAnswer, now: Interval): void {
+    const { ctx } = this;
     switch (answer.kind) {
       case 'synAck':
         if (!answer.ackValid) {
@@ -131,18 +138,15 @@ export class ActiveOpen {
         return;
       case 'rst':
         // An RST whose ACK is unacceptable is dropped, and counts as a bad ACK (below).
-        if (answer.acceptable) this.fail('ECONNREFUSED', response(now), RULES.connectRefused);
-        else this.resendSoon(now);
-        return;
+        if (answer.acceptable) return this.fail('ECONNREFUSED', response(now), RULES.connectRefused);
+        return this.resendSoon(now);
       case 'icmpUnreachable': {
         const errno = ICMP_ERRNO[answer.code];
         if (errno === undefined) return ctx.drop(this.peer, now, RULES.icmpFragNeeded);
-        if (ctx.profile.flags.icmpUnreachableAbortsConnect) this.fail(errno, response(now), RULES.connectIcmp);
-        else {
-          this.softError = errno;
-          ctx.drop(this.peer, now, RULES.connectIcmp);
-        }
-        return;
+        if (ctx.profile.flags.icmpUnreachableAbortsConnect) return this.fail(errno, response(now), RULES.connectIcmp);
+        // BSD: a soft error, remembered until the timer gives up.
+        this.softError = errno;
+        return ctx.drop(this.peer, now, RULES.connectIcmp);
       }
     }
   }
