@@ -3,14 +3,14 @@
  * ENETUNREACH on ICMP (NOTES.md "connect() failures"; RFC 9293 §3.10.7.3; RFC 1122 §4.2.3.9).
  */
 import * as fc from 'fast-check';
-import type { Action, SynAnswer } from '../harness/model/actions.ts';
+import { ICMP_UNREACHABLE_CODES, type Action, type SynAnswer } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
 import { clientWindow, synOptions } from './arbitraries.ts';
 
 const answer: fc.Arbitrary<SynAnswer> = fc.oneof(
   fc.record({ kind: fc.constant('synAck' as const), options: synOptions, window: clientWindow, ackValid: fc.boolean() }),
   fc.record({ kind: fc.constant('rst' as const), acceptable: fc.boolean() }),
-  fc.record({ kind: fc.constant('icmpUnreachable' as const), code: fc.constantFrom(0, 1, 2, 3, 4, 9, 10, 13) }),
+  fc.record({ kind: fc.constant('icmpUnreachable' as const), code: fc.constantFrom(...ICMP_UNREACHABLE_CODES) }),
 );
 
 export const connectErrorsSuite: Suite = {

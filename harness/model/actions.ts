@@ -34,8 +34,9 @@ export type SynAnswer =
   | { kind: 'rst'; acceptable: boolean }
   | { kind: 'icmpUnreachable'; code: IcmpUnreachableCode };
 
-/** ICMP destination-unreachable codes (RFC 792, RFC 1122 §3.2.2.1). */
-export type IcmpUnreachableCode = 0 | 1 | 2 | 3 | 4 | 9 | 10 | 13;
+/** ICMP destination-unreachable codes, all sixteen (RFC 792, RFC 1122 §3.2.2.1, RFC 1812 §5.2.7.1). */
+export const ICMP_UNREACHABLE_CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] as const;
+export type IcmpUnreachableCode = (typeof ICMP_UNREACHABLE_CODES)[number];
 
 /** The sysctls a scenario may set; all per network namespace on Linux. */
 export type SysctlName =

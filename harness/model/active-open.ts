@@ -17,8 +17,29 @@ const TCP_RTO_MAX = 120_000;
 const BSD_SCHEDULE = [6000, 18_000];
 const BSD_TIMEOUT = 75_000;
 
-/** Linux icmp_err_convert for destination unreachable, by code (RFC 1122 §3.2.2.1). */
-const ICMP_ERRNO: Partial<Record<IcmpUnreachableCode, ConnectErrno>> = { 0: 'ENETUNREACH', 1: 'EHOSTUNREACH', 2: 'ENOPROTOOPT', 3: 'ECONNREFUSED', 9: 'ENETUNREACH', 10: 'EHOSTUNREACH', 13: 'EHOSTUNREACH' };
+/**
+ * Linux icmp_err_convert (net/ipv4/icmp.c), by destination-unreachable code: the errno a
+ * connect() in SYN_SENT fails with, whether the kernel deems the code fatal or not (tcp_v4_err
+ * aborts SYN_SENT on any). Fragmentation needed (4) only adjusts the path MTU.
+ */
+const ICMP_ERRNO: Record<IcmpUnreachableCode, ConnectErrno | null> = {
+  0: 'ENETUNREACH',
+  1: 'EHOSTUNREACH',
+  2: 'ENOPROTOOPT',
+  3: 'ECONNREFUSED',
+  4: null,
+  5: 'EOPNOTSUPP', // source route failed
+  6: 'ENETUNREACH', // network unknown
+  7: 'EHOSTDOWN', // host unknown
+  8: 'ENONET', // source host isolated
+  9: 'ENETUNREACH', // network administratively prohibited
+  10: 'EHOSTUNREACH', // host administratively prohibited
+  11: 'ENETUNREACH', // network unreachable for TOS
+  12: 'EHOSTUNREACH', // host unreachable for TOS
+  13: 'EHOSTUNREACH', // communication administratively prohibited
+  14: 'EHOSTUNREACH', // host precedence violation
+  15: 'EHOSTUNREACH', // precedence cutoff in effect
+};
 
 /**
  * Linux tcp_model_timeout: how long `retries` exponential retransmissions from 1 s take; SYN_SENT
@@ -142,7 +163,7 @@ export class ActiveOpen {
         return this.resendSoon(now);
       case 'icmpUnreachable': {
         const errno = ICMP_ERRNO[answer.code];
-        if (errno === undefined) return ctx.drop(this.peer, now, RULES.icmpFragNeeded);
+        if (errno === null) return ctx.drop(this.peer, now, RULES.icmpFragNeeded);
         if (ctx.profile.flags.icmpUnreachableAbortsConnect) return this.fail(errno, response(now), RULES.connectIcmp);
         // BSD: a soft error, remembered until the timer gives up.
         this.softError = errno;

@@ -52,7 +52,7 @@ export type CallResult =
   | { call: 'accept'; accepted: readonly ClientId[] }
   | { call: 'connect'; errno: ConnectErrno | null };
 
-export type ConnectErrno = 'ETIMEDOUT' | 'ECONNREFUSED' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ENOPROTOOPT' | 'EHOSTDOWN' | 'ENONET';
+export type ConnectErrno = 'ETIMEDOUT' | 'ECONNREFUSED' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ENOPROTOOPT' | 'EHOSTDOWN' | 'ENONET' | 'EOPNOTSUPP';
 
 /** Kernel counters the model predicts, as deltas over the scenario (names as in /proc/net/netstat). */
 export type CounterName =

@@ -63,6 +63,7 @@ const ERRNO_TEXT: Record<string, string> = {
   ENOPROTOOPT: 'Protocol not available',
   EHOSTDOWN: 'Host is down',
   ENONET: 'Machine is not on the network',
+  EOPNOTSUPP: 'Operation not supported',
 };
 
 export const failsWith = (errno: keyof typeof ERRNO_TEXT): string => `-1 ${errno} (${ERRNO_TEXT[errno]})`;
@@ -76,7 +77,15 @@ export const ICMP_UNREACHABLE_NAME: Record<IcmpUnreachableCode, string> = {
   4: 'frag_needed',
   9: 'net_prohibited',
   10: 'host_prohibited',
+  5: 'source_route_failed',
+  6: 'net_unknown',
+  7: 'host_unknown',
+  8: 'source_host_isolated',
+  11: 'net_unreachable_for_tos',
+  12: 'host_unreachable_for_tos',
   13: 'packet_filtered',
+  14: 'precedence_violation',
+  15: 'precedence_cutoff',
 };
 
 /** Script time: absolute seconds; an interval where packetdrill allows one (outbound segments). */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFor } from '../../harness/model/profiles.ts';
 import { RULES } from '../../harness/model/rules.ts';
-import type { Action, SynOptions } from '../../harness/model/actions.ts';
+import type { Action, IcmpUnreachableCode, SynOptions } from '../../harness/model/actions.ts';
 import { judge } from '../../harness/run/judge.ts';
 import { openExecutorTarget, type ExecutorTarget } from '../../harness/run/targets.ts';
 import { requireRoot } from '../support/root.ts';
@@ -40,6 +40,8 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
   { name: 'connect: SYN-ACK', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },
   { name: 'connect: bad SYN-ACK, then RST', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: false }), wait(60), answer({ kind: 'rst', acceptable: true }), wait(20)] },
   { name: 'connect: ICMP net unreachable', actions: [connect, answer({ kind: 'icmpUnreachable', code: 0 }), wait(20)] },
+  // Every destination-unreachable code ends SYN_SENT with its icmp_err_convert errno (4 only adjusts the path MTU).
+  ...[5, 6, 7, 8, 11, 12, 14, 15].map((code) => ({ name: `connect: ICMP unreachable code ${code}`, actions: [connect, answer({ kind: 'icmpUnreachable', code: code as IcmpUnreachableCode }), wait(20)] })),
   { name: 'a duplicate final ACK on an established connection is dropped', actions: [listen(1), syn(0), ack(0), ack(0), accept] },
   { name: 'a second SYN on an established connection within 500 ms: its challenge ACK is rate-limited', actions: [listen(1), syn(0), ack(0), syn(0), syn(0)] },
   { name: 'connect: fragmentation needed only adjusts the path MTU; an RST after the connection was refused is dropped', actions: [connect, answer({ kind: 'icmpUnreachable', code: 4 }), answer({ kind: 'rst', acceptable: true }), answer({ kind: 'rst', acceptable: true }), wait(20)] },
