@@ -16,6 +16,25 @@ const handshakes = fc.integer({ min: 1, max: 3 }).chain((clients) =>
   }),
 );
 
+/**
+ * A blocking accept() sleeping through the handshake: woken by the final ACK if it comes in time,
+ * else returning nothing at its timeout. Times keep 300 ms or more from each other and from the
+ * 1 s SYN-ACK retransmission, so no case sits on a timer's edge.
+ */
+const blockingAccepts = fc
+  .record({ backlog: fc.integer({ min: 0, max: 4 }), options: synFrom(0), timeoutMs: fc.constantFrom(700, 1700), ackAfter: fc.constantFrom(100, 400), completes: fc.boolean() })
+  .map(({ backlog, options, timeoutMs, ackAfter, completes }) => ({
+    config: {},
+    actions: [
+      { kind: 'listen', backlog } as Action,
+      options,
+      { kind: 'blockingAccept', timeoutMs } as Action,
+      { kind: 'wait', ms: ackAfter } as Action,
+      ...(completes ? [{ kind: 'finalAck', client: 0 } as Action] : []),
+      { kind: 'wait', ms: timeoutMs - ackAfter + 300 } as Action,
+    ],
+  }));
+
 export const handshakeSuite: Suite = {
   name: 'handshake',
   properties: [
@@ -34,6 +53,17 @@ export const handshakeSuite: Suite = {
         ],
       },
       defaultRuns: 15,
+    },
+    {
+      suite: 'handshake',
+      name: 'blocking-accept',
+      claim: 'A blocking accept() sleeps through the handshake and returns the connection when its final ACK arrives, or nothing when its timeout runs out first.',
+      scenarios: blockingAccepts,
+      canonical: {
+        config: {},
+        actions: [{ kind: 'listen', backlog: 1 }, { kind: 'syn', client: 0, options: fullOptions, window: 4128 }, { kind: 'blockingAccept', timeoutMs: 700 }, { kind: 'wait', ms: 100 }, { kind: 'finalAck', client: 0 }, { kind: 'wait', ms: 900 }],
+      },
+      defaultRuns: 6,
     },
   ],
 };

@@ -62,6 +62,8 @@ export function describeAction(a: Action): string {
       return `listen(backlog ${a.backlog})`;
     case 'accept':
       return `accept(max ${a.max})`;
+    case 'blockingAccept':
+      return `accept() blocking up to ${a.timeoutMs} ms`;
     case 'closeListener':
       return 'close(listener)';
     case 'syn': {

@@ -12,7 +12,7 @@ import { describeSegment } from '../diff/describe.ts';
 import { SETTINGS_SYSCTLS, settingsFrom, type TargetSettings } from '../model/profiles.ts';
 import { peerTsval, probeAck } from '../model/harness-numbers.ts';
 import type { Action, ClientId, ConnId, Peer, SynAnswer, TimedAction, Scenario } from '../model/actions.ts';
-import type { ConnectErrno, CounterName } from '../model/expectations.ts';
+import type { CallResult, ConnectErrno, CounterName } from '../model/expectations.ts';
 import { CLOSED_PORT, PeerMap, type Addressing, type Endpoint } from './peers.ts';
 import { withConfig, type Execution, type RawPacket, type ScenarioExecutor } from './execution.ts';
 import { answersProbe, probePacket } from './probe.ts';
@@ -100,6 +100,7 @@ class CaseRun {
 
   private readonly t0 = now();
   private readonly connections = new Map<string, PeerConnection>();
+  private stopped = false;
   private listenerFd: number | null = null;
   private barrierWaiter: { ack: number; resolve: () => void } | null = null;
   private readonly unsubscribe: () => void;
@@ -127,7 +128,13 @@ class CaseRun {
   }
 
   stop(): void {
+    this.stopped = true;
     this.unsubscribe();
+  }
+
+  /** What a socket call returned, now; a call that answers after the case ended belongs to no case. */
+  private result(cause: number, result: CallResult): void {
+    if (!this.stopped) this.observed.push({ kind: 'result', cause, at: this.elapsed(), result });
   }
 
   private elapsed(): number {
@@ -140,16 +147,23 @@ class CaseRun {
       case 'listen': {
         const reply = await this.agent.listen({ port: peers.listenPort, backlog: action.backlog });
         this.listenerFd = reply.fd;
-        this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'listen', ok: true } });
+        this.result(index, { call: 'listen', ok: true });
         return;
       }
       // accept() and close() apply only to an open listener (model/preconditions.ts).
       case 'accept': {
         const reply = await this.agent.accept({ fd: this.listenerFd!, max: action.max, timeout_ms: 0 });
         const accepted = reply.accepted.map((a) => this.clientAt(a.peer)).filter((c): c is ClientId => c !== null);
-        this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'accept', accepted } });
+        this.result(index, { call: 'accept', accepted });
         return;
       }
+      case 'blockingAccept':
+        // It returns whenever a connection comes or the wait runs out; the case goes on meanwhile.
+        void this.agent.accept({ fd: this.listenerFd!, max: 1, timeout_ms: action.timeoutMs }).then(
+          (reply) => this.result(index, { call: 'accept', accepted: reply.accepted.map((a) => this.clientAt(a.peer)).filter((c): c is ClientId => c !== null) }),
+          () => undefined, // cancelled by the next case's reset
+        );
+        return;
       case 'closeListener':
         await this.agent.close({ fd: this.listenerFd! });
         this.listenerFd = null;
@@ -182,13 +196,13 @@ class CaseRun {
     const remote = this.peers.remote(conn);
     const reply = await this.agent.connect({ addr: remote.addr, port: remote.port, nonblocking: true, ...(syncnt === null ? {} : { syncnt }) });
     if (reply.errno !== 'EINPROGRESS') {
-      this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'connect', errno: connectErrno(reply.errno) } });
+      this.result(index, { call: 'connect', errno: connectErrno(reply.errno) });
       return;
     }
     // The result comes whenever the kernel decides; the case goes on meanwhile.
     void this.agent.connectWait({ fd: reply.fd, timeout_ms: 600_000 }).then(
       (done) => {
-        if (done.errno !== 'EINPROGRESS') this.observed.push({ kind: 'result', cause: index, at: this.elapsed(), result: { call: 'connect', errno: connectErrno(done.errno) } });
+        if (done.errno !== 'EINPROGRESS') this.result(index, { call: 'connect', errno: connectErrno(done.errno) });
       },
       () => undefined, // cancelled by the next case's reset
     );

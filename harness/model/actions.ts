@@ -58,6 +58,8 @@ export type Action =
   // agent, on the scenario's one listening port
   | { kind: 'listen'; backlog: number }
   | { kind: 'accept'; max: number }
+  /** accept(2) on a blocking listener: one connection, at once or when one is established, or none when timeoutMs runs out. */
+  | { kind: 'blockingAccept'; timeoutMs: number }
   | { kind: 'closeListener' }
   // wire, client -> listening port
   | { kind: 'syn'; client: ClientId; options: SynOptions; window: number }

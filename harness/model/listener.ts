@@ -60,6 +60,8 @@ export type PortClients = Map<ClientId, ClientState>;
 export class Listener {
   /** The accept queue, in order; its connections are in state established or reset. */
   private readonly acceptQueue: Connection[] = [];
+  /** A blocking accept() asleep until a connection is established: its call, and the timer of its timeout. */
+  private sleeper: { readonly call: number; readonly timer: Timer } | null = null;
   /** listen()'s backlog after the somaxconn cap (sk_max_ack_backlog). */
   readonly max: number;
   open = true;
@@ -190,7 +192,7 @@ export class Listener {
           return this.endRequest(request, null);
         }
         this.endRequest(request, null);
-        return this.establish(request.client, request.names, request.options.timestamps, 'request');
+        return this.establish(request.client, request.names, request.options.timestamps, 'request', now);
       case 'rst':
         ctx.count('TcpExt.EmbryonicRsts', RULES.rstInSynRcvd);
         return this.endRequest(request, null);
@@ -206,7 +208,7 @@ export class Listener {
       return this.ctx.drop({ kind: 'client', client }, now, RULES.cookieAck);
     }
     // A cookie's TSval encodes options, not the clock: the connection's own TSvals start afresh.
-    this.establish(client, { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock` }, cookie.options.timestamps, 'cookie');
+    this.establish(client, { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock` }, cookie.options.timestamps, 'cookie', now);
   }
 
   /** Linux reqsk_timer_handler: SYN-ACK retransmissions, then the request dies. */
@@ -236,9 +238,22 @@ export class Listener {
     this.ctx.result({ call: 'accept', accepted: taken.map((c) => c.client) }, response(now), rule);
   }
 
+  /** accept(2) on a blocking socket: the queue's head at once, else the first connection established, else none at the timeout. */
+  blockingAccept(timeoutMs: number, now: Interval): void {
+    if (this.acceptQueue.length > 0) return this.accept(1, now);
+    const call = this.ctx.cause;
+    const timer = this.ctx.arm(after(now, timeoutMs), (at) => {
+      this.sleeper = null;
+      this.ctx.result({ call: 'accept', accepted: [] }, at, RULES.blockingAccept, call);
+    });
+    this.sleeper = { call, timer };
+  }
+
   /** close(): queued connections are reset (tcp_disconnect), requests and cookies are gone. */
   close(now: Interval): void {
     this.open = false;
+    if (this.sleeper) this.sleeper.timer.cancelled = true;
+    this.sleeper = null;
     for (const connection of this.acceptQueue.splice(0)) {
       const wasReset = this.clients.get(connection.client)?.kind === 'reset';
       this.clients.delete(connection.client);
@@ -282,10 +297,15 @@ export class Listener {
     else this.clients.delete(request.client);
   }
 
-  private establish(client: ClientId, names: Names, timestamps: boolean, via: Connection['via']): void {
+  private establish(client: ClientId, names: Names, timestamps: boolean, via: Connection['via'], now: Interval): void {
     const connection: Connection = { client, names, timestamps, lastOow: null, via };
-    this.acceptQueue.push(connection);
     this.clients.set(client, { kind: 'established', connection });
+    const sleeper = this.sleeper;
+    if (sleeper === null) return void this.acceptQueue.push(connection);
+    // The connection wakes the blocking accept(), which takes it before anyone else can.
+    sleeper.timer.cancelled = true;
+    this.sleeper = null;
+    this.ctx.result({ call: 'accept', accepted: [client] }, response(now), RULES.blockingAccept, sleeper.call);
   }
 }
 

@@ -15,6 +15,7 @@ export class ScenarioProgress {
       case 'listen':
         return this.listener === 'none'; // one listening socket per scenario, on its one port
       case 'accept':
+      case 'blockingAccept':
       case 'closeListener':
         return this.listener === 'open';
       case 'connect':

@@ -47,6 +47,9 @@ export function predict(input: ModelInput): Expectation[] {
       case 'accept':
         open!.accept(action.max, now);
         return;
+      case 'blockingAccept':
+        open!.blockingAccept(action.timeoutMs, now);
+        return;
       case 'closeListener':
         open!.close(now);
         return;

@@ -26,6 +26,7 @@ export const RULES = {
   rstAfterReset: rule('closed.rst', 'RFC 9293 §3.10.7.1: an RST to a closed port is discarded'),
   oowRateLimited: rule('established.oowRateLimited', 'Linux __tcp_oow_rate_limited: at most one answer to out-of-window segments per tcp_invalid_ratelimit (500 ms)'),
   challengeAck: rule('established.challengeAck', 'RFC 5961 §4 and §5.2: a SYN, or an ACK of unsent data, in a synchronized state -> challenge ACK, at most one per 500 ms', ['challengeAcks']),
+  blockingAccept: rule('listener.blockingAccept', 'accept(2) on a blocking socket: sleeps (Linux inet_csk_wait_for_connect) until a connection is established, or returns none when its timeout runs out', ['acceptQueueAdmitsBacklogPlusOne']),
   accept: rule('listener.accept', 'accept(2): established connections only, FIFO; half-open ones never', ['acceptQueueAdmitsBacklogPlusOne']),
   listenerClosed: rule('listener.closed', 'Linux inet_csk_listen_stop: queued connections are reset, requests die'),
   closedPortSyn: rule('closedPort.syn', 'RFC 9293 §3.10.7.1: ACK bit off -> <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>'),

@@ -75,6 +75,8 @@ export function checkAction(value: unknown, where: string): Action {
       return { kind, backlog: int(o, 'backlog', where, -1, 65535) };
     case 'accept':
       return { kind, max: int(o, 'max', where, 1, 64) };
+    case 'blockingAccept':
+      return { kind, timeoutMs: int(o, 'timeoutMs', where, 1, 600_000) };
     case 'closeListener':
       return { kind };
     case 'syn':

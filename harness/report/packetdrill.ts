@@ -340,6 +340,10 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
       if (accepted.length < action.max) lines.push(`accept(${listener}, ..., ...) = ${failsWith('EAGAIN')}`);
       return lines;
     }
+    case 'blockingAccept':
+      // The script's listener is non-blocking (so an empty queue cannot hang it): the wait is not scripted.
+      left.push(`${describeAction(action)}: the script's listener is non-blocking`);
+      return [`// ${describeAction(action)}`];
     case 'closeListener': {
       const listener = fds.get('listener');
       return listener === undefined ? [] : [`close(${listener}) = 0`];

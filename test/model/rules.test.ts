@@ -56,6 +56,16 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
     expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK']);
   });
 
+  it('a blocking accept() is woken by the final ACK, returns the queue head at once, or nothing at its timeout', () => {
+    const woken = run([{ kind: 'listen', backlog: 1 }, syn(0), { kind: 'blockingAccept', timeoutMs: 700 }, { kind: 'wait', ms: 100 }, ack(0)]);
+    expect(results(woken)).toEqual([{ call: 'listen', ok: true }, { call: 'accept', accepted: [0] }]);
+    expect(woken.find((e) => e.kind === 'result' && e.result.call === 'accept')).toMatchObject({ cause: 2, at: { earliest: 103 } });
+    const atOnce = run([{ kind: 'listen', backlog: 1 }, syn(0), ack(0), { kind: 'blockingAccept', timeoutMs: 700 }]);
+    expect(results(atOnce)[1]).toEqual({ call: 'accept', accepted: [0] });
+    const timedOut = run([{ kind: 'listen', backlog: 1 }, syn(0), { kind: 'blockingAccept', timeoutMs: 700 }, { kind: 'wait', ms: 800 }]);
+    expect(timedOut.find((e) => e.kind === 'result' && e.result.call === 'accept')).toMatchObject({ result: { accepted: [] }, at: { earliest: 702 } });
+  });
+
   it('a final ACK that finds the accept queue full is dropped and the request kept (tcp_abort_on_overflow 0), or answered with RST (1)', () => {
     // listen(1): two requests, one completes, a third request, then both complete: the last finds 2 > 1.
     const actions = [{ kind: 'listen', backlog: 1 } as Action, syn(0), syn(1), ack(0), syn(2), ack(1), ack(2)];
