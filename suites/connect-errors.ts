@@ -50,5 +50,27 @@ export const connectErrorsSuite: Suite = {
       canonical: { config: {}, actions: [{ kind: 'connect', conn: 0, syncnt: 1 }, { kind: 'wait', ms: 3600 }] },
       defaultRuns: 2,
     },
+    {
+      suite: 'connect-errors',
+      name: 'closed-in-syn-sent',
+      claim: 'close() in SYN-SENT sends nothing and stops the SYN retransmissions; an answer that comes later meets a closed port (a SYN-ACK gets RST).',
+      // Before and after keep 300 ms off the 1 s retransmission the close cancels.
+      scenarios: fc.record({ before: fc.constantFrom(0, 300), after: fc.constantFrom(100, 1300), late: answer }).map(({ before, after, late }) => ({
+        config: {},
+        actions: [
+          { kind: 'connect', conn: 0, syncnt: 2 } as Action,
+          ...(before > 0 ? [{ kind: 'wait', ms: before } as Action] : []),
+          { kind: 'closeConnection', conn: 0 } as Action,
+          { kind: 'wait', ms: after } as Action,
+          { kind: 'answerSyn', conn: 0, answer: late } as Action,
+          { kind: 'wait', ms: 50 } as Action,
+        ],
+      })),
+      canonical: {
+        config: {},
+        actions: [{ kind: 'connect', conn: 0, syncnt: 2 }, { kind: 'closeConnection', conn: 0 }, { kind: 'wait', ms: 1300 }, { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options: { mss: 1460, sackPermitted: false, timestamps: false, windowScale: null }, window: 29200, ackValid: true } }, { kind: 'wait', ms: 50 }],
+      },
+      defaultRuns: 6,
+    },
   ],
 };

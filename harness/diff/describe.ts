@@ -66,6 +66,8 @@ export function describeAction(a: Action): string {
       return `accept() blocking up to ${a.timeoutMs} ms`;
     case 'closeListener':
       return 'close(listener)';
+    case 'closeConnection':
+      return `close(connection to remote ${a.conn})`;
     case 'syn': {
       const o = a.options;
       const opts = [o.mss === null ? null : `mss ${o.mss}`, o.sackPermitted ? 'sackOK' : null, o.timestamps ? 'TS' : null, o.windowScale === null ? null : `wscale ${o.windowScale}`].filter((x) => x !== null);

@@ -101,6 +101,7 @@ class CaseRun {
   private readonly t0 = now();
   private readonly connections = new Map<string, PeerConnection>();
   private stopped = false;
+  private readonly connectFds = new Map<ConnId, number>();
   private listenerFd: number | null = null;
   private barrierWaiter: { ack: number; resolve: () => void } | null = null;
   private readonly unsubscribe: () => void;
@@ -186,6 +187,10 @@ class CaseRun {
       case 'wait':
         await sleep(action.ms);
         return;
+      case 'closeConnection':
+        // The agent cancels the connect()'s wait: no result comes after this.
+        await this.agent.close({ fd: this.connectFds.get(action.conn)! });
+        return;
       case 'sysctl':
         await this.agent.sysctlSet(action.name, String(action.value));
         return;
@@ -195,6 +200,7 @@ class CaseRun {
   private async connect(index: number, conn: ConnId, syncnt: number | null): Promise<void> {
     const remote = this.peers.remote(conn);
     const reply = await this.agent.connect({ addr: remote.addr, port: remote.port, nonblocking: true, ...(syncnt === null ? {} : { syncnt }) });
+    this.connectFds.set(conn, reply.fd);
     if (reply.errno !== 'EINPROGRESS') {
       this.result(index, { call: 'connect', errno: connectErrno(reply.errno) });
       return;

@@ -72,6 +72,8 @@ export type Action =
   // agent connect() to a remote peer, and the peer's answer to the latest SYN
   | { kind: 'connect'; conn: ConnId; syncnt: number | null }
   | { kind: 'answerSyn'; conn: ConnId; answer: SynAnswer }
+  /** close() on the socket of a connect(), whatever its state. */
+  | { kind: 'closeConnection'; conn: ConnId }
   // time and configuration
   | { kind: 'wait'; ms: number }
   | { kind: 'sysctl'; name: SysctlName; value: number };

@@ -125,6 +125,16 @@ export class ActiveOpen {
     this.ctx.result({ call: 'connect', errno }, at, rule, this.call);
   }
 
+  /**
+   * close(): RFC 9293 §3.10.4 CLOSE in SYN-SENT deletes the TCB and sends nothing (Linux tcp_close:
+   * no RST without unread data); retransmissions stop, connect() returns nothing more, and later
+   * answers meet a closed port.
+   */
+  close(): void {
+    this.state = 'closed';
+    this.timer.cancelled = true;
+  }
+
   /** The transition function: the remote's answer, by the state connect() is in. */
   answer(answer: SynAnswer, now: Interval): void {
     const { ctx } = this;

@@ -1,13 +1,14 @@
 /**
  * Whether an action applies where a scenario has got to: decided here once, and consulted by the
  * suites' generators (which drop what does not apply), the executor and the model (which both
- * skip it). A scenario has one listening socket and one socket per connect().
+ * skip it). A scenario has one listening socket and one socket per connect(), closed at most once.
  */
 import type { Action, ConnId } from './actions.ts';
 
 export class ScenarioProgress {
   private listener: 'none' | 'open' | 'closed' = 'none';
   private readonly connected = new Set<ConnId>();
+  private readonly closed = new Set<ConnId>();
 
   /** Whether the action applies now. */
   applies(action: Action): boolean {
@@ -22,6 +23,8 @@ export class ScenarioProgress {
         return !this.connected.has(action.conn);
       case 'answerSyn':
         return this.connected.has(action.conn); // an answer needs the target's SYN
+      case 'closeConnection':
+        return this.connected.has(action.conn) && !this.closed.has(action.conn);
       case 'syn':
       case 'finalAck':
       case 'badAck':
@@ -40,6 +43,7 @@ export class ScenarioProgress {
     if (action.kind === 'listen') this.listener = 'open';
     else if (action.kind === 'closeListener') this.listener = 'closed';
     else if (action.kind === 'connect') this.connected.add(action.conn);
+    else if (action.kind === 'closeConnection') this.closed.add(action.conn);
     return true;
   }
 }

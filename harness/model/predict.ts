@@ -73,6 +73,9 @@ export function predict(input: ModelInput): Expectation[] {
       case 'answerSyn':
         connects.get(action.conn)!.answer(action.answer, now);
         return;
+      case 'closeConnection':
+        connects.get(action.conn)!.close();
+        return;
       case 'wait':
         return;
       case 'sysctl':

@@ -91,6 +91,8 @@ export function checkAction(value: unknown, where: string): Action {
       return { kind, conn: conn(), syncnt: nullable(o, 'syncnt', () => int(o, 'syncnt', where, 1, 127)) };
     case 'answerSyn':
       return { kind, conn: conn(), answer: synAnswer(o.answer, `${where}.answer`) };
+    case 'closeConnection':
+      return { kind, conn: conn() };
     case 'wait':
       return { kind, ms: int(o, 'ms', where, 0, 600_000) };
     case 'sysctl':

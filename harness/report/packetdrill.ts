@@ -358,6 +358,10 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
         `connect(${fd}, ..., ...) = ${failsWith('EINPROGRESS')}`,
       ];
     }
+    case 'closeConnection': {
+      const fd = fds.get(`conn:${action.conn}`);
+      return fd === undefined ? [`// ${describeAction(action)}`] : [`close(${fd}) = 0`];
+    }
     case 'answerSyn':
       // SYN-ACK and RST answers are among the sent segments; an ICMP error is written here.
       if (action.answer.kind !== 'icmpUnreachable') return [];

@@ -155,6 +155,17 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
   });
 });
 
+describe('close() of a connecting socket (RFC 9293 §3.10.4)', () => {
+  const connect: Action = { kind: 'connect', conn: 0, syncnt: 2 };
+  const lateSynAck: Action = { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options: bare, window: 29200, ackValid: true } };
+  it('in SYN-SENT sends nothing, stops the retransmissions, and a late SYN-ACK meets a closed port', () => {
+    const es = run([connect, { kind: 'closeConnection', conn: 0 }, { kind: 'wait', ms: 1300 }, lateSynAck], {}, linux, 3000);
+    expect(flags(es)).toEqual(['SYN', 'RST']);
+    expect(segments(es)[1]!.rule.id).toBe('closedPort.ack');
+    expect(results(es)).toEqual([]);
+  });
+});
+
 describe('closed port (RFC 9293 §3.10.7.1)', () => {
   it('SYN -> RST+ACK with seq 0 and ack = ISN+1; ACK -> RST with seq = its ack', () => {
     const es = segments(run([{ kind: 'synToClosedPort', client: 0 }, { kind: 'ackToClosedPort', client: 1 }]));
