@@ -15,8 +15,11 @@ export const clientWindow: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(4128,
 export const fullOptions: SynOptions = { mss: 1460, sackPermitted: true, timestamps: true, windowScale: 7 };
 
 /** A client's SYN with generated options and window. */
+/** Most SYNs carry no data; some carry up to 500 bytes (SYN data without Fast Open). */
+const synDataLength: fc.Arbitrary<number> = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 500 }) });
+
 export const synFrom = (client: number): fc.Arbitrary<Action> =>
-  fc.record({ options: synOptions, window: clientWindow }).map(({ options, window }) => ({ kind: 'syn', client, options, window }));
+  fc.record({ options: synOptions, window: clientWindow, data: synDataLength }).map(({ options, window, data }): Action => (data > 0 ? { kind: 'syn', client, options, window, data } : { kind: 'syn', client, options, window }));
 
 /** Common client behaviours toward a listener, over a small set of clients so they meet again. */
 export const clientStep = (clients: number): fc.Arbitrary<Action> => {

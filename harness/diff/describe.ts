@@ -71,7 +71,7 @@ export function describeAction(a: Action): string {
     case 'syn': {
       const o = a.options;
       const opts = [o.mss === null ? null : `mss ${o.mss}`, o.sackPermitted ? 'sackOK' : null, o.timestamps ? 'TS' : null, o.windowScale === null ? null : `wscale ${o.windowScale}`].filter((x) => x !== null);
-      return `client ${a.client} SYN win ${a.window}${opts.length ? ` <${opts.join(',')}>` : ''}`;
+      return `client ${a.client} SYN win ${a.window}${opts.length ? ` <${opts.join(',')}>` : ''}${a.data ? ` with ${a.data} bytes of data` : ''}`;
     }
     case 'finalAck':
       return `client ${a.client} final ACK`;

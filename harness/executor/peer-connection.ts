@@ -5,7 +5,7 @@
  */
 import type { ClientId, ConnId, SynAnswer, SynOptions } from '../model/actions.ts';
 import type { SegmentFields } from '../diff/observation.ts';
-import { ACK_WINDOW, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, remoteIsn } from '../model/harness-numbers.ts';
+import { ACK_WINDOW, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, remoteIsn, synData } from '../model/harness-numbers.ts';
 import type { Crafted } from './segments.ts';
 
 /** A timestamps-only option set: what an ACK carries once the target sent a TSval (RFC 7323 §3.2). */
@@ -42,8 +42,8 @@ export class PeerConnection {
 
   // A client of the listener, or of the closed port.
 
-  clientSyn(client: ClientId, options: SynOptions, window: number): Crafted {
-    return { flags: ['SYN'], seq: clientIsn(client), ack: 0, window, options };
+  clientSyn(client: ClientId, options: SynOptions, window: number, data: number): Crafted {
+    return { flags: ['SYN'], seq: clientIsn(client), ack: 0, window, options, ...(data > 0 ? { payload: synData(data) } : {}) };
   }
 
   /** The final ACK of the handshake, or (bad) one acknowledging data the target never sent. */

@@ -14,6 +14,7 @@ export interface Crafted {
   readonly options: SynOptions | null;
   /** TSecr to echo when the segment carries timestamps (RFC 7323 §3.2). */
   readonly tsecr?: number;
+  readonly payload?: Uint8Array;
 }
 
 /** Options in the order Linux sends them: MSS, SACK-permitted + TS (or NOP NOP TS), NOP WS. */
@@ -32,7 +33,7 @@ export function linuxOptionLayout(options: SynOptions | null, tsval: number | nu
 
 export const craft = {
   tcp(src: Endpoint, dst: Endpoint, s: Crafted, tsval: number | null): Uint8Array {
-    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: linuxOptionLayout(s.options, tsval, s.tsecr ?? 0) });
+    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: linuxOptionLayout(s.options, tsval, s.tsecr ?? 0), ...(s.payload ? { payload: s.payload } : {}) });
   },
 
   icmpUnreachable,

@@ -62,7 +62,8 @@ export type Action =
   | { kind: 'blockingAccept'; timeoutMs: number }
   | { kind: 'closeListener' }
   // wire, client -> listening port
-  | { kind: 'syn'; client: ClientId; options: SynOptions; window: number }
+  /** `data`: bytes of data the SYN carries (none when absent); without Fast Open the target must not acknowledge them. */
+  | { kind: 'syn'; client: ClientId; options: SynOptions; window: number; data?: number }
   | { kind: 'finalAck'; client: ClientId }
   | { kind: 'badAck'; client: ClientId }
   | { kind: 'rst'; client: ClientId }

@@ -43,7 +43,7 @@ export interface ExpectedSegment {
   readonly ack: Expected32;
   readonly window: Expected32;
   readonly options: ExpectedOptions;
-  readonly payloadLength: 0;
+  readonly payloadLength: number;
 }
 
 /** What a socket call on the target returns. */

@@ -18,7 +18,7 @@ const TCP_TIMEOUT_INIT = 1000;
 const TCP_RTO_MAX = 120_000;
 
 /** A segment a client sends the port. */
-export type ClientSegment = { readonly kind: 'syn'; readonly options: SynOptions } | { readonly kind: 'ack'; readonly bad: boolean } | { readonly kind: 'rst' };
+export type ClientSegment = { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number } | { readonly kind: 'ack'; readonly bad: boolean } | { readonly kind: 'rst' };
 
 /** A request socket in the SYN queue. */
 interface Request {
@@ -122,7 +122,11 @@ export class Listener {
     }
   }
 
-  /** A SYN with nothing of this client's in the queues: the queue checks of Linux tcp_conn_request. */
+  /**
+   * A SYN with nothing of this client's in the queues: the queue checks of Linux tcp_conn_request.
+   * Data in the SYN is not acknowledged: without Fast Open Linux drops it (RFC 9293 §3.10.7.2 lets
+   * a stack queue it; the SYN-ACK acknowledges only the SYN either way), and the client resends it.
+   */
   private newSyn(client: ClientId, offer: SynOptions, now: Interval): void {
     const { ctx } = this;
     const peer = { kind: 'client', client } as const;
@@ -337,7 +341,8 @@ export function closedListenPort(ctx: Context, clients: PortClients) {
       const peer = { kind: 'client', client } as const;
       switch (segment.kind) {
         case 'syn':
-          return closedPortReset(ctx, peer, { seqEnd: clientIsn(client) + 1 }, now);
+          // SEG.LEN counts the SYN and its data (Linux tcp_v4_send_reset).
+          return closedPortReset(ctx, peer, { seqEnd: clientIsn(client) + 1 + segment.data }, now);
         case 'ack':
           return closedPortReset(ctx, peer, { ack: ackOf(ctx.latestSynAck.get(client)?.isn ?? null, segment.bad ? badAckOffset : 0) }, now);
         case 'rst':

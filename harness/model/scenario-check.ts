@@ -80,7 +80,7 @@ export function checkAction(value: unknown, where: string): Action {
     case 'closeListener':
       return { kind };
     case 'syn':
-      return { kind, client: client(), options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535) };
+      return { kind, client: client(), options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535), ...(o.data === undefined ? {} : { data: int(o, 'data', where, 0, 1400) }) };
     case 'finalAck':
     case 'badAck':
     case 'rst':

@@ -20,6 +20,8 @@ export interface ScriptSegment {
   /** 'unchecked': packetdrill's `<...>`, for outbound segments whose options the script does not assert. */
   readonly options: SynOptions | null | 'unchecked';
   readonly ts: { readonly val: number; readonly ecr: number } | null;
+  /** Bytes of data (packetdrill sends that many; it checks the length of what the kernel sends). */
+  readonly payload: number;
 }
 
 function optionText(o: TcpOption): string {
@@ -49,7 +51,7 @@ export function segmentText(s: ScriptSegment): string {
   const options = s.options === 'unchecked' ? ' <...>' : layout.length ? ` <${layout.map(optionText).join(',')}>` : '';
   const ack = s.ack === null ? '' : ` ack ${s.ack >>> 0}`;
   const win = s.window === null ? '' : ` win ${s.window}`;
-  return `${flagString(s.flags)} ${s.seq >>> 0}:${s.seq >>> 0}(0)${ack}${win}${options}`;
+  return `${flagString(s.flags)} ${s.seq >>> 0}:${(s.seq + s.payload) >>> 0}(${s.payload})${ack}${win}${options}`;
 }
 
 /** packetdrill insists on a note after an errno, made of plain words (strerror's text). */

@@ -186,7 +186,7 @@ function closeBarrier(f: ScriptFrame, expectations: readonly Expectation[], fds:
   const step = f.c.actions.length;
   return [
     { at: f.last, step, kind: 'text', text: `close(${child}) = 0` },
-    { at: f.last, step, kind: 'out', segment: { flags: ['FIN', 'ACK'], seq: 1, ack: 1, window: null, options: 'unchecked', ts: null }, until: f.last + RESPONSE_MS },
+    { at: f.last, step, kind: 'out', segment: { flags: ['FIN', 'ACK'], seq: 1, ack: 1, window: null, options: 'unchecked', ts: null, payload: 0 }, until: f.last + RESPONSE_MS },
   ];
 }
 
@@ -248,6 +248,7 @@ function inbound(s: SegmentFields, from: Peer, kernelIsn: number): ScriptSegment
     window: s.window,
     options: synOptionsOf(s),
     ts: s.options.timestamps && { val: s.options.timestamps.tsval, ecr: s.options.timestamps.tsecr },
+    payload: s.payloadLength,
   };
 }
 
@@ -264,6 +265,7 @@ function fromObserved(s: SegmentFields, to: Peer, kernelIsn: number): ScriptSegm
     window: syn || s.flags.includes('RST') ? s.window : null,
     options: synOptionsOf(s),
     ts: s.options.timestamps && { val: s.options.timestamps.tsval, ecr: s.options.timestamps.tsecr },
+    payload: s.payloadLength,
   };
 }
 
@@ -283,6 +285,7 @@ function fromExpected(e: Extract<Expectation, { kind: 'segment' }>, observed: re
     options: o.mss === null && !o.sackPermitted && o.timestamps === null && o.windowScale === null ? null : { mss: o.mss, sackPermitted: o.sackPermitted, timestamps: o.timestamps !== null, windowScale: o.windowScale === null ? null : 'exact' in o.windowScale ? o.windowScale.exact : (twin?.segment.options.windowScale ?? 0) },
     // packetdrill does not check an outbound TSval; the observed one keeps later TSecr echoes consistent.
     ts: o.timestamps && { val: twin?.segment.options.timestamps?.tsval ?? 1, ecr: 'exact' in o.timestamps.tsecr ? o.timestamps.tsecr.exact : (twin?.segment.options.timestamps?.tsecr ?? 0) },
+    payload: s.payloadLength,
   };
 }
 
@@ -301,13 +304,13 @@ function barrierCandidates(c: Counterexample, peer: Peer): Barrier[] {
     case 'client': {
       const options: SynOptions = syn ? { ...syn.options, timestamps: syn.options.timestamps !== null } : noOptions;
       return [
-        { action: { kind: 'badAck', client: peer.client }, segment: { flags: ['ACK'], seq: 1, ack: (1 + badAckOffset) >>> 0, window, options: null, ts } },
-        { action: { kind: 'syn', client: peer.client, options, window }, segment: { flags: ['SYN'], seq: 0, ack: null, window, options, ts: ts && { val: ts.val, ecr: 0 } } },
+        { action: { kind: 'badAck', client: peer.client }, segment: { flags: ['ACK'], seq: 1, ack: (1 + badAckOffset) >>> 0, window, options: null, ts, payload: 0 } },
+        { action: { kind: 'syn', client: peer.client, options, window }, segment: { flags: ['SYN'], seq: 0, ack: null, window, options, ts: ts && { val: ts.val, ecr: 0 }, payload: 0 } },
         closeListener,
       ];
     }
     case 'remote':
-      return [{ action: { kind: 'answerSyn', conn: peer.conn, answer: { kind: 'synAck', options: noOptions, window, ackValid: false } }, segment: { flags: ['SYN', 'ACK'], seq: 0, ack: (1 + badAckOffset) >>> 0, window, options: noOptions, ts: null } }];
+      return [{ action: { kind: 'answerSyn', conn: peer.conn, answer: { kind: 'synAck', options: noOptions, window, ackValid: false } }, segment: { flags: ['SYN', 'ACK'], seq: 0, ack: (1 + badAckOffset) >>> 0, window, options: noOptions, ts: null, payload: 0 } }];
     case 'probe':
       return [];
   }

@@ -52,7 +52,7 @@ describe('model invariants', () => {
         const listener = new Listener(ctx, backlog, new Map());
         ops.forEach(([op, client], i) => {
           const now = { earliest: i, latest: i };
-          if (op === 'syn') listener.receive(client, { kind: 'syn', options: { mss: 1460, sackPermitted: true, timestamps: true, windowScale: 7 } }, now);
+          if (op === 'syn') listener.receive(client, { kind: 'syn', options: { mss: 1460, sackPermitted: true, timestamps: true, windowScale: 7 }, data: 0 }, now);
           else if (op === 'ack') listener.receive(client, { kind: 'ack', bad: false }, now);
           else if (op === 'rst') listener.receive(client, { kind: 'rst' }, now);
           else listener.accept(1, now);

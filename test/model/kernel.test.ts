@@ -44,6 +44,8 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
   ...[5, 6, 7, 8, 11, 12, 14, 15].map((code) => ({ name: `connect: ICMP unreachable code ${code}`, actions: [connect, answer({ kind: 'icmpUnreachable', code: code as IcmpUnreachableCode }), wait(20)] })),
   { name: 'a blocking accept woken by the final ACK; another that times out', actions: [listen(1), syn(0), { kind: 'blockingAccept', timeoutMs: 700 }, wait(200), ack(0), wait(100), { kind: 'blockingAccept', timeoutMs: 400 }, wait(600)] },
   { name: 'connect: close() in SYN-SENT, then a late SYN-ACK meets a closed port', actions: [connect, { kind: 'closeConnection', conn: 0 }, wait(1300), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },
+  { name: 'a SYN with data: the SYN-ACK acknowledges only the SYN; the handshake completes', actions: [listen(1), { kind: 'syn', client: 0, options: full, window: 64240, data: 300 }, ack(0), accept] },
+  { name: 'a SYN with data to a closed listener port: the RST acknowledges the SYN and its data', actions: [listen(1), { kind: 'closeListener' }, { kind: 'syn', client: 0, options: full, window: 64240, data: 300 }] },
   { name: 'a duplicate final ACK on an established connection is dropped', actions: [listen(1), syn(0), ack(0), ack(0), accept] },
   { name: 'a second SYN on an established connection within 500 ms: its challenge ACK is rate-limited', actions: [listen(1), syn(0), ack(0), syn(0), syn(0)] },
   { name: 'connect: fragmentation needed only adjusts the path MTU; an RST after the connection was refused is dropped', actions: [connect, answer({ kind: 'icmpUnreachable', code: 4 }), answer({ kind: 'rst', acceptable: true }), answer({ kind: 'rst', acceptable: true }), wait(20)] },
