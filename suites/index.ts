@@ -4,6 +4,7 @@ import { connectErrorsSuite } from './connect-errors.ts';
 import { halfOpenSuite } from './half-open.ts';
 import { handshakeSuite } from './handshake.ts';
 import { listenQueuesSuite } from './listen-queues.ts';
+import { synDataSuite } from './syn-data.ts';
 import { synRcvdSuite } from './syn-rcvd.ts';
 
-export const SUITES: readonly Suite[] = [handshakeSuite, listenQueuesSuite, halfOpenSuite, closedPortsSuite, connectErrorsSuite, synRcvdSuite];
+export const SUITES: readonly Suite[] = [handshakeSuite, listenQueuesSuite, halfOpenSuite, closedPortsSuite, connectErrorsSuite, synRcvdSuite, synDataSuite];

@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import { runConformance, type RunOptions } from '../run/run.ts';
+import { SUITES } from '../../suites/index.ts';
 
 const HELP = `usage: tcpconform run [options]
 Checks how a target sets up TCP connections: fast-check generates scenarios, the target runs them
 on fresh state, the reference model judges each, and a deviation is shrunk, replayed and reported.
   --target <spec>     local (default: a fresh lab on this kernel), netns:<name>, qemu:<kernel>, ssh://user@host;
                       several, comma-separated, run one after another with one report each
-  --suite <name>      only this suite (repeatable): handshake, listen-queues, half-open, closed-ports, connect-errors, syn-rcvd
+  --suite <name>      only this suite (repeatable): ${SUITES.map((s) => s.name).join(', ')}
   --runs <n>          cases per property (default: each property's own)
   --seed <n>          fast-check seed (default: random, printed)
   --budget <seconds>  wall-clock budget for the whole run (default 50)
