@@ -4,7 +4,8 @@ import { connectErrorsSuite } from './connect-errors.ts';
 import { halfOpenSuite } from './half-open.ts';
 import { handshakeSuite } from './handshake.ts';
 import { listenQueuesSuite } from './listen-queues.ts';
+import { mssSuite } from './mss.ts';
 import { synDataSuite } from './syn-data.ts';
 import { synRcvdSuite } from './syn-rcvd.ts';
 
-export const SUITES: readonly Suite[] = [handshakeSuite, listenQueuesSuite, halfOpenSuite, closedPortsSuite, connectErrorsSuite, synRcvdSuite, synDataSuite];
+export const SUITES: readonly Suite[] = [handshakeSuite, listenQueuesSuite, halfOpenSuite, closedPortsSuite, connectErrorsSuite, synRcvdSuite, synDataSuite, mssSuite];

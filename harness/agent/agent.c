@@ -264,6 +264,27 @@ static int flag(const struct jobject *o, const char *key, int fallback)
 	return f && f->type == J_BOOL ? f->boolean : fallback;
 }
 
+/*
+ * TCP_MAXSEG before listen() or connect(), when the request names one. Returns 1 when set or
+ * absent; else the reply is sent and the socket closed.
+ */
+static int set_maxseg(int fd, const struct jobject *o)
+{
+	double maxseg = 0;
+	if (!number(o, "maxseg", &maxseg, 0)) {
+		close(fd);
+		return 0;
+	}
+	int value = (int)maxseg;
+	if (maxseg > 0 && setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &value, sizeof value) < 0) {
+		int err = errno;
+		close(fd);
+		fail(id_text, "TCP_MAXSEG failed", err);
+		return 0;
+	}
+	return 1;
+}
+
 static void op_listen(double id, const struct jobject *o)
 {
 	double port, backlog;
@@ -279,6 +300,8 @@ static void op_listen(double id, const struct jobject *o)
 		return fail(id_text, "socket failed", errno);
 	if (flag(o, "reuseaddr", 1))
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (!set_maxseg(fd, o))
+		return;
 	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, (int)backlog) < 0) {
 		int err = errno;
 		close(fd);
@@ -328,6 +351,8 @@ static void op_connect(double id, const struct jobject *o)
 		close(fd);
 		return fail(id_text, "TCP_SYNCNT failed", err);
 	}
+	if (!set_maxseg(fd, o))
+		return;
 	if (bind_port > 0) {
 		struct sockaddr_in local = { .sin_family = AF_INET, .sin_port = htons((unsigned short)bind_port) };
 		if (bind(fd, (struct sockaddr *)&local, sizeof local) < 0) {

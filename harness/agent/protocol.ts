@@ -1,9 +1,9 @@
 /** The agent's requests and replies (DESIGN.md "Agent protocol"), op by op. */
 
 export interface Requests {
-  listen: { port: number; backlog: number; addr?: string; reuseaddr?: boolean };
+  listen: { port: number; backlog: number; addr?: string; reuseaddr?: boolean; maxseg?: number };
   accept: { fd: number; max: number; timeout_ms: number };
-  connect: { addr: string; port: number; syncnt?: number; timeout_ms?: number; nonblocking?: boolean; bind_port?: number };
+  connect: { addr: string; port: number; syncnt?: number; timeout_ms?: number; nonblocking?: boolean; bind_port?: number; maxseg?: number };
   connect_wait: { fd: number; timeout_ms: number };
   close: { fd: number; abortive?: boolean };
   sysctl_get: { names: string[] };

@@ -59,7 +59,7 @@ export const describeSegment = (s: SegmentFields): string => describeFields(s, S
 export function describeAction(a: Action): string {
   switch (a.kind) {
     case 'listen':
-      return `listen(backlog ${a.backlog})`;
+      return `listen(backlog ${a.backlog}${a.maxseg === undefined ? '' : `, TCP_MAXSEG ${a.maxseg}`})`;
     case 'accept':
       return `accept(max ${a.max})`;
     case 'blockingAccept':
@@ -84,7 +84,7 @@ export function describeAction(a: Action): string {
     case 'ackToClosedPort':
       return `client ${a.client} ACK to a closed port`;
     case 'connect':
-      return `connect(remote ${a.conn}${a.syncnt === null ? '' : `, TCP_SYNCNT ${a.syncnt}`})`;
+      return `connect(remote ${a.conn}${a.syncnt === null ? '' : `, TCP_SYNCNT ${a.syncnt}`}${a.maxseg === undefined ? '' : `, TCP_MAXSEG ${a.maxseg}`})`;
     case 'answerSyn': {
       const an = a.answer;
       const what = an.kind === 'synAck' ? (an.ackValid ? 'SYN-ACK' : 'SYN-ACK with a wrong ack') : an.kind === 'rst' ? (an.acceptable ? 'RST+ACK' : 'unacceptable RST') : `ICMP unreachable code ${an.code}`;

@@ -146,7 +146,7 @@ class CaseRun {
     const { peers } = this;
     switch (action.kind) {
       case 'listen': {
-        const reply = await this.agent.listen({ port: peers.listenPort, backlog: action.backlog });
+        const reply = await this.agent.listen({ port: peers.listenPort, backlog: action.backlog, ...(action.maxseg === undefined ? {} : { maxseg: action.maxseg }) });
         this.listenerFd = reply.fd;
         this.result(index, { call: 'listen', ok: true });
         return;
@@ -181,7 +181,7 @@ class CaseRun {
       case 'ackToClosedPort':
         return this.sendFromClient(index, action.client, CLOSED_PORT, this.connection({ kind: 'client', client: action.client }).closedPortAck(action.client));
       case 'connect':
-        return this.connect(index, action.conn, action.syncnt);
+        return this.connect(index, action);
       case 'answerSyn':
         return this.answer(index, action.conn, action.answer);
       case 'wait':
@@ -197,9 +197,9 @@ class CaseRun {
     }
   }
 
-  private async connect(index: number, conn: ConnId, syncnt: number | null): Promise<void> {
+  private async connect(index: number, { conn, syncnt, maxseg }: Extract<Action, { kind: 'connect' }>): Promise<void> {
     const remote = this.peers.remote(conn);
-    const reply = await this.agent.connect({ addr: remote.addr, port: remote.port, nonblocking: true, ...(syncnt === null ? {} : { syncnt }) });
+    const reply = await this.agent.connect({ addr: remote.addr, port: remote.port, nonblocking: true, ...(syncnt === null ? {} : { syncnt }), ...(maxseg === undefined ? {} : { maxseg }) });
     this.connectFds.set(conn, reply.fd);
     if (reply.errno !== 'EINPROGRESS') {
       this.result(index, { call: 'connect', errno: connectErrno(reply.errno) });

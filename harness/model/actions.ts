@@ -38,6 +38,9 @@ export type SynAnswer =
 export const ICMP_UNREACHABLE_CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] as const;
 export type IcmpUnreachableCode = (typeof ICMP_UNREACHABLE_CODES)[number];
 
+/** TCP_MAXSEG's range on Linux (do_tcp_setsockopt: TCP_MIN_MSS to MAX_TCP_WINDOW; 0 means unset). */
+export const MAXSEG_RANGE = { min: 88, max: 32767 } as const;
+
 /** The sysctls a scenario may set; all per network namespace on Linux. */
 export type SysctlName =
   | 'net.core.somaxconn'
@@ -56,7 +59,8 @@ export type SysctlName =
  */
 export type Action =
   // agent, on the scenario's one listening port
-  | { kind: 'listen'; backlog: number }
+  /** `maxseg`: TCP_MAXSEG set before listen() (88-32767; the SYN-ACK's MSS is clamped to it). */
+  | { kind: 'listen'; backlog: number; maxseg?: number }
   | { kind: 'accept'; max: number }
   /** accept(2) on a blocking listener: one connection, at once or when one is established, or none when timeoutMs runs out. */
   | { kind: 'blockingAccept'; timeoutMs: number }
@@ -71,7 +75,8 @@ export type Action =
   | { kind: 'synToClosedPort'; client: ClientId }
   | { kind: 'ackToClosedPort'; client: ClientId }
   // agent connect() to a remote peer, and the peer's answer to the latest SYN
-  | { kind: 'connect'; conn: ConnId; syncnt: number | null }
+  /** `maxseg`: TCP_MAXSEG set before connect() (88-32767; the SYN's MSS is clamped to it). */
+  | { kind: 'connect'; conn: ConnId; syncnt: number | null; maxseg?: number }
   | { kind: 'answerSyn'; conn: ConnId; answer: SynAnswer }
   /** close() on the socket of a connect(), whatever its state. */
   | { kind: 'closeConnection'; conn: ConnId }

@@ -8,7 +8,7 @@ import type { ConnectErrno, Interval } from './expectations.ts';
 import type { ConnId, IcmpUnreachableCode, SynAnswer } from './actions.ts';
 import { closedPortReset } from './closed-port.ts';
 import { challengeAck } from './out-of-window.ts';
-import { connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
+import { advertisedMss, connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
 import { after, response } from './time.ts';
 
 const TCP_TIMEOUT_INIT = 1000;
@@ -60,6 +60,8 @@ export class ActiveOpen {
   private readonly retries: number;
   private readonly linear: number;
   private retransmits = 0;
+  /** The MSS its SYN advertises (TCP_MAXSEG clamps it). */
+  private readonly mss: number;
   private rto: number;
   private timer: Timer;
   /** BSD: an ICMP error is remembered and becomes connect()'s errno when the timer gives up. */
@@ -73,8 +75,10 @@ export class ActiveOpen {
     private readonly ctx: Context,
     private readonly conn: ConnId,
     syncnt: number | null,
+    maxseg: number | undefined,
     now: Interval,
   ) {
+    this.mss = advertisedMss(ctx.settings, maxseg);
     this.names = { isn: `isn:remote:${conn}`, tsval: `tsval:remote:${conn}` };
     this.call = ctx.cause;
     this.retries = syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries');
@@ -82,7 +86,7 @@ export class ActiveOpen {
     this.firstSyn = now.earliest;
     this.timestamps = ctx.settings.timestamps;
     this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
-    ctx.send(this.peer, connectSyn(ctx.settings, this.names), response(now), RULES.connectSyn);
+    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss), response(now), RULES.connectSyn);
     this.timer = ctx.arm(after(now, this.rto), (at) => this.retransmitTimer(at));
   }
 
@@ -100,7 +104,7 @@ export class ActiveOpen {
       const fire = bsd ? { earliest: this.firstSyn + BSD_TIMEOUT, latest: this.firstSyn + BSD_TIMEOUT * 1.04 + 25 } : at;
       return this.fail(this.softError ?? 'ETIMEDOUT', fire, RULES.connectTimeout);
     }
-    ctx.send(this.peer, connectSyn(ctx.settings, this.names), at, RULES.synRetransmit);
+    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss), at, RULES.synRetransmit);
     this.retransmits++;
     if (bsd) this.rto = BSD_SCHEDULE[this.retransmits] ?? BSD_TIMEOUT - BSD_SCHEDULE.reduce((a, b) => a + b, 0);
     // tcp_syn_linear_timeouts: the first retransmissions keep the initial RTO.

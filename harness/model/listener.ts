@@ -11,7 +11,7 @@ import type { Interval, RuleRef } from './expectations.ts';
 import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
 import { challengeAck, oowRateLimited } from './out-of-window.ts';
 import { RULES } from './rules.ts';
-import { ackOf, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
+import { ackOf, advertisedMss, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
 import { after, response } from './time.ts';
 
 const TCP_TIMEOUT_INIT = 1000;
@@ -64,13 +64,17 @@ export class Listener {
   private sleeper: { readonly call: number; readonly timer: Timer } | null = null;
   /** listen()'s backlog after the somaxconn cap (sk_max_ack_backlog). */
   readonly max: number;
+  /** The MSS its SYN-ACKs advertise (TCP_MAXSEG set on the listener clamps it; requests inherit it). */
+  private readonly mss: number;
   open = true;
 
   constructor(
     private readonly ctx: Context,
     backlog: number,
+    maxseg: number | undefined,
     private readonly clients: PortClients,
   ) {
+    this.mss = advertisedMss(ctx.settings, maxseg);
     // Linux __sys_listen (and BSD solisten): `(unsigned int)backlog > somaxconn` takes somaxconn, so listen(-1) asks for the most.
     const somaxconn = ctx.sysctl('net.core.somaxconn');
     this.max = backlog < 0 || backlog > somaxconn ? somaxconn : backlog;
@@ -162,13 +166,13 @@ export class Listener {
     const options = negotiated.timestamps ? negotiated : { sack: false, timestamps: false, windowScale: false };
     const names = ctx.newNames(client);
     ctx.count('TcpExt.SyncookiesSent', RULES.cookie);
-    ctx.send(peer, synAck(ctx.settings, client, options, names), response(now), RULES.cookie);
+    ctx.send(peer, synAck(ctx.settings, client, options, names, this.mss), response(now), RULES.cookie);
     this.clients.set(client, { kind: 'cookieSent', names, options });
   }
 
   private newRequest(client: ClientId, options: Negotiated, now: Interval): void {
     const names = this.ctx.newNames(client);
-    this.ctx.send({ kind: 'client', client }, synAck(this.ctx.settings, client, options, names), response(now), RULES.synAck);
+    this.ctx.send({ kind: 'client', client }, synAck(this.ctx.settings, client, options, names, this.mss), response(now), RULES.synAck);
     const request: Request = { client, options, names, numTimeout: 0, lastOow: null, timer: this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at)) };
     this.clients.set(client, { kind: 'synRcvd', request });
   }
@@ -181,7 +185,7 @@ export class Listener {
       case 'syn':
         // A retransmitted SYN gets the SYN-ACK again and re-arms the timer, rate-limited.
         if (oowRateLimited(request, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
-        ctx.send(peer, synAck(ctx.settings, request.client, request.options, request.names), response(now), RULES.duplicateSyn);
+        ctx.send(peer, synAck(ctx.settings, request.client, request.options, request.names, this.mss), response(now), RULES.duplicateSyn);
         request.timer.cancelled = true;
         request.timer = ctx.arm(after(now, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (at) => this.requestTimer(request, at));
         return;
@@ -229,7 +233,7 @@ export class Listener {
       }
     }
     if (request.numTimeout >= retries) return this.endRequest(request, { kind: 'expired' });
-    ctx.send({ kind: 'client', client: request.client }, synAck(ctx.settings, request.client, request.options, request.names), at, RULES.synAckRetransmit);
+    ctx.send({ kind: 'client', client: request.client }, synAck(ctx.settings, request.client, request.options, request.names, this.mss), at, RULES.synAckRetransmit);
     request.numTimeout++;
     request.timer = ctx.arm(after(at, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (next) => this.requestTimer(request, next));
   }

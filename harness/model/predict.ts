@@ -40,7 +40,7 @@ export function predict(input: ModelInput): Expectation[] {
     const open = listener?.open ? listener : null;
     switch (action.kind) {
       case 'listen':
-        listener = new Listener(ctx, action.backlog, clients);
+        listener = new Listener(ctx, action.backlog, action.maxseg, clients);
         ctx.result({ call: 'listen', ok: true }, response(now), RULES.listen);
         return;
       // accept() and close() apply only to an open listener (preconditions.ts).
@@ -68,7 +68,7 @@ export function predict(input: ModelInput): Expectation[] {
         closedPortReset(ctx, { kind: 'client', client: action.client }, { ack: { exact: closedPortAck(action.client) } }, now);
         return;
       case 'connect':
-        connects.set(action.conn, new ActiveOpen(ctx, action.conn, action.syncnt, now));
+        connects.set(action.conn, new ActiveOpen(ctx, action.conn, action.syncnt, action.maxseg, now));
         return;
       case 'answerSyn':
         connects.get(action.conn)!.answer(action.answer, now);

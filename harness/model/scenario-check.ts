@@ -4,7 +4,7 @@
  * that does not fit is named in one line.
  */
 import { SCENARIO_SYSCTLS } from './profiles.ts';
-import { ICMP_UNREACHABLE_CODES, type Action, type IcmpUnreachableCode, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
+import { ICMP_UNREACHABLE_CODES, MAXSEG_RANGE, type Action, type IcmpUnreachableCode, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
 
 /** What a scenario may hold; the executor gives each case this many peers of each kind. */
 const MAX_CLIENT = 7;
@@ -35,6 +35,9 @@ function bool(o: Fields, key: string, where: string): boolean {
 function nullable<T>(o: Fields, key: string, read: () => T): T | null {
   return o[key] === null ? null : read();
 }
+
+/** TCP_MAXSEG, where the action sets it. */
+const maxseg = (o: Fields, where: string): { maxseg?: number } => (o.maxseg === undefined ? {} : { maxseg: int(o, 'maxseg', where, MAXSEG_RANGE.min, MAXSEG_RANGE.max) });
 
 function sysctlName(value: unknown, where: string): SysctlName {
   if (!SCENARIO_SYSCTLS.includes(value as SysctlName)) throw new ScenarioError(`${where} is not a sysctl a scenario may set (${SCENARIO_SYSCTLS.join(', ')})`);
@@ -72,7 +75,7 @@ export function checkAction(value: unknown, where: string): Action {
   const kind = o.kind as Action['kind'];
   switch (kind) {
     case 'listen':
-      return { kind, backlog: int(o, 'backlog', where, -1, 65535) };
+      return { kind, backlog: int(o, 'backlog', where, -1, 65535), ...maxseg(o, where) };
     case 'accept':
       return { kind, max: int(o, 'max', where, 1, 64) };
     case 'blockingAccept':
@@ -88,7 +91,7 @@ export function checkAction(value: unknown, where: string): Action {
     case 'ackToClosedPort':
       return { kind, client: client() };
     case 'connect':
-      return { kind, conn: conn(), syncnt: nullable(o, 'syncnt', () => int(o, 'syncnt', where, 1, 127)) };
+      return { kind, conn: conn(), syncnt: nullable(o, 'syncnt', () => int(o, 'syncnt', where, 1, 127)), ...maxseg(o, where) };
     case 'answerSyn':
       return { kind, conn: conn(), answer: synAnswer(o.answer, `${where}.answer`) };
     case 'closeConnection':

@@ -9,8 +9,11 @@ const exact = (n: number): Expected32 => ({ exact: n >>> 0 });
 
 const segment = (flags: TcpFlagName[], seq: Expected32, ack: Expected32, window: Expected32, options = NO_OPTIONS): ExpectedSegment => ({ flags, seq, ack, window, options, payloadLength: 0 });
 
-/** The target's MSS for its link: MTU less 20 bytes of IPv4 and 20 of TCP header. */
-export const advertisedMss = (s: TargetSettings): number => s.mtu - 40;
+/**
+ * The MSS a socket advertises: its link's MTU less 20 bytes of IPv4 and 20 of TCP header, or
+ * TCP_MAXSEG where the socket set a lower one (Linux tcp_mss_clamp).
+ */
+export const advertisedMss = (s: TargetSettings, maxseg: number | undefined): number => Math.min(s.mtu - 40, maxseg ?? Infinity);
 
 /** tcp_select_initial_window: the receive space rounded down to whole segments, at most 65535 unscaled. */
 export function initialWindow(s: TargetSettings, segmentSize: number): number {
@@ -41,8 +44,7 @@ export interface Names {
 const tsval = (names: Names): Expected32 => ({ atLeast: names.tsval });
 
 /** SYN-ACK to a client's SYN (Linux tcp_make_synack / tcp_synack_options). */
-export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names: Names): ExpectedSegment {
-  const mss = advertisedMss(s);
+export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names: Names, mss: number): ExpectedSegment {
   return segment(['SYN', 'ACK'], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1), exact(initialWindow(s, mss - (n.timestamps ? 12 : 0))), {
     mss,
     sackPermitted: n.sack,
@@ -69,8 +71,7 @@ export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number,
 }
 
 /** The SYN of connect() (Linux tcp_connect, tcp_syn_options). */
-export function connectSyn(s: TargetSettings, names: Names): ExpectedSegment {
-  const mss = advertisedMss(s);
+export function connectSyn(s: TargetSettings, names: Names, mss: number): ExpectedSegment {
   return segment(['SYN'], { bind: names.isn, plus: 0 }, exact(0), exact(initialWindow(s, mss)), {
     mss,
     sackPermitted: s.sack,

@@ -316,6 +316,8 @@ function barrierCandidates(c: Counterexample, peer: Peer): Barrier[] {
   }
 }
 
+const maxsegLine = (fd: number, maxseg: number | undefined): string[] => (maxseg === undefined ? [] : [`setsockopt(${fd}, IPPROTO_TCP, TCP_MAXSEG, [${maxseg}], 4) = 0`]);
+
 /** A barrier: an action whose answer the model predicts, and the segment it sends (none: a socket call). */
 type Barrier = { readonly action: Action; readonly segment: ScriptSegment | null };
 
@@ -326,7 +328,13 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
       const fd = newFd();
       fds.set('listener', fd);
       // Non-blocking: an accept that finds the queue empty returns EAGAIN instead of hanging the script.
-      return [`socket(..., SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = ${fd}`, `setsockopt(${fd}, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0`, `bind(${fd}, ..., ...) = 0`, `listen(${fd}, ${action.backlog}) = 0`];
+      return [
+        `socket(..., SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = ${fd}`,
+        `setsockopt(${fd}, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0`,
+        ...maxsegLine(fd, action.maxseg),
+        `bind(${fd}, ..., ...) = 0`,
+        `listen(${fd}, ${action.backlog}) = 0`,
+      ];
     }
     case 'accept': {
       const listener = fds.get('listener');
@@ -358,6 +366,7 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
       return [
         `socket(..., SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = ${fd}`,
         ...(action.syncnt === null ? [] : [`setsockopt(${fd}, IPPROTO_TCP, TCP_SYNCNT, [${action.syncnt}], 4) = 0`]),
+        ...maxsegLine(fd, action.maxseg),
         `connect(${fd}, ..., ...) = ${failsWith('EINPROGRESS')}`,
       ];
     }

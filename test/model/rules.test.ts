@@ -38,6 +38,14 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
     expect(plain!.segment.window).toEqual({ exact: 64240 });
   });
 
+  it('TCP_MAXSEG on the listener clamps the SYN-ACK MSS and the window to whole segments of it; one above the link MSS changes nothing', () => {
+    const [s] = segments(run([{ kind: 'listen', backlog: 1, maxseg: 1000 }, syn(0, { ...full, mss: 20 })]));
+    // 65536 bytes of receive space rounded down to 988-byte segments (1000 less 12 of timestamps).
+    expect(s!.segment).toMatchObject({ window: { exact: 65208 }, options: { mss: 1000 } });
+    const [above] = segments(run([{ kind: 'listen', backlog: 1, maxseg: 9000 }, syn(0)]));
+    expect(above!.segment).toMatchObject({ window: { exact: 65160 }, options: { mss: 1460 } });
+  });
+
   it('listen(N) queues N+1 completed connections (sk_acceptq_is_full is len > max); then a SYN is dropped silently (>= 4.10)', () => {
     const es = run([{ kind: 'listen', backlog: 1 }, syn(0), ack(0), syn(1), ack(1), syn(2), { kind: 'accept', max: 5 }], { 'net.ipv4.tcp_syncookies': 0 });
     expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK']);
@@ -181,6 +189,14 @@ describe('connect() (RFC 9293 §3.10.7.3, Linux tcp_connect / tcp_retransmit_tim
 
   it('the deadline is what syn_retries exponential retransmits take: 3 s for 1, 127 s for 6', () => {
     expect([synTimeoutMs(1), synTimeoutMs(2), synTimeoutMs(6), synTimeoutMs(8)]).toEqual([3000, 7000, 127_000, 367_000]);
+  });
+
+  it('TCP_MAXSEG clamps the SYN MSS and its window to whole segments of it, the retransmitted SYN too', () => {
+    const es = run([{ kind: 'connect', conn: 0, syncnt: 1, maxseg: 536 }, { kind: 'wait', ms: 1500 }]);
+    expect(segments(es).map((e) => [e.segment.options.mss, e.segment.window])).toEqual([
+      [536, { exact: 65392 }],
+      [536, { exact: 65392 }],
+    ]);
   });
 
   it('linear timeouts (6.18): SYNs at 0, 1, 2 s and ETIMEDOUT at 3 s for TCP_SYNCNT 1', () => {

@@ -10,6 +10,7 @@ import { checkProperty } from '../../harness/run/check-property.ts';
 import type { Property } from '../../harness/run/property.ts';
 import { SUITES } from '../../suites/index.ts';
 import { DEFAULT_SETTINGS } from '../../harness/model/profiles.ts';
+import type { Action, Scenario } from '../../harness/model/actions.ts';
 
 const properties: Property[] = SUITES.flatMap((s) => s.properties);
 const linux = profileByName('linux-6.18');
@@ -28,8 +29,13 @@ describe('suites against the model as the target', () => {
   }
 });
 
+/** A kernel that ignores part of what a scenario asks: it runs each action rewritten, and is judged on the original. */
+const ignoring = (rewrite: (a: Action) => Action) => (s: Scenario): Scenario => ({ ...s, actions: s.actions.map(rewrite) });
+const withoutMaxseg = ignoring((a) => (a.kind === 'listen' || a.kind === 'connect' ? { ...a, maxseg: undefined } : a));
+const withoutSynData = ignoring((a) => (a.kind === 'syn' ? { ...a, data: 0 } : a));
+
 /** Each mutation, and a property that must catch it. */
-const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSettings; catchBy: string }> = [
+const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSettings; catchBy: string; rewrite?: (s: Scenario) => Scenario }> = [
   { name: 'accept queue admits only backlog', truth: flipped(linux, 'acceptQueueAdmitsBacklogPlusOne'), settings: DEFAULT_SETTINGS, catchBy: 'listen-queues/accept-queue-overflow' },
   { name: 'SYN answered while the accept queue is full', truth: flipped(linux, 'synDroppedWhenAcceptQueueFull'), settings: DEFAULT_SETTINGS, catchBy: 'listen-queues/accept-queue-overflow' },
   { name: 'SYN queue full check off by one', truth: flipped(linux, 'synQueueFullInclusive'), settings: DEFAULT_SETTINGS, catchBy: 'listen-queues/syn-queue-and-cookies' },
@@ -38,6 +44,9 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'ACK of unsent data dropped silently (6.12 and older)', truth: flipped(linux, 'challengeAckForUnsentData'), settings: DEFAULT_SETTINGS, catchBy: 'syn-rcvd/syn-rcvd-edge-cases' },
   { name: 'MSS advertised from a 1400-byte MTU', truth: linux, settings: { ...DEFAULT_SETTINGS, mtu: 1400 }, catchBy: 'handshake/options-negotiated' },
   { name: 'window scale off by one', truth: linux, settings: { ...DEFAULT_SETTINGS, windowScale: DEFAULT_SETTINGS.windowScale + 1 }, catchBy: 'handshake/options-negotiated' },
+  { name: "TCP_MAXSEG ignored by a listener's SYN-ACK", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'mss/mss-listener', rewrite: withoutMaxseg },
+  { name: 'TCP_MAXSEG ignored by the SYN of connect()', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'mss/mss-connect', rewrite: withoutMaxseg },
+  { name: "a closed port's RST acknowledges the SYN but not its data", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'syn-data/syn-data-without-fastopen', rewrite: withoutSynData },
 ];
 
 describe('suites catch mutated models', () => {
@@ -46,7 +55,14 @@ describe('suites catch mutated models', () => {
       const property = properties.find((p) => `${p.suite}/${p.name}` === m.catchBy)!;
       // The mutated model plays the kernel; the run judges it with the unmutated profile and live settings.
       const mutant = modelTarget(m.truth, m.settings);
-      const judgedAs = { ...mutant, execute: async (s: Parameters<typeof mutant.execute>[0]) => ({ ...(await mutant.execute(s)), settings: { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, ...s.config } } }) };
+      const judgedAs = {
+        ...mutant,
+        execute: async (s: Scenario) => {
+          const execution = await mutant.execute(m.rewrite?.(s) ?? s);
+          // Judged on the actions the scenario asked for, whatever the mutant did with them.
+          return { ...execution, timed: execution.timed.map((t, i) => ({ ...t, action: s.actions[i]! })), settings: { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, ...s.config } } };
+        },
+      };
       const check = await checkProperty(property, judgedAs, linux, options);
       expect(check.status).toBe('fail');
       const failure = check.failure!;
