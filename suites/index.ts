@@ -5,7 +5,8 @@ import { halfOpenSuite } from './half-open.ts';
 import { handshakeSuite } from './handshake.ts';
 import { listenQueuesSuite } from './listen-queues.ts';
 import { mssSuite } from './mss.ts';
+import { simultaneousOpenSuite } from './simultaneous-open.ts';
 import { synDataSuite } from './syn-data.ts';
 import { synRcvdSuite } from './syn-rcvd.ts';
 
-export const SUITES: readonly Suite[] = [handshakeSuite, listenQueuesSuite, halfOpenSuite, closedPortsSuite, connectErrorsSuite, synRcvdSuite, synDataSuite, mssSuite];
+export const SUITES: readonly Suite[] = [handshakeSuite, listenQueuesSuite, halfOpenSuite, closedPortsSuite, connectErrorsSuite, synRcvdSuite, synDataSuite, mssSuite, simultaneousOpenSuite];

@@ -1,5 +1,5 @@
 /** One-line, tcpdump-like descriptions shared by diffs, reports and the CLI. */
-import type { Action, Peer } from '../model/actions.ts';
+import type { Action, Peer, SynAnswer } from '../model/actions.ts';
 import type { Expected32, ExpectedSegment } from '../model/expectations.ts';
 import { flagString } from '../packet/packet.ts';
 import type { SegmentFields } from './observation.ts';
@@ -56,6 +56,21 @@ export const describeExpectedSegment = (s: ExpectedSegment): string => describeF
 
 export const describeSegment = (s: SegmentFields): string => describeFields(s, String, s.payloadLength);
 
+function describeAnswer(an: SynAnswer): string {
+  switch (an.kind) {
+    case 'synAck':
+      return an.ackValid ? 'SYN-ACK' : 'SYN-ACK with a wrong ack';
+    case 'syn':
+      return 'a SYN of its own (simultaneous open)';
+    case 'ack':
+      return 'an ACK';
+    case 'rst':
+      return an.acceptable ? 'RST+ACK' : 'unacceptable RST';
+    case 'icmpUnreachable':
+      return `ICMP unreachable code ${an.code}`;
+  }
+}
+
 export function describeAction(a: Action): string {
   switch (a.kind) {
     case 'listen':
@@ -85,11 +100,8 @@ export function describeAction(a: Action): string {
       return `client ${a.client} ACK to a closed port`;
     case 'connect':
       return `connect(remote ${a.conn}${a.syncnt === null ? '' : `, TCP_SYNCNT ${a.syncnt}`}${a.maxseg === undefined ? '' : `, TCP_MAXSEG ${a.maxseg}`})`;
-    case 'answerSyn': {
-      const an = a.answer;
-      const what = an.kind === 'synAck' ? (an.ackValid ? 'SYN-ACK' : 'SYN-ACK with a wrong ack') : an.kind === 'rst' ? (an.acceptable ? 'RST+ACK' : 'unacceptable RST') : `ICMP unreachable code ${an.code}`;
-      return `remote ${a.conn} answers the SYN with ${what}`;
-    }
+    case 'answerSyn':
+      return `remote ${a.conn} answers the SYN with ${describeAnswer(a.answer)}`;
     case 'wait':
       return `wait ${a.ms} ms`;
     case 'sysctl':

@@ -66,7 +66,15 @@ export class PeerConnection {
   // A remote peer answering the target's SYN.
 
   remoteAnswer(conn: ConnId, answer: Exclude<SynAnswer, { kind: 'icmpUnreachable' }>): Crafted {
-    if (answer.kind === 'synAck') return { flags: ['SYN', 'ACK'], seq: remoteIsn(conn), ack: this.ackOfTarget(answer.ackValid ? 0 : badAckOffset), window: answer.window, options: answer.options, tsecr: this.tsecr };
-    return { flags: ['RST', 'ACK'], seq: 0, ack: this.ackOfTarget(answer.acceptable ? 0 : badAckOffset), window: 0, options: null };
+    switch (answer.kind) {
+      case 'synAck':
+        return { flags: ['SYN', 'ACK'], seq: remoteIsn(conn), ack: this.ackOfTarget(answer.ackValid ? 0 : badAckOffset), window: answer.window, options: answer.options, tsecr: this.tsecr };
+      case 'syn':
+        return { flags: ['SYN'], seq: remoteIsn(conn), ack: 0, window: answer.window, options: answer.options };
+      case 'ack':
+        return { flags: ['ACK'], seq: (remoteIsn(conn) + 1) >>> 0, ack: this.ackOfTarget(0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+      case 'rst':
+        return { flags: ['RST', 'ACK'], seq: 0, ack: this.ackOfTarget(answer.acceptable ? 0 : badAckOffset), window: 0, options: null };
+    }
   }
 }

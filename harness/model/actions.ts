@@ -31,6 +31,10 @@ export interface SynOptions {
 /** What a remote peer answers to the target's SYN. */
 export type SynAnswer =
   | { kind: 'synAck'; options: SynOptions; window: number; ackValid: boolean }
+  /** A bare SYN of its own: the SYNs cross (simultaneous open, RFC 9293 §3.5). */
+  | { kind: 'syn'; options: SynOptions; window: number }
+  /** A bare ACK of the target's SYN (what completes a simultaneous open). */
+  | { kind: 'ack' }
   | { kind: 'rst'; acceptable: boolean }
   | { kind: 'icmpUnreachable'; code: IcmpUnreachableCode };
 

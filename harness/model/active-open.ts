@@ -4,7 +4,7 @@
 import type { Context, Timer } from './context.ts';
 import { RULES } from './rules.ts';
 import { badAckOffset, peerTsval } from './harness-numbers.ts';
-import type { ConnectErrno, Interval } from './expectations.ts';
+import type { ConnectErrno, ExpectedSegment, Interval, RuleRef } from './expectations.ts';
 import type { ConnId, IcmpUnreachableCode, SynAnswer } from './actions.ts';
 import { closedPortReset } from './closed-port.ts';
 import { challengeAck } from './out-of-window.ts';
@@ -50,8 +50,8 @@ export function synTimeoutMs(retries: number): number {
   return retries <= thresh ? ((2 << retries) - 1) * TCP_TIMEOUT_INIT : ((2 << thresh) - 1) * TCP_TIMEOUT_INIT + (retries - thresh) * TCP_RTO_MAX;
 }
 
-/** Where connect() stands (RFC 9293 §3.3.2): its SYN out, the handshake done, or the socket gone. */
-type State = 'synSent' | 'established' | 'closed';
+/** Where connect() stands (RFC 9293 §3.3.2): its SYN out, the SYNs crossed, the handshake done, or the socket gone. */
+type State = 'synSent' | 'synRcvd' | 'established' | 'closed';
 
 export class ActiveOpen {
   private state: State = 'synSent';
@@ -64,6 +64,8 @@ export class ActiveOpen {
   private readonly mss: number;
   private rto: number;
   private timer: Timer;
+  /** After the SYNs crossed: what the SYN-ACK acknowledges and echoes (simultaneous open). */
+  private crossed: { readonly ack: number; readonly tsecr: number } | null = null;
   /** BSD: an ICMP error is remembered and becomes connect()'s errno when the timer gives up. */
   private softError: ConnectErrno | null = null;
   timestamps: boolean;
@@ -104,11 +106,12 @@ export class ActiveOpen {
       const fire = bsd ? { earliest: this.firstSyn + BSD_TIMEOUT, latest: this.firstSyn + BSD_TIMEOUT * 1.04 + 25 } : at;
       return this.fail(this.softError ?? 'ETIMEDOUT', fire, RULES.connectTimeout);
     }
-    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss), at, RULES.synRetransmit);
+    // In SYN-RECEIVED the same segment goes again, now a SYN-ACK.
+    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.crossed), at, RULES.synRetransmit);
     this.retransmits++;
     if (bsd) this.rto = BSD_SCHEDULE[this.retransmits] ?? BSD_TIMEOUT - BSD_SCHEDULE.reduce((a, b) => a + b, 0);
-    // tcp_syn_linear_timeouts: the first retransmissions keep the initial RTO.
-    else if (this.retransmits > this.linear) this.rto = Math.min(this.rto * 2, TCP_RTO_MAX);
+    // tcp_syn_linear_timeouts: the first retransmissions keep the initial RTO, in SYN-SENT only.
+    else if (this.retransmits > this.linear || this.state === 'synRcvd') this.rto = Math.min(this.rto * 2, TCP_RTO_MAX);
     this.timer = ctx.arm(after(at, this.rto), (next) => this.retransmitTimer(next));
   }
 
@@ -123,7 +126,7 @@ export class ActiveOpen {
     this.timer = this.ctx.arm({ earliest: now.earliest + 2, latest: now.latest + 40 }, (at) => this.retransmitTimer(at));
   }
 
-  private fail(errno: ConnectErrno, at: Interval, rule: typeof RULES.connectTimeout): void {
+  private fail(errno: ConnectErrno, at: Interval, rule: RuleRef): void {
     this.state = 'closed';
     this.timer.cancelled = true;
     this.ctx.result({ call: 'connect', errno }, at, rule, this.call);
@@ -141,18 +144,72 @@ export class ActiveOpen {
 
   /** The transition function: the remote's answer, by the state connect() is in. */
   answer(answer: SynAnswer, now: Interval): void {
-    const { ctx } = this;
     switch (this.state) {
       case 'closed':
-        // The socket is gone: the answer meets a closed port (RFC 9293 §3.10.7.1).
-        if (answer.kind === 'synAck') return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: 1 + (answer.ackValid ? 0 : badAckOffset) } }, now);
-        return ctx.drop(this.peer, now, answer.kind === 'rst' ? RULES.rstAfterReset : RULES.connectIgnored);
+        return this.inClosed(answer, now);
       case 'established':
-        // A SYN-ACK now is a SYN on a synchronized connection (RFC 5961 §4); an out-of-window RST or a soft ICMP error is dropped.
-        if (answer.kind === 'synAck') return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
-        return ctx.drop(this.peer, now, RULES.connectIgnored);
+        return this.inEstablished(answer, now);
+      case 'synRcvd':
+        return this.inSynRcvd(answer, now);
       case 'synSent':
         return this.inSynSent(answer, now);
+    }
+  }
+
+  /** The socket is gone: the answer meets a closed port (RFC 9293 §3.10.7.1). */
+  private inClosed(answer: SynAnswer, now: Interval): void {
+    const { ctx } = this;
+    switch (answer.kind) {
+      case 'synAck':
+        return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: 1 + (answer.ackValid ? 0 : badAckOffset) } }, now);
+      case 'ack':
+        return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: 1 } }, now);
+      case 'syn':
+        return closedPortReset(ctx, this.peer, { seqEnd: remoteAck(this.conn) }, now);
+      case 'rst':
+        return ctx.drop(this.peer, now, RULES.rstAfterReset);
+      case 'icmpUnreachable':
+        return ctx.drop(this.peer, now, RULES.connectIgnored);
+    }
+  }
+
+  /** RFC 9293 §3.10.7.4 on the established connection, with RFC 5961's challenge ACK. */
+  private inEstablished(answer: SynAnswer, now: Interval): void {
+    const { ctx } = this;
+    switch (answer.kind) {
+      case 'synAck':
+      case 'syn':
+        // A SYN on a synchronized connection (RFC 5961 §4).
+        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
+      case 'ack':
+        return ctx.drop(this.peer, now, RULES.duplicateAck);
+      case 'rst':
+      case 'icmpUnreachable':
+        // An out-of-window RST or a soft ICMP error is dropped.
+        return ctx.drop(this.peer, now, RULES.connectIgnored);
+    }
+  }
+
+  /** SYN-RECEIVED after the SYNs crossed (RFC 9293 §3.10.7.4; Linux tcp_rcv_state_process, tcp_validate_incoming). */
+  private inSynRcvd(answer: SynAnswer, now: Interval): void {
+    const { ctx } = this;
+    switch (answer.kind) {
+      case 'ack':
+        return this.establish(null, response(now), RULES.simultaneousAck);
+      case 'synAck':
+        if (answer.ackValid && ctx.profile.flags.synAckCompletesSimultaneousOpen) {
+          return this.establish(fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.simultaneousSynAck);
+        }
+        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
+      case 'syn':
+        // A SYN in SYN-RECEIVED (RFC 5961 §4 via tcp_validate_incoming's step 4): a challenge ACK.
+        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
+      case 'rst':
+        // The harness's RST carries SEQ 0, outside the window RCV.NXT opened: dropped (RFC 5961 §3.2).
+        return ctx.drop(this.peer, now, RULES.connectIgnored);
+      case 'icmpUnreachable':
+        // Linux tcp_v4_err treats SYN-RECEIVED of a simultaneous open as SYN-SENT.
+        return this.icmpUnreachable(answer.code, now);
     }
   }
 
@@ -165,24 +222,41 @@ export class ActiveOpen {
           ctx.send(this.peer, rstForAck({ bind: this.names.isn, plus: 1 + badAckOffset }), response(now), RULES.connectBadSynAck);
           return this.resendSoon(now);
         }
-        this.state = 'established';
-        this.timer.cancelled = true;
         this.timestamps = this.timestamps && answer.options.timestamps;
-        ctx.send(this.peer, fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.connectEstablished);
-        ctx.result({ call: 'connect', errno: null }, response(now), RULES.connectEstablished, this.call);
-        return;
+        return this.establish(fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.connectEstablished);
+      case 'syn':
+        // The SYNs crossed: SYN-RECEIVED, and the SYN again with an ACK of the remote's.
+        this.state = 'synRcvd';
+        this.timestamps = this.timestamps && answer.options.timestamps;
+        this.crossed = { ack: remoteAck(this.conn), tsecr: answer.options.timestamps ? peerTsval(this.peer) : 0 };
+        return ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.crossed), response(now), RULES.simultaneousSyn);
+      case 'ack':
+        return ctx.drop(this.peer, now, RULES.ackInSynSent);
       case 'rst':
         // An RST whose ACK is unacceptable is dropped, and counts as a bad ACK (below).
         if (answer.acceptable) return this.fail('ECONNREFUSED', response(now), RULES.connectRefused);
         return this.resendSoon(now);
-      case 'icmpUnreachable': {
-        const errno = ICMP_ERRNO[answer.code];
-        if (errno === null) return ctx.drop(this.peer, now, RULES.icmpFragNeeded);
-        if (ctx.profile.flags.icmpUnreachableAbortsConnect) return this.fail(errno, response(now), RULES.connectIcmp);
-        // BSD: a soft error, remembered until the timer gives up.
-        this.softError = errno;
-        return ctx.drop(this.peer, now, RULES.connectIcmp);
-      }
+      case 'icmpUnreachable':
+        return this.icmpUnreachable(answer.code, now);
     }
+  }
+
+  /** ESTABLISHED: the retransmissions stop and connect() returns, after the ACK that completes the handshake, if this side sends one. */
+  private establish(ack: ExpectedSegment | null, at: Interval, rule: RuleRef): void {
+    this.state = 'established';
+    this.timer.cancelled = true;
+    if (ack) this.ctx.send(this.peer, ack, at, rule);
+    this.ctx.result({ call: 'connect', errno: null }, at, rule, this.call);
+  }
+
+  /** Linux tcp_v4_err in SYN-SENT (and SYN-RECEIVED of a simultaneous open): the error ends connect() at once; BSD keeps it for the timeout. */
+  private icmpUnreachable(code: IcmpUnreachableCode, now: Interval): void {
+    const { ctx } = this;
+    const errno = ICMP_ERRNO[code];
+    if (errno === null) return ctx.drop(this.peer, now, RULES.icmpFragNeeded);
+    if (ctx.profile.flags.icmpUnreachableAbortsConnect) return this.fail(errno, response(now), RULES.connectIcmp);
+    // BSD: a soft error, remembered until the timer gives up.
+    this.softError = errno;
+    return ctx.drop(this.peer, now, RULES.connectIcmp);
   }
 }

@@ -25,6 +25,8 @@ export interface ProfileFlags {
   readonly bsdSynSchedule: boolean;
   /** A SYN on a synchronized connection is answered with a rate-limited challenge ACK (RFC 5961 §4). */
   readonly challengeAcks: boolean;
+  /** In SYN-RECEIVED of a simultaneous open, a SYN-ACK of the SYN completes the handshake (Linux, 2024) rather than drawing a challenge ACK (RFC 5961 §4). */
+  readonly synAckCompletesSimultaneousOpen: boolean;
   /** An ACK of data never sent, on an established connection, gets a challenge ACK (RFC 5961 §5.2) rather than a silent drop (measured: 6.18 yes, 5.10 and 6.1 no). */
   readonly challengeAckForUnsentData: boolean;
 }
@@ -64,6 +66,7 @@ const LINUX_BASE: ProfileFlags = {
   icmpUnreachableAbortsConnect: true,
   bsdSynSchedule: false,
   challengeAcks: true,
+  synAckCompletesSimultaneousOpen: true,
   challengeAckForUnsentData: false,
 };
 
@@ -88,6 +91,7 @@ export const PROFILES: readonly KernelProfile[] = [
       icmpUnreachableAbortsConnect: false,
       bsdSynSchedule: true,
       challengeAcks: false,
+      synAckCompletesSimultaneousOpen: false,
       challengeAckForUnsentData: false,
     },
   },

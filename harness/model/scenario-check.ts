@@ -59,12 +59,16 @@ function synAnswer(value: unknown, where: string): SynAnswer {
   switch (o.kind) {
     case 'synAck':
       return { kind: 'synAck', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535), ackValid: bool(o, 'ackValid', where) };
+    case 'syn':
+      return { kind: 'syn', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535) };
+    case 'ack':
+      return { kind: 'ack' };
     case 'rst':
       return { kind: 'rst', acceptable: bool(o, 'acceptable', where) };
     case 'icmpUnreachable':
       return { kind: 'icmpUnreachable', code: int(o, 'code', where, 0, ICMP_UNREACHABLE_CODES.length - 1) as IcmpUnreachableCode };
     default:
-      throw new ScenarioError(`${where}.kind must be synAck, rst or icmpUnreachable, not ${JSON.stringify(o.kind)}`);
+      throw new ScenarioError(`${where}.kind must be synAck, syn, ack, rst or icmpUnreachable, not ${JSON.stringify(o.kind)}`);
   }
 }
 

@@ -70,12 +70,16 @@ export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number,
   });
 }
 
-/** The SYN of connect() (Linux tcp_connect, tcp_syn_options). */
-export function connectSyn(s: TargetSettings, names: Names, mss: number): ExpectedSegment {
-  return segment(['SYN'], { bind: names.isn, plus: 0 }, exact(0), exact(initialWindow(s, mss)), {
+/**
+ * The SYN of connect() (Linux tcp_connect, tcp_syn_options). After the SYNs crossed
+ * (simultaneous open) the same SYN goes out with an ACK of the remote's SYN (Linux
+ * tcp_send_synack), its options still those of a SYN, echoing the remote's TSval if it sent one.
+ */
+export function connectSyn(s: TargetSettings, names: Names, mss: number, crossed: { readonly ack: number; readonly tsecr: number } | null = null): ExpectedSegment {
+  return segment(crossed ? ['SYN', 'ACK'] : ['SYN'], { bind: names.isn, plus: 0 }, exact(crossed?.ack ?? 0), exact(initialWindow(s, mss)), {
     mss,
     sackPermitted: s.sack,
-    timestamps: s.timestamps ? { tsval: tsval(names), tsecr: exact(0) } : null,
+    timestamps: s.timestamps ? { tsval: tsval(names), tsecr: exact(crossed?.tsecr ?? 0) } : null,
     windowScale: s.windowScaling ? exact(s.windowScale) : null,
   });
 }

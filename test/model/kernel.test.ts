@@ -51,6 +51,10 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
   { name: 'connect: fragmentation needed only adjusts the path MTU; an RST after the connection was refused is dropped', actions: [connect, answer({ kind: 'icmpUnreachable', code: 4 }), answer({ kind: 'rst', acceptable: true }), answer({ kind: 'rst', acceptable: true }), wait(20)] },
   { name: 'TCP_MAXSEG 1000 on a listener: the SYN-ACK advertises 1000 whatever the client offers (here mss 20, below tcp_min_snd_mss)', actions: [{ kind: 'listen', backlog: 1, maxseg: 1000 }, syn(0, { ...full, mss: 20 }), ack(0), accept] },
   { name: 'TCP_MAXSEG 536 on connect(): the SYN advertises 536, with a window of whole 536-byte segments', actions: [{ kind: 'connect', conn: 0, syncnt: 1, maxseg: 536 }, answer({ kind: 'synAck', options: { ...full, mss: 40 }, window: 29200, ackValid: true }), wait(20)] },
+  { name: 'simultaneous open: the SYNs cross, the target answers SYN-ACK with its SYN options, the remote ACK completes connect()', actions: [connect, answer({ kind: 'syn', options: full, window: 29200 }), wait(20), answer({ kind: 'ack' }), wait(20)] },
+  { name: 'simultaneous open without options; a SYN-ACK in SYN-RECEIVED', actions: [connect, answer({ kind: 'syn', options: { mss: null, sackPermitted: false, timestamps: false, windowScale: null }, window: 4128 }), wait(20), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },
+  { name: 'simultaneous open: the SYN-ACK retransmitted on the SYN timer', actions: [connect, answer({ kind: 'syn', options: full, window: 29200 }), wait(1500)] },
+  { name: 'connect: a bare ACK in SYN-SENT is dropped; a SYN-ACK then completes', actions: [connect, answer({ kind: 'ack' }), wait(20), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20), answer({ kind: 'ack' }), wait(20)] },
   { name: 'connect: an ICMP error on an established connection is dropped', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), answer({ kind: 'icmpUnreachable', code: 1 }), wait(20)] },
 ];
 

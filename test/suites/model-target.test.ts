@@ -44,6 +44,7 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'ACK of unsent data dropped silently (6.12 and older)', truth: flipped(linux, 'challengeAckForUnsentData'), settings: DEFAULT_SETTINGS, catchBy: 'syn-rcvd/syn-rcvd-edge-cases' },
   { name: 'MSS advertised from a 1400-byte MTU', truth: linux, settings: { ...DEFAULT_SETTINGS, mtu: 1400 }, catchBy: 'handshake/options-negotiated' },
   { name: 'window scale off by one', truth: linux, settings: { ...DEFAULT_SETTINGS, windowScale: DEFAULT_SETTINGS.windowScale + 1 }, catchBy: 'handshake/options-negotiated' },
+  { name: 'a SYN-ACK in SYN-RECEIVED of a simultaneous open draws a challenge ACK (before 2024)', truth: flipped(linux, 'synAckCompletesSimultaneousOpen'), settings: DEFAULT_SETTINGS, catchBy: 'simultaneous-open/crossed-syns' },
   { name: "TCP_MAXSEG ignored by a listener's SYN-ACK", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'mss/mss-listener', rewrite: withoutMaxseg },
   { name: 'TCP_MAXSEG ignored by the SYN of connect()', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'mss/mss-connect', rewrite: withoutMaxseg },
   { name: "a closed port's RST acknowledges the SYN but not its data", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'syn-data/syn-data-without-fastopen', rewrite: withoutSynData },
