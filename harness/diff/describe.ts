@@ -1,5 +1,5 @@
 /** One-line, tcpdump-like descriptions shared by diffs, reports and the CLI. */
-import type { Action, Peer, SynAnswer } from '../model/actions.ts';
+import type { Action, IpEcn, Peer, SynAnswer } from '../model/actions.ts';
 import type { Expected32, ExpectedSegment } from '../model/expectations.ts';
 import { flagString } from '../packet/packet.ts';
 import type { SegmentFields } from './observation.ts';
@@ -37,6 +37,7 @@ type Shown<T> = {
   readonly ack: T;
   readonly window: T;
   readonly options: { readonly mss: number | null; readonly sackPermitted: boolean; readonly timestamps: { readonly tsval: T; readonly tsecr: T } | null; readonly windowScale: T | null };
+  readonly ipEcn: IpEcn;
 };
 
 function describeFields<T>(s: Shown<T>, show: (value: T) => string, payloadLength: number): string {
@@ -49,7 +50,8 @@ function describeFields<T>(s: Shown<T>, show: (value: T) => string, payloadLengt
   ].filter((x) => x !== null);
   const ack = s.flags.includes('ACK') ? ` ack ${show(s.ack)}` : '';
   const length = payloadLength ? ` length ${payloadLength}` : '';
-  return `[${flagString(s.flags)}] seq ${show(s.seq)}${ack} win ${show(s.window)}${options.length ? ` <${options.join(',')}>` : ''}${length}`;
+  const ecn = s.ipEcn === 'notEct' ? '' : ` ${s.ipEcn}`;
+  return `[${flagString(s.flags)}]${ecn} seq ${show(s.seq)}${ack} win ${show(s.window)}${options.length ? ` <${options.join(',')}>` : ''}${length}`;
 }
 
 export const describeExpectedSegment = (s: ExpectedSegment): string => describeFields(s, describeExpected32, s.payloadLength);
@@ -59,7 +61,7 @@ export const describeSegment = (s: SegmentFields): string => describeFields(s, S
 function describeAnswer(an: SynAnswer): string {
   switch (an.kind) {
     case 'synAck':
-      return an.ackValid ? 'SYN-ACK' : 'SYN-ACK with a wrong ack';
+      return `${an.ackValid ? 'SYN-ACK' : 'SYN-ACK with a wrong ack'}${an.ece ? ' and ECE' : ''}`;
     case 'syn':
       return 'a SYN of its own (simultaneous open)';
     case 'ack':
@@ -86,7 +88,7 @@ export function describeAction(a: Action): string {
     case 'syn': {
       const o = a.options;
       const opts = [o.mss === null ? null : `mss ${o.mss}`, o.sackPermitted ? 'sackOK' : null, o.timestamps ? 'TS' : null, o.windowScale === null ? null : `wscale ${o.windowScale}`].filter((x) => x !== null);
-      return `client ${a.client} SYN win ${a.window}${opts.length ? ` <${opts.join(',')}>` : ''}${a.data ? ` with ${a.data} bytes of data` : ''}`;
+      return `client ${a.client} SYN${a.ecn ? ` asking for ${a.ecn === 'ecn' ? 'ECN' : 'AccECN'}` : ''}${a.ipEcn && a.ipEcn !== 'notEct' ? ` [${a.ipEcn}]` : ''} win ${a.window}${opts.length ? ` <${opts.join(',')}>` : ''}${a.data ? ` with ${a.data} bytes of data` : ''}`;
     }
     case 'finalAck':
       return `client ${a.client} final ACK`;

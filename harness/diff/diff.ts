@@ -159,6 +159,7 @@ function segmentFields(e: ExpectedSegment, o: SegmentFields): FieldCheck[] {
     { field: 'seq', expected: e.seq, observed: o.seq },
     { field: 'window', expected: e.window, observed: o.window },
     text('payload length', e.payloadLength, o.payloadLength),
+    text('ip.ecn', e.ipEcn, o.ipEcn),
     text('options.mss', eo.mss, oo.mss),
     text('options.sackPermitted', eo.sackPermitted, oo.sackPermitted),
     text('options.timestamps', eo.timestamps !== null, oo.timestamps !== null),

@@ -1,5 +1,5 @@
 import type { CallResult, CounterName, TcpFlagName } from '../model/expectations.ts';
-import type { Millis, Peer } from '../model/actions.ts';
+import type { IpEcn, Millis, Peer } from '../model/actions.ts';
 
 /** A segment's fields as seen on the wire, in the same vocabulary as ExpectedSegment. */
 export interface SegmentFields {
@@ -14,6 +14,8 @@ export interface SegmentFields {
     readonly windowScale: number | null;
   };
   readonly payloadLength: number;
+  /** The IP header's ECN field. */
+  readonly ipEcn: IpEcn;
 }
 
 /** What happened during a scenario, as the executor saw it (times in scenario milliseconds). */

@@ -52,6 +52,7 @@ function concretize(expected: ReturnType<typeof predict>): Observation[] {
     ack: s.flags.includes('ACK') ? value(s.ack) : 0,
     window: value(s.window),
     payloadLength: 0,
+    ipEcn: s.ipEcn,
     options: {
       mss: s.options.mss,
       sackPermitted: s.options.sackPermitted,

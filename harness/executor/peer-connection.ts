@@ -3,7 +3,8 @@
  * numbers from what the target sends the peer, and owns the arithmetic of every segment the peer
  * sends next. Nothing else in the executor computes a sequence or acknowledgment number.
  */
-import type { ClientId, ConnId, SynAnswer, SynOptions } from '../model/actions.ts';
+import type { Action, ClientId, ConnId, SynAnswer, SynOptions } from '../model/actions.ts';
+import { ecnSetupFlags } from '../model/segments.ts';
 import type { SegmentFields } from '../diff/observation.ts';
 import { ACK_WINDOW, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, remoteIsn, synData } from '../model/harness-numbers.ts';
 import type { Crafted } from './segments.ts';
@@ -42,8 +43,8 @@ export class PeerConnection {
 
   // A client of the listener, or of the closed port.
 
-  clientSyn(client: ClientId, options: SynOptions, window: number, data: number): Crafted {
-    return { flags: ['SYN'], seq: clientIsn(client), ack: 0, window, options, ...(data > 0 ? { payload: synData(data) } : {}) };
+  clientSyn({ client, options, window, data = 0, ecn, ipEcn }: Extract<Action, { kind: 'syn' }>): Crafted {
+    return { flags: ['SYN', ...ecnSetupFlags(ecn)], seq: clientIsn(client), ack: 0, window, options, ...(data > 0 ? { payload: synData(data) } : {}), ...(ipEcn ? { ipEcn } : {}) };
   }
 
   /** The final ACK of the handshake, or (bad) one acknowledging data the target never sent. */
@@ -68,7 +69,7 @@ export class PeerConnection {
   remoteAnswer(conn: ConnId, answer: Exclude<SynAnswer, { kind: 'icmpUnreachable' }>): Crafted {
     switch (answer.kind) {
       case 'synAck':
-        return { flags: ['SYN', 'ACK'], seq: remoteIsn(conn), ack: this.ackOfTarget(answer.ackValid ? 0 : badAckOffset), window: answer.window, options: answer.options, tsecr: this.tsecr };
+        return { flags: ['SYN', 'ACK', ...(answer.ece ? (['ECE'] as const) : [])], seq: remoteIsn(conn), ack: this.ackOfTarget(answer.ackValid ? 0 : badAckOffset), window: answer.window, options: answer.options, tsecr: this.tsecr };
       case 'syn':
         return { flags: ['SYN'], seq: remoteIsn(conn), ack: 0, window: answer.window, options: answer.options };
       case 'ack':

@@ -1,6 +1,6 @@
 /** Between the scenario's vocabulary and bytes on the wire: crafting the harness's segments, reading the target's. */
 import type { SegmentFields } from '../diff/observation.ts';
-import type { SynOptions } from '../model/actions.ts';
+import { IP_ECN, type IpEcn, type SynOptions } from '../model/actions.ts';
 import type { TcpFlagName } from '../model/expectations.ts';
 import { decodeIpPacket, describePacket, icmpUnreachable, tcpPacket, type TcpOption, type TcpSegment } from '../packet/index.ts';
 import type { Endpoint } from './peers.ts';
@@ -15,6 +15,8 @@ export interface Crafted {
   /** TSecr to echo when the segment carries timestamps (RFC 7323 §3.2). */
   readonly tsecr?: number;
   readonly payload?: Uint8Array;
+  /** The IP header's ECN field (not-ECT when absent). */
+  readonly ipEcn?: IpEcn;
 }
 
 /** Options in the order Linux sends them: MSS, SACK-permitted + TS (or NOP NOP TS), NOP WS. */
@@ -33,7 +35,7 @@ export function linuxOptionLayout(options: SynOptions | null, tsval: number | nu
 
 export const craft = {
   tcp(src: Endpoint, dst: Endpoint, s: Crafted, tsval: number | null): Uint8Array {
-    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: linuxOptionLayout(s.options, tsval, s.tsecr ?? 0), ...(s.payload ? { payload: s.payload } : {}) });
+    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: linuxOptionLayout(s.options, tsval, s.tsecr ?? 0), tos: IP_ECN.indexOf(s.ipEcn ?? 'notEct'), ...(s.payload ? { payload: s.payload } : {}) });
   },
 
   icmpUnreachable,
@@ -48,14 +50,14 @@ export const craft = {
     const p = decoded.value;
     if (p.transport.protocol === 'tcp') {
       const s = p.transport.segment;
-      return { src: p.ip.src, dst: p.ip.dst, srcPort: s.srcPort, dstPort: s.dstPort, tcp: fieldsOf(s), summary: '' };
+      return { src: p.ip.src, dst: p.ip.dst, srcPort: s.srcPort, dstPort: s.dstPort, tcp: fieldsOf(s, IP_ECN[p.ip.tos & 3]!), summary: '' };
     }
     return { src: p.ip.src, dst: p.ip.dst, srcPort: 0, dstPort: 0, tcp: null, summary: describePacket(p) };
   },
 };
 
 /** A TCP segment's fields in the diff's vocabulary. */
-function fieldsOf(s: TcpSegment): SegmentFields {
+function fieldsOf(s: TcpSegment, ipEcn: IpEcn): SegmentFields {
   let mss: number | null = null;
   let sackPermitted = false;
   let timestamps: { tsval: number; tsecr: number } | null = null;
@@ -67,11 +69,12 @@ function fieldsOf(s: TcpSegment): SegmentFields {
     else if (o.kind === 'windowScale') windowScale = o.shift;
   }
   return {
-    flags: s.flags.filter((f): f is TcpFlagName => f !== 'AE'),
+    flags: s.flags,
     seq: s.seq,
     ack: s.ack,
     window: s.window,
     payloadLength: s.payload.length,
+    ipEcn,
     options: { mss, sackPermitted, timestamps, windowScale },
   };
 }

@@ -170,7 +170,7 @@ class CaseRun {
         this.listenerFd = null;
         return;
       case 'syn':
-        return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientSyn(action.client, action.options, action.window, action.data ?? 0));
+        return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientSyn(action));
       case 'finalAck':
       case 'badAck':
         return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientAck(action.client, action.kind === 'badAck'));

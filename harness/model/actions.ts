@@ -28,9 +28,17 @@ export interface SynOptions {
   readonly windowScale: number | null;
 }
 
+/** The ECN field of an IP header (RFC 3168 §5). */
+export const IP_ECN = ['notEct', 'ect1', 'ect0', 'ce'] as const;
+export type IpEcn = (typeof IP_ECN)[number];
+
+/** The ECN setup a SYN asks for: RFC 3168 ECN (ECE and CWR, §6.1.1), or Accurate ECN (ECE, CWR and AE). */
+export type EcnRequest = 'ecn' | 'accecn';
+
 /** What a remote peer answers to the target's SYN. */
 export type SynAnswer =
-  | { kind: 'synAck'; options: SynOptions; window: number; ackValid: boolean }
+  /** `ece`: the SYN-ACK sets ECE, accepting the SYN's ECN request (RFC 3168 §6.1.1). */
+  | { kind: 'synAck'; options: SynOptions; window: number; ackValid: boolean; ece?: boolean }
   /** A bare SYN of its own: the SYNs cross (simultaneous open, RFC 9293 §3.5). */
   | { kind: 'syn'; options: SynOptions; window: number }
   /** A bare ACK of the target's SYN (what completes a simultaneous open). */
@@ -53,7 +61,9 @@ export type SysctlName =
   | 'net.ipv4.tcp_abort_on_overflow'
   | 'net.ipv4.tcp_synack_retries'
   | 'net.ipv4.tcp_syn_retries'
-  | 'net.ipv4.tcp_syn_linear_timeouts';
+  | 'net.ipv4.tcp_syn_linear_timeouts'
+  | 'net.ipv4.tcp_ecn'
+  | 'net.ipv4.tcp_ecn_fallback';
 
 /**
  * One thing the harness does. Wire actions are crafted segments from a client; agent actions
@@ -70,8 +80,12 @@ export type Action =
   | { kind: 'blockingAccept'; timeoutMs: number }
   | { kind: 'closeListener' }
   // wire, client -> listening port
-  /** `data`: bytes of data the SYN carries (none when absent); without Fast Open the target must not acknowledge them. */
-  | { kind: 'syn'; client: ClientId; options: SynOptions; window: number; data?: number }
+  /**
+   * `data`: bytes of data the SYN carries (none when absent); without Fast Open the target must
+   * not acknowledge them. `ecn`: the ECN setup it asks for (none when absent); `ipEcn`: its IP
+   * header's ECN field (not-ECT when absent, as RFC 3168 §6.1.1 wants of a SYN).
+   */
+  | { kind: 'syn'; client: ClientId; options: SynOptions; window: number; data?: number; ecn?: EcnRequest; ipEcn?: IpEcn }
   | { kind: 'finalAck'; client: ClientId }
   | { kind: 'badAck'; client: ClientId }
   | { kind: 'rst'; client: ClientId }

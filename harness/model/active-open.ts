@@ -64,6 +64,8 @@ export class ActiveOpen {
   private readonly mss: number;
   private rto: number;
   private timer: Timer;
+  /** The SYN asks for ECN (net.ipv4.tcp_ecn 1); a retransmission drops the request with tcp_ecn_fallback. */
+  private ecn: boolean;
   /** After the SYNs crossed: what the SYN-ACK acknowledges and echoes (simultaneous open). */
   private crossed: { readonly ack: number; readonly tsecr: number } | null = null;
   /** BSD: an ICMP error is remembered and becomes connect()'s errno when the timer gives up. */
@@ -81,6 +83,7 @@ export class ActiveOpen {
     now: Interval,
   ) {
     this.mss = advertisedMss(ctx.settings, maxseg);
+    this.ecn = ctx.sysctl('net.ipv4.tcp_ecn') === 1;
     this.names = { isn: `isn:remote:${conn}`, tsval: `tsval:remote:${conn}` };
     this.call = ctx.cause;
     this.retries = syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries');
@@ -88,7 +91,7 @@ export class ActiveOpen {
     this.firstSyn = now.earliest;
     this.timestamps = ctx.settings.timestamps;
     this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
-    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss), response(now), RULES.connectSyn);
+    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn), response(now), ctx.sysctl('net.ipv4.tcp_ecn') === 0 ? RULES.connectSyn : RULES.ecnSyn);
     this.timer = ctx.arm(after(now, this.rto), (at) => this.retransmitTimer(at));
   }
 
@@ -106,8 +109,10 @@ export class ActiveOpen {
       const fire = bsd ? { earliest: this.firstSyn + BSD_TIMEOUT, latest: this.firstSyn + BSD_TIMEOUT * 1.04 + 25 } : at;
       return this.fail(this.softError ?? 'ETIMEDOUT', fire, RULES.connectTimeout);
     }
+    // Linux tcp_ecn_clear_syn: a retransmitted SYN no longer asks for ECN, with tcp_ecn_fallback on.
+    if (ctx.sysctl('net.ipv4.tcp_ecn_fallback') !== 0) this.ecn = false;
     // In SYN-RECEIVED the same segment goes again, now a SYN-ACK.
-    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.crossed), at, RULES.synRetransmit);
+    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn, this.crossed), at, RULES.synRetransmit);
     this.retransmits++;
     if (bsd) this.rto = BSD_SCHEDULE[this.retransmits] ?? BSD_TIMEOUT - BSD_SCHEDULE.reduce((a, b) => a + b, 0);
     // tcp_syn_linear_timeouts: the first retransmissions keep the initial RTO, in SYN-SENT only.
@@ -227,9 +232,11 @@ export class ActiveOpen {
       case 'syn':
         // The SYNs crossed: SYN-RECEIVED, and the SYN again with an ACK of the remote's.
         this.state = 'synRcvd';
+        // Linux tcp_ecn_rcv_syn: the remote's SYN did not ask for ECN, so the SYN-ACK carries none.
+        this.ecn = false;
         this.timestamps = this.timestamps && answer.options.timestamps;
         this.crossed = { ack: remoteAck(this.conn), tsecr: answer.options.timestamps ? peerTsval(this.peer) : 0 };
-        return ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.crossed), response(now), RULES.simultaneousSyn);
+        return ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, false, this.crossed), response(now), RULES.simultaneousSyn);
       case 'ack':
         return ctx.drop(this.peer, now, RULES.ackInSynSent);
       case 'rst':

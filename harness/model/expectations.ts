@@ -2,7 +2,7 @@
  * What a target is expected to do back: segments with symbolic values, call results and counter
  * deltas, each citing the rule that predicts it.
  */
-import type { ClientId, Millis, Peer } from './actions.ts';
+import type { ClientId, IpEcn, Millis, Peer } from './actions.ts';
 import type { ProfileFlagName } from './profiles.ts';
 
 /** A closed interval of scenario time. */
@@ -25,7 +25,7 @@ export type Expected32 =
   /** The kernel's free choice (a window it computes from state the model does not track); says what it is. */
   | { readonly any: string };
 
-export type TcpFlagName = 'FIN' | 'SYN' | 'RST' | 'PSH' | 'ACK' | 'URG' | 'ECE' | 'CWR';
+export type TcpFlagName = 'FIN' | 'SYN' | 'RST' | 'PSH' | 'ACK' | 'URG' | 'ECE' | 'CWR' | 'AE';
 
 /** Options of an expected segment, compared as a set (their order and padding are free). */
 export interface ExpectedOptions {
@@ -44,6 +44,8 @@ export interface ExpectedSegment {
   readonly window: Expected32;
   readonly options: ExpectedOptions;
   readonly payloadLength: number;
+  /** The IP header's ECN field. */
+  readonly ipEcn: IpEcn;
 }
 
 /** What a socket call on the target returns. */

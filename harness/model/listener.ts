@@ -4,7 +4,7 @@
  * client's segment to the arm for its state; each arm cites its rule. The listener's SYN queue
  * and accept queue are views of those states, as the kernel's are of its sockets.
  */
-import type { ClientId, SynOptions } from './actions.ts';
+import type { ClientId, EcnRequest, IpEcn, SynOptions } from './actions.ts';
 import { closedPortReset } from './closed-port.ts';
 import type { Context, Timer } from './context.ts';
 import type { Interval, RuleRef } from './expectations.ts';
@@ -18,7 +18,7 @@ const TCP_TIMEOUT_INIT = 1000;
 const TCP_RTO_MAX = 120_000;
 
 /** A segment a client sends the port. */
-export type ClientSegment = { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number } | { readonly kind: 'ack'; readonly bad: boolean } | { readonly kind: 'rst' };
+export type ClientSegment = { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number; readonly ecn?: EcnRequest; readonly ipEcn?: IpEcn } | { readonly kind: 'ack'; readonly bad: boolean } | { readonly kind: 'rst' };
 
 /** A request socket in the SYN queue. */
 interface Request {
@@ -115,7 +115,7 @@ export class Listener {
     const peer = { kind: 'client', client } as const;
     switch (segment.kind) {
       case 'syn':
-        return this.newSyn(client, segment.options, now);
+        return this.newSyn(client, segment, now);
       case 'ack': {
         // An ACK -> <SEQ=SEG.ACK><CTL=RST>; after an expired request, that is how the client learns it.
         const rule = segment.bad ? RULES.ackToListener : state?.kind === 'expired' ? RULES.requestExpired : RULES.ackToListener;
@@ -131,13 +131,13 @@ export class Listener {
    * Data in the SYN is not acknowledged: without Fast Open Linux drops it (RFC 9293 §3.10.7.2 lets
    * a stack queue it; the SYN-ACK acknowledges only the SYN either way), and the client resends it.
    */
-  private newSyn(client: ClientId, offer: SynOptions, now: Interval): void {
+  private newSyn(client: ClientId, syn: Extract<ClientSegment, { kind: 'syn' }>, now: Interval): void {
     const { ctx } = this;
     const peer = { kind: 'client', client } as const;
     if (ctx.profile.flags.queuesShareBacklog) {
       // The article (BSD): both queues together never exceed the backlog; a SYN beyond is ignored.
       if (this.synQueueLength + this.acceptQueue.length >= this.max) return ctx.drop(peer, now, RULES.sharedBacklog);
-      return this.newRequest(client, negotiate(offer, ctx.settings), now);
+      return this.newRequest(client, negotiate(syn.options, ctx.settings, ecnAccepted(ctx, syn)), now, synAckRule(syn));
     }
     const syncookies = ctx.sysctl('net.ipv4.tcp_syncookies');
     let wantCookie = false;
@@ -160,19 +160,19 @@ export class Listener {
       ctx.count('TcpExt.ListenDrops', RULES.synBacklogQuarter);
       return ctx.drop(peer, now, RULES.synBacklogQuarter);
     }
-    const negotiated = negotiate(offer, ctx.settings);
-    if (!wantCookie) return this.newRequest(client, negotiated, now);
-    // A cookie encodes WS and SACK in the TSval; without timestamps they are lost.
-    const options = negotiated.timestamps ? negotiated : { sack: false, timestamps: false, windowScale: false };
+    const negotiated = negotiate(syn.options, ctx.settings, ecnAccepted(ctx, syn));
+    if (!wantCookie) return this.newRequest(client, negotiated, now, synAckRule(syn));
+    // A cookie encodes WS, SACK and ECN in the TSval; without timestamps they are lost.
+    const options = negotiated.timestamps ? negotiated : { sack: false, timestamps: false, windowScale: false, ecn: false };
     const names = ctx.newNames(client);
     ctx.count('TcpExt.SyncookiesSent', RULES.cookie);
     ctx.send(peer, synAck(ctx.settings, client, options, names, this.mss), response(now), RULES.cookie);
     this.clients.set(client, { kind: 'cookieSent', names, options });
   }
 
-  private newRequest(client: ClientId, options: Negotiated, now: Interval): void {
+  private newRequest(client: ClientId, options: Negotiated, now: Interval, rule: RuleRef): void {
     const names = this.ctx.newNames(client);
-    this.ctx.send({ kind: 'client', client }, synAck(this.ctx.settings, client, options, names, this.mss), response(now), RULES.synAck);
+    this.ctx.send({ kind: 'client', client }, synAck(this.ctx.settings, client, options, names, this.mss), response(now), rule);
     const request: Request = { client, options, names, numTimeout: 0, lastOow: null, timer: this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at)) };
     this.clients.set(client, { kind: 'synRcvd', request });
   }
@@ -315,6 +315,19 @@ export class Listener {
     this.sleeper = null;
     this.ctx.result({ call: 'accept', accepted: [client] }, response(now), RULES.blockingAccept, sleeper.call);
   }
+}
+
+/**
+ * Linux tcp_ecn_create_request: a SYN with ECE and CWR gets ECN (ECE in the SYN-ACK) while
+ * net.ipv4.tcp_ecn is on, unless its IP header is ECN-capable (RFC 3168 §6.1.1: a SYN must not
+ * be), which a set AE bit overrides (AccECN: an ECT SYN may come through a re-marking path).
+ */
+/** The rule a SYN-ACK cites: the ECN rule where the SYN asked for ECN. */
+const synAckRule = (syn: Extract<ClientSegment, { kind: 'syn' }>): RuleRef => (syn.ecn === undefined ? RULES.synAck : RULES.ecnSynAck);
+
+function ecnAccepted(ctx: Context, syn: Extract<ClientSegment, { kind: 'syn' }>): boolean {
+  if (syn.ecn === undefined || ctx.sysctl('net.ipv4.tcp_ecn') === 0) return false;
+  return (syn.ipEcn ?? 'notEct') === 'notEct' || syn.ecn === 'accecn';
 }
 
 /** RFC 9293 §3.10.7.4 in ESTABLISHED, with RFC 5961's answers: the same whether the port still listens or not. */

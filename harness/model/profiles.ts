@@ -122,6 +122,8 @@ export const SCENARIO_SYSCTLS: readonly SysctlName[] = [
   'net.ipv4.tcp_synack_retries',
   'net.ipv4.tcp_syn_retries',
   'net.ipv4.tcp_syn_linear_timeouts',
+  'net.ipv4.tcp_ecn',
+  'net.ipv4.tcp_ecn_fallback',
 ];
 
 /** Sysctls the model reads from the target: those a scenario may set, and the ones behind options and windows. */
@@ -141,6 +143,8 @@ export const DEFAULT_SYSCTLS: Readonly<Record<(typeof SETTINGS_SYSCTLS)[number],
   'net.ipv4.tcp_synack_retries': '5',
   'net.ipv4.tcp_syn_retries': '6',
   'net.ipv4.tcp_syn_linear_timeouts': '4',
+  'net.ipv4.tcp_ecn': '2',
+  'net.ipv4.tcp_ecn_fallback': '1',
   'net.ipv4.tcp_rmem': '4096\t131072\t33554432',
   'net.core.rmem_max': '4194304',
   'net.ipv4.tcp_timestamps': '1',

@@ -31,6 +31,8 @@ export const RULES = {
   listenerClosed: rule('listener.closed', 'Linux inet_csk_listen_stop: queued connections are reset, requests die'),
   closedPortSyn: rule('closedPort.syn', 'RFC 9293 §3.10.7.1: ACK bit off -> <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>'),
   closedPortAck: rule('closedPort.ack', 'RFC 9293 §3.10.7.1: ACK bit on -> <SEQ=SEG.ACK><CTL=RST>'),
+  ecnSynAck: rule('listener.ecn', 'Linux tcp_ecn_create_request: a SYN with ECE and CWR gets ECE in the SYN-ACK while net.ipv4.tcp_ecn is on, unless its IP header is ECN-capable and AE is clear (RFC 3168 §6.1.1)'),
+  ecnSyn: rule('connect.ecnSyn', 'Linux tcp_ecn_send_syn: with net.ipv4.tcp_ecn 1 the SYN asks for ECN with ECE and CWR (RFC 3168 §6.1.1); tcp_ecn_clear_syn: retransmissions do not, with tcp_ecn_fallback'),
   connectSyn: rule('connect.syn', 'RFC 9293 §3.10.4 OPEN: SYN with the options Linux tcp_connect sends'),
   synRetransmit: rule('connect.synRetransmit', 'Linux tcp_retransmit_timer: 1 s, doubling (linear for tcp_syn_linear_timeouts times)', ['linearSynTimeouts', 'bsdSynSchedule']),
   connectTimeout: rule('connect.timeout', 'Linux tcp_write_timeout: ETIMEDOUT once the SYN_SENT time exceeds what tcp_syn_retries exponential retransmits take', ['synTimeoutByElapsedTime', 'bsdSynSchedule']),

@@ -4,7 +4,7 @@
  * that does not fit is named in one line.
  */
 import { SCENARIO_SYSCTLS } from './profiles.ts';
-import { ICMP_UNREACHABLE_CODES, MAXSEG_RANGE, type Action, type IcmpUnreachableCode, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
+import { ICMP_UNREACHABLE_CODES, IP_ECN, MAXSEG_RANGE, type Action, type IcmpUnreachableCode, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
 
 /** What a scenario may hold; the executor gives each case this many peers of each kind. */
 const MAX_CLIENT = 7;
@@ -30,6 +30,11 @@ function int(o: Fields, key: string, where: string, min: number, max: number): n
 function bool(o: Fields, key: string, where: string): boolean {
   if (typeof o[key] !== 'boolean') throw new ScenarioError(`${where}.${key} must be true or false, not ${JSON.stringify(o[key])}`);
   return o[key] as boolean;
+}
+
+function oneOf<T extends string>(o: Fields, key: string, where: string, values: readonly T[]): T {
+  if (!values.includes(o[key] as T)) throw new ScenarioError(`${where}.${key} must be one of ${values.join(', ')}, not ${JSON.stringify(o[key])}`);
+  return o[key] as T;
 }
 
 function nullable<T>(o: Fields, key: string, read: () => T): T | null {
@@ -58,7 +63,7 @@ function synAnswer(value: unknown, where: string): SynAnswer {
   const o = object(value, where);
   switch (o.kind) {
     case 'synAck':
-      return { kind: 'synAck', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535), ackValid: bool(o, 'ackValid', where) };
+      return { kind: 'synAck', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535), ackValid: bool(o, 'ackValid', where), ...(o.ece === undefined ? {} : { ece: bool(o, 'ece', where) }) };
     case 'syn':
       return { kind: 'syn', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535) };
     case 'ack':
@@ -87,7 +92,15 @@ export function checkAction(value: unknown, where: string): Action {
     case 'closeListener':
       return { kind };
     case 'syn':
-      return { kind, client: client(), options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535), ...(o.data === undefined ? {} : { data: int(o, 'data', where, 0, 1400) }) };
+      return {
+        kind,
+        client: client(),
+        options: synOptions(o.options, `${where}.options`),
+        window: int(o, 'window', where, 0, 65535),
+        ...(o.data === undefined ? {} : { data: int(o, 'data', where, 0, 1400) }),
+        ...(o.ecn === undefined ? {} : { ecn: oneOf(o, 'ecn', where, ['ecn', 'accecn'] as const) }),
+        ...(o.ipEcn === undefined ? {} : { ipEcn: oneOf(o, 'ipEcn', where, IP_ECN) }),
+      };
     case 'finalAck':
     case 'badAck':
     case 'rst':

@@ -1,13 +1,14 @@
 /** The target's segments, as expectations: which fields are exact and which the kernel chooses. */
 import { clientIsn, peerTsval, remoteIsn } from './harness-numbers.ts';
-import type { ClientId, ConnId, SynOptions } from './actions.ts';
+import type { ClientId, ConnId, EcnRequest, SynOptions } from './actions.ts';
 import type { Expected32, ExpectedOptions, ExpectedSegment, TcpFlagName } from './expectations.ts';
 import type { TargetSettings } from './profiles.ts';
 
 const NO_OPTIONS: ExpectedOptions = { mss: null, sackPermitted: false, timestamps: null, windowScale: null };
 const exact = (n: number): Expected32 => ({ exact: n >>> 0 });
 
-const segment = (flags: TcpFlagName[], seq: Expected32, ack: Expected32, window: Expected32, options = NO_OPTIONS): ExpectedSegment => ({ flags, seq, ack, window, options, payloadLength: 0 });
+/** Every segment the model predicts is not-ECT: Linux never marks SYNs, SYN-ACKs, bare ACKs or RSTs ECN-capable (RFC 3168 §6.1.1, §6.1.4). */
+const segment = (flags: TcpFlagName[], seq: Expected32, ack: Expected32, window: Expected32, options = NO_OPTIONS): ExpectedSegment => ({ flags, seq, ack, window, options, payloadLength: 0, ipEcn: 'notEct' });
 
 /**
  * The MSS a socket advertises: its link's MTU less 20 bytes of IPv4 and 20 of TCP header, or
@@ -21,17 +22,23 @@ export function initialWindow(s: TargetSettings, segmentSize: number): number {
   return Math.min(space, 65535);
 }
 
+/** The flags a SYN asks for ECN with (RFC 3168 §6.1.1; AccECN adds AE). */
+export const ecnSetupFlags = (request: EcnRequest | undefined): TcpFlagName[] => (request === 'ecn' ? ['ECE', 'CWR'] : request === 'accecn' ? ['ECE', 'CWR', 'AE'] : []);
+
 /** Which options a handshake ends up with: what the peer offered and the target allows. */
 export interface Negotiated {
   readonly sack: boolean;
   readonly timestamps: boolean;
   readonly windowScale: boolean;
+  /** RFC 3168 ECN: the SYN-ACK sets ECE. */
+  readonly ecn: boolean;
 }
 
-export const negotiate = (offer: SynOptions, s: TargetSettings): Negotiated => ({
+export const negotiate = (offer: SynOptions, s: TargetSettings, ecn: boolean): Negotiated => ({
   sack: offer.sackPermitted && s.sack,
   timestamps: offer.timestamps && s.timestamps,
   windowScale: offer.windowScale !== null && s.windowScaling,
+  ecn,
 });
 
 /** Names of the values one incarnation of a connection binds (a fresh request or cookie is a new one). */
@@ -45,7 +52,7 @@ const tsval = (names: Names): Expected32 => ({ atLeast: names.tsval });
 
 /** SYN-ACK to a client's SYN (Linux tcp_make_synack / tcp_synack_options). */
 export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names: Names, mss: number): ExpectedSegment {
-  return segment(['SYN', 'ACK'], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1), exact(initialWindow(s, mss - (n.timestamps ? 12 : 0))), {
+  return segment(['SYN', 'ACK', ...(n.ecn ? (['ECE'] as const) : [])], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1), exact(initialWindow(s, mss - (n.timestamps ? 12 : 0))), {
     mss,
     sackPermitted: n.sack,
     timestamps: n.timestamps ? { tsval: tsval(names), tsecr: exact(peerTsval({ kind: 'client', client })) } : null,
@@ -74,9 +81,10 @@ export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number,
  * The SYN of connect() (Linux tcp_connect, tcp_syn_options). After the SYNs crossed
  * (simultaneous open) the same SYN goes out with an ACK of the remote's SYN (Linux
  * tcp_send_synack), its options still those of a SYN, echoing the remote's TSval if it sent one.
+ * `ecn`: the SYN asks for ECN (Linux tcp_ecn_send_syn).
  */
-export function connectSyn(s: TargetSettings, names: Names, mss: number, crossed: { readonly ack: number; readonly tsecr: number } | null = null): ExpectedSegment {
-  return segment(crossed ? ['SYN', 'ACK'] : ['SYN'], { bind: names.isn, plus: 0 }, exact(crossed?.ack ?? 0), exact(initialWindow(s, mss)), {
+export function connectSyn(s: TargetSettings, names: Names, mss: number, ecn: boolean, crossed: { readonly ack: number; readonly tsecr: number } | null = null): ExpectedSegment {
+  return segment(crossed ? ['SYN', 'ACK'] : ['SYN', ...ecnSetupFlags(ecn ? 'ecn' : undefined)], { bind: names.isn, plus: 0 }, exact(crossed?.ack ?? 0), exact(initialWindow(s, mss)), {
     mss,
     sackPermitted: s.sack,
     timestamps: s.timestamps ? { tsval: tsval(names), tsecr: exact(crossed?.tsecr ?? 0) } : null,

@@ -58,6 +58,8 @@ export interface TcpPacketSpec {
   readonly payload?: Uint8Array;
   readonly ttl?: number;
   readonly id?: number;
+  /** The IP header's TOS byte (DSCP and ECN). */
+  readonly tos?: number;
 }
 
 /** A crafted IPv4+TCP packet with both checksums computed. */
@@ -77,7 +79,7 @@ export function tcpPacket(spec: TcpPacketSpec): Uint8Array {
     payload: spec.payload ?? new Uint8Array(0),
   };
   const tcp = encodeTcp(segment, spec.src, spec.dst);
-  return encodeIpv4(ipv4Header({ src: spec.src, dst: spec.dst, protocol: PROTO_TCP, ...(spec.ttl === undefined ? {} : { ttl: spec.ttl }), ...(spec.id === undefined ? {} : { id: spec.id }) }, tcp.length), tcp);
+  return encodeIpv4(ipv4Header({ src: spec.src, dst: spec.dst, protocol: PROTO_TCP, ...(spec.ttl === undefined ? {} : { ttl: spec.ttl }), ...(spec.id === undefined ? {} : { id: spec.id }), ...(spec.tos === undefined ? {} : { tos: spec.tos }) }, tcp.length), tcp);
 }
 
 /** ICMP destination unreachable from a router (src) about a datagram it could not deliver (RFC 792, RFC 1812 §4.3.2.3). */
@@ -89,9 +91,9 @@ export function icmpUnreachable(spec: { src: string; dst: string; code: number; 
   return encodeIpv4(ipv4Header({ src: spec.src, dst: spec.dst, protocol: PROTO_ICMP, dontFragment: false }, icmp.length), icmp);
 }
 
-/** tcpdump's flag letters. */
-export function flagString(flags: readonly TcpFlag[]): string {
-  const letters: Record<TcpFlag, string> = { SYN: 'S', FIN: 'F', RST: 'R', PSH: 'P', URG: 'U', ECE: 'E', CWR: 'W', AE: 'e', ACK: '.' };
+/** tcpdump's flag letters (packetdrill writes AE as 'A'). */
+export function flagString(flags: readonly TcpFlag[], aeLetter = 'e'): string {
+  const letters: Record<TcpFlag, string> = { SYN: 'S', FIN: 'F', RST: 'R', PSH: 'P', URG: 'U', ECE: 'E', CWR: 'W', AE: aeLetter, ACK: '.' };
   const order: TcpFlag[] = ['SYN', 'FIN', 'RST', 'PSH', 'URG', 'ECE', 'CWR', 'AE', 'ACK'];
   return order.filter((f) => flags.includes(f)).map((f) => letters[f]).join('') || 'none';
 }

@@ -7,7 +7,7 @@
 import { linuxOptionLayout } from '../executor/segments.ts';
 import { flagString } from '../packet/packet.ts';
 import type { TcpOption } from '../packet/tcp-options.ts';
-import type { IcmpUnreachableCode, SynOptions } from '../model/actions.ts';
+import type { IcmpUnreachableCode, IpEcn, SynOptions } from '../model/actions.ts';
 import type { TcpFlagName } from '../model/expectations.ts';
 
 /** A segment as packetdrill writes it; seq and ack already relative to the ISNs (tcpdump style). */
@@ -22,7 +22,12 @@ export interface ScriptSegment {
   readonly ts: { readonly val: number; readonly ecr: number } | null;
   /** Bytes of data (packetdrill sends that many; it checks the length of what the kernel sends). */
   readonly payload: number;
+  /** The IP ECN field of an inbound segment, written where it is not not-ECT. */
+  readonly ipEcn?: IpEcn;
 }
+
+/** packetdrill's names of the IP ECN field (lexer.l). */
+const IP_ECN_NAME: Record<IpEcn, string> = { notEct: 'noecn', ect0: 'ect0', ect1: 'ect1', ce: 'ce' };
 
 function optionText(o: TcpOption): string {
   switch (o.kind) {
@@ -51,7 +56,8 @@ export function segmentText(s: ScriptSegment): string {
   const options = s.options === 'unchecked' ? ' <...>' : layout.length ? ` <${layout.map(optionText).join(',')}>` : '';
   const ack = s.ack === null ? '' : ` ack ${s.ack >>> 0}`;
   const win = s.window === null ? '' : ` win ${s.window}`;
-  return `${flagString(s.flags)} ${s.seq >>> 0}:${(s.seq + s.payload) >>> 0}(${s.payload})${ack}${win}${options}`;
+  const ecn = s.ipEcn && s.ipEcn !== 'notEct' ? `[${IP_ECN_NAME[s.ipEcn]}] ` : '';
+  return `${ecn}${flagString(s.flags, 'A')} ${s.seq >>> 0}:${(s.seq + s.payload) >>> 0}(${s.payload})${ack}${win}${options}`;
 }
 
 /** packetdrill insists on a note after an errno, made of plain words (strerror's text). */

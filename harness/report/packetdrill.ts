@@ -249,6 +249,7 @@ function inbound(s: SegmentFields, from: Peer, kernelIsn: number): ScriptSegment
     options: synOptionsOf(s),
     ts: s.options.timestamps && { val: s.options.timestamps.tsval, ecr: s.options.timestamps.tsecr },
     payload: s.payloadLength,
+    ipEcn: s.ipEcn,
   };
 }
 

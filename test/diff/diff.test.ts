@@ -13,7 +13,7 @@ const synAck: ExpectedSegment = {
   ack: { exact: 1001 },
   window: { exact: 65160 },
   options: { mss: 1460, sackPermitted: true, timestamps: { tsval: { bind: 'tsval:client:0', plus: 0 }, tsecr: { exact: 7000 } }, windowScale: { exact: 7 } },
-  payloadLength: 0,
+  payloadLength: 0, ipEcn: 'notEct',
 };
 const expectSynAck = (earliest: number, seg = synAck): Expectation => ({ kind: 'segment', to: client0, segment: seg, at: { earliest, latest: earliest + 50 }, cause: 1, optional: false, rule });
 
@@ -21,7 +21,7 @@ const observedSynAck = (at: number, over: Partial<SegmentFields> = {}): Observat
   kind: 'segment',
   to: client0,
   at,
-  segment: { flags: ['SYN', 'ACK'], seq: 123456, ack: 1001, window: 65160, payloadLength: 0, options: { mss: 1460, sackPermitted: true, timestamps: { tsval: 55, tsecr: 7000 }, windowScale: 7 }, ...over },
+  segment: { flags: ['SYN', 'ACK'], seq: 123456, ack: 1001, window: 65160, payloadLength: 0, ipEcn: 'notEct', options: { mss: 1460, sackPermitted: true, timestamps: { tsval: 55, tsecr: 7000 }, windowScale: 7 }, ...over },
 });
 
 const input = (expected: Expectation[], observed: Observation[]): DiffInput => ({

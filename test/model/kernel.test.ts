@@ -55,6 +55,13 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
   { name: 'simultaneous open without options; a SYN-ACK in SYN-RECEIVED', actions: [connect, answer({ kind: 'syn', options: { mss: null, sackPermitted: false, timestamps: false, windowScale: null }, window: 4128 }), wait(20), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },
   { name: 'simultaneous open: the SYN-ACK retransmitted on the SYN timer', actions: [connect, answer({ kind: 'syn', options: full, window: 29200 }), wait(1500)] },
   { name: 'connect: a bare ACK in SYN-SENT is dropped; a SYN-ACK then completes', actions: [connect, answer({ kind: 'ack' }), wait(20), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20), answer({ kind: 'ack' }), wait(20)] },
+  ...(['ecn', 'accecn'] as const).flatMap((ecn) =>
+    (['notEct', 'ect0'] as const).flatMap((ipEcn) =>
+      [0, 1, 2].map((tcpEcn) => ({ name: `a SYN asking for ${ecn} [${ipEcn}] with tcp_ecn ${tcpEcn}: the SYN-ACK sets ECE as tcp_ecn_create_request says`, config: { 'net.ipv4.tcp_ecn': tcpEcn }, actions: [listen(1), { kind: 'syn', client: 0, options: full, window: 64240, ecn, ipEcn } as Action, ack(0), accept] })),
+    ),
+  ),
+  { name: 'tcp_ecn 1: the SYN asks for ECN, its retransmission does not (tcp_ecn_fallback 1); a SYN-ACK with ECE completes', config: { 'net.ipv4.tcp_ecn': 1 }, actions: [connect, wait(1200), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true, ece: true }), wait(20)] },
+  { name: 'tcp_ecn 1, tcp_ecn_fallback 0: the retransmitted SYN asks for ECN too', config: { 'net.ipv4.tcp_ecn': 1, 'net.ipv4.tcp_ecn_fallback': 0 }, actions: [connect, wait(1200), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true, ece: true }), wait(20)] },
   { name: 'connect: an ICMP error on an established connection is dropped', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), answer({ kind: 'icmpUnreachable', code: 1 }), wait(20)] },
 ];
 

@@ -33,6 +33,9 @@ describe('suites against the model as the target', () => {
 const ignoring = (rewrite: (a: Action) => Action) => (s: Scenario): Scenario => ({ ...s, actions: s.actions.map(rewrite) });
 const withoutMaxseg = ignoring((a) => (a.kind === 'listen' || a.kind === 'connect' ? { ...a, maxseg: undefined } : a));
 const withoutSynData = ignoring((a) => (a.kind === 'syn' ? { ...a, data: 0 } : a));
+const withoutEcnRequest = ignoring((a) => (a.kind === 'syn' ? { ...a, ecn: undefined } : a));
+const withoutIpEcn = ignoring((a) => (a.kind === 'syn' ? { ...a, ipEcn: undefined } : a));
+const withoutEcnFallback = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_ecn_fallback': 0 } });
 
 /** Each mutation, and a property that must catch it. */
 const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSettings; catchBy: string; rewrite?: (s: Scenario) => Scenario }> = [
@@ -45,6 +48,9 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'MSS advertised from a 1400-byte MTU', truth: linux, settings: { ...DEFAULT_SETTINGS, mtu: 1400 }, catchBy: 'handshake/options-negotiated' },
   { name: 'window scale off by one', truth: linux, settings: { ...DEFAULT_SETTINGS, windowScale: DEFAULT_SETTINGS.windowScale + 1 }, catchBy: 'handshake/options-negotiated' },
   { name: 'a SYN-ACK in SYN-RECEIVED of a simultaneous open draws a challenge ACK (before 2024)', truth: flipped(linux, 'synAckCompletesSimultaneousOpen'), settings: DEFAULT_SETTINGS, catchBy: 'simultaneous-open/crossed-syns' },
+  { name: 'a SYN asking for ECN answered without ECE', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-listener', rewrite: withoutEcnRequest },
+  { name: 'ECN granted to an ECN-capable SYN', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-listener', rewrite: withoutIpEcn },
+  { name: 'retransmitted SYNs keep asking for ECN whatever tcp_ecn_fallback says', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-connect', rewrite: withoutEcnFallback },
   { name: "TCP_MAXSEG ignored by a listener's SYN-ACK", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'mss/mss-listener', rewrite: withoutMaxseg },
   { name: 'TCP_MAXSEG ignored by the SYN of connect()', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'mss/mss-connect', rewrite: withoutMaxseg },
   { name: "a closed port's RST acknowledges the SYN but not its data", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'syn-data/syn-data-without-fastopen', rewrite: withoutSynData },
