@@ -1,10 +1,11 @@
 /**
  * Half-open connections completing or dying: SYN-ACK retransmission (tcp_synack_retries) and
  * the request's expiry; a late final ACK still completes (NOTES.md: a handshake whose final
- * ACK never arrives never reaches accept()).
+ * ACK never arrives never reaches accept()); an ICMP error about the SYN-ACK kills the request
+ * only when it says net or host unreachable (Linux tcp_req_err).
  */
 import * as fc from 'fast-check';
-import type { Action } from '../harness/model/actions.ts';
+import { ICMP_UNREACHABLE_CODES, type Action } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
 import { fullOptions, synFrom } from './arbitraries.ts';
 
@@ -50,6 +51,36 @@ export const halfOpenSuite: Suite = {
         actions: [{ kind: 'listen', backlog: 1 }, { kind: 'syn', client: 0, options: fullOptions, window: 4128 }, { kind: 'wait', ms: 3500 }, { kind: 'accept', max: 1 }],
       },
       defaultRuns: 5,
+    },
+    {
+      suite: 'half-open',
+      name: 'icmp-about-synack',
+      claim: "ICMP net or host unreachable about a SYN-ACK drops the request (its retransmissions stop, its late ACK meets the listener, ListenDrops counts it); other codes, and any code about an established connection or a stranger, change nothing.",
+      scenarios: fc
+        .record({
+          first: synFrom(0),
+          about: fc.constantFrom(0, 1),
+          code: fc.constantFrom(...ICMP_UNREACHABLE_CODES),
+          completedFirst: fc.boolean(),
+          pause: fc.constantFrom(0, 1400),
+        })
+        .map(({ first, about, code, completedFirst, pause }) => ({
+          config: {},
+          actions: [
+            { kind: 'listen', backlog: 2 } as Action,
+            first,
+            ...(completedFirst ? [{ kind: 'finalAck', client: 0 } as Action] : []),
+            { kind: 'clientUnreachable', client: about, code } as Action,
+            ...(pause > 0 ? [{ kind: 'wait', ms: pause } as Action] : []),
+            { kind: 'finalAck', client: 0 } as Action,
+            { kind: 'accept', max: 2 } as Action,
+          ],
+        })),
+      canonical: {
+        config: {},
+        actions: [{ kind: 'listen', backlog: 2 }, { kind: 'syn', client: 0, options: fullOptions, window: 4128 }, { kind: 'clientUnreachable', client: 0, code: 1 }, { kind: 'finalAck', client: 0 }, { kind: 'accept', max: 2 }],
+      },
+      defaultRuns: 12,
     },
   ],
 };

@@ -96,6 +96,8 @@ export function describeAction(a: Action): string {
       return `client ${a.client} ACK with a wrong ack number`;
     case 'rst':
       return `client ${a.client} RST`;
+    case 'clientUnreachable':
+      return `ICMP unreachable code ${a.code} about the target's segment to client ${a.client}`;
     case 'synToClosedPort':
       return `client ${a.client} SYN to a closed port`;
     case 'ackToClosedPort':

@@ -210,15 +210,20 @@ function diffResults(input: DiffInput, add: Add): void {
 
 /** Counters the model does not mention are expected not to move. */
 function diffCounters(input: DiffInput, add: Add): void {
-  const expected = new Map<CounterName, { delta: number; rule: RuleRef }>();
-  for (const e of input.expected) if (e.kind === 'counter') expected.set(e.name, { delta: (expected.get(e.name)?.delta ?? 0) + e.delta, rule: e.rule });
+  // What a counter must have gained at least, and at most (counts a timer may not have made yet).
+  const expected = new Map<CounterName, { least: number; most: number; rule: RuleRef }>();
+  for (const e of input.expected) {
+    if (e.kind !== 'counter') continue;
+    const sum = expected.get(e.name) ?? { least: 0, most: 0, rule: e.rule };
+    expected.set(e.name, { least: sum.least + (e.optional ? 0 : e.delta), most: sum.most + e.delta, rule: e.rule });
+  }
   const observed = new Map<CounterName, number>();
   for (const o of input.observed) if (o.kind === 'counter') observed.set(o.name, (observed.get(o.name) ?? 0) + o.delta);
   const last = Math.max(0, input.actions.length - 1);
   for (const name of new Set([...expected.keys(), ...observed.keys()])) {
-    const want = expected.get(name)?.delta ?? 0;
+    const { least, most, rule } = expected.get(name) ?? { least: 0, most: 0, rule: null };
     const got = observed.get(name) ?? 0;
-    if (want !== got) add('wrong-counter', last, null, name, `${name} +${want}`, `+${got}`, expected.get(name)?.rule ?? null);
+    if (got < least || got > most) add('wrong-counter', last, null, name, `${name} +${least}${most > least ? `..${most}` : ''}`, `+${got}`, rule);
   }
 }
 

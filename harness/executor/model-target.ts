@@ -64,7 +64,7 @@ function concretize(expected: ReturnType<typeof predict>): Observation[] {
   for (const e of expected) {
     if (e.kind === 'segment' && !e.optional) observed.push({ kind: 'segment', to: e.to, at: e.at.earliest, segment: segment(e.segment) });
     else if (e.kind === 'result' && !e.optional) observed.push({ kind: 'result', cause: e.cause, at: e.at.earliest, result: e.result });
-    else if (e.kind === 'counter') observed.push({ kind: 'counter', name: e.name, delta: e.delta });
+    else if (e.kind === 'counter' && !e.optional) observed.push({ kind: 'counter', name: e.name, delta: e.delta });
   }
   return observed;
 }

@@ -11,7 +11,7 @@ import type { Observation, SentSegment, SilenceProof } from '../diff/observation
 import { describeSegment } from '../diff/describe.ts';
 import { SETTINGS_SYSCTLS, settingsFrom, type TargetSettings } from '../model/profiles.ts';
 import { peerTsval, probeAck } from '../model/harness-numbers.ts';
-import type { Action, ClientId, ConnId, Peer, SynAnswer, TimedAction, Scenario } from '../model/actions.ts';
+import type { Action, ClientId, ConnId, IcmpUnreachableCode, Peer, SynAnswer, TimedAction, Scenario } from '../model/actions.ts';
 import type { CallResult, ConnectErrno, CounterName } from '../model/expectations.ts';
 import { CLOSED_PORT, PeerMap, type Addressing, type Endpoint } from './peers.ts';
 import { withConfig, type Execution, type RawPacket, type ScenarioExecutor } from './execution.ts';
@@ -30,6 +30,9 @@ const COUNTERS: readonly CounterName[] = [
   'TcpExt.SyncookiesSent',
   'TcpExt.EmbryonicRsts',
   'TcpExt.TCPChallengeACK',
+  'TcpExt.TCPSynRetrans',
+  'Tcp.ActiveOpens',
+  'Tcp.PassiveOpens',
 ];
 
 /** Sysctls every case starts from, on top of the target's own: no route metrics, so no peer is ever "proven". */
@@ -176,6 +179,8 @@ class CaseRun {
         return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientAck(action.client, action.kind === 'badAck'));
       case 'rst':
         return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientRst(action.client));
+      case 'clientUnreachable':
+        return this.unreachable({ kind: 'client', client: action.client }, action.code);
       case 'synToClosedPort':
         return this.sendFromClient(index, action.client, CLOSED_PORT, this.connection({ kind: 'client', client: action.client }).closedPortSyn(action.client));
       case 'ackToClosedPort':
@@ -217,13 +222,17 @@ class CaseRun {
   private async answer(index: number, conn: ConnId, answer: SynAnswer): Promise<void> {
     const peer: Peer = { kind: 'remote', conn };
     const connection = this.connection(peer);
-    if (answer.kind !== 'icmpUnreachable') {
-      return this.send(index, peer, this.peers.remote(conn), { addr: this.targetAddr, port: connection.targetPort }, connection.remoteAnswer(conn, answer));
-    }
-    // A router on the path (the tester) reports the SYN undeliverable.
-    // Fragmentation-needed names the link's own MTU: a lower one would be cached for the
-    // destination and shrink the MSS of later cases (their state must not leak).
-    const bytes = craft.icmpUnreachable({ src: this.routerAddr, dst: this.targetAddr, code: answer.code, quoting: connection.synPacket ?? new Uint8Array(28), nextHopMtu: this.mtu });
+    if (answer.kind === 'icmpUnreachable') return this.unreachable(peer, answer.code);
+    return this.send(index, peer, this.peers.remote(conn), { addr: this.targetAddr, port: connection.targetPort }, connection.remoteAnswer(conn, answer));
+  }
+
+  /**
+   * A router on the path to the peer (the tester) reports the target's latest SYN (or SYN-ACK)
+   * to it undeliverable. Fragmentation-needed names the link's own MTU: a lower one would be
+   * cached for the destination and shrink the MSS of later cases (their state must not leak).
+   */
+  private async unreachable(peer: Peer, code: IcmpUnreachableCode): Promise<void> {
+    const bytes = craft.icmpUnreachable({ src: this.routerAddr, dst: this.targetAddr, code, quoting: this.connection(peer).synPacket ?? new Uint8Array(28), nextHopMtu: this.mtu });
     const at = await this.wire.send(bytes);
     this.packets.push({ at, bytes });
   }

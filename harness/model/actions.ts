@@ -89,6 +89,8 @@ export type Action =
   | { kind: 'finalAck'; client: ClientId }
   | { kind: 'badAck'; client: ClientId }
   | { kind: 'rst'; client: ClientId }
+  /** A router on the client's path reports the target's latest SYN-ACK (or segment) to it undeliverable. */
+  | { kind: 'clientUnreachable'; client: ClientId; code: IcmpUnreachableCode }
   // wire, client -> a port nobody listens on (RFC 9293 §3.10.7.1)
   | { kind: 'synToClosedPort'; client: ClientId }
   | { kind: 'ackToClosedPort'; client: ClientId }

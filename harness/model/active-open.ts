@@ -92,6 +92,7 @@ export class ActiveOpen {
     this.timestamps = ctx.settings.timestamps;
     this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
     ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn), response(now), ctx.sysctl('net.ipv4.tcp_ecn') === 0 ? RULES.connectSyn : RULES.ecnSyn);
+    ctx.count('Tcp.ActiveOpens', RULES.connectSyn);
     this.timer = ctx.arm(after(now, this.rto), (at) => this.retransmitTimer(at));
   }
 
@@ -113,6 +114,7 @@ export class ActiveOpen {
     if (ctx.sysctl('net.ipv4.tcp_ecn_fallback') !== 0) this.ecn = false;
     // In SYN-RECEIVED the same segment goes again, now a SYN-ACK.
     ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn, this.crossed), at, RULES.synRetransmit);
+    ctx.count('TcpExt.TCPSynRetrans', RULES.synRetransmit);
     this.retransmits++;
     if (bsd) this.rto = BSD_SCHEDULE[this.retransmits] ?? BSD_TIMEOUT - BSD_SCHEDULE.reduce((a, b) => a + b, 0);
     // tcp_syn_linear_timeouts: the first retransmissions keep the initial RTO, in SYN-SENT only.

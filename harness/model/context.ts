@@ -26,7 +26,13 @@ export class Context {
    * in before the executor's final barrier returns.
    */
   readonly fromTimers = new WeakSet<Expectation>();
-  private inTimer = false;
+  /** When each counter a timer counted was counted (only those can straddle the horizon). */
+  readonly counterTimes = new WeakMap<Expectation, Interval>();
+  /** The due time of the timer firing now. */
+  private firing: Interval | null = null;
+  private get inTimer(): boolean {
+    return this.firing !== null;
+  }
 
   constructor(
     readonly profile: KernelProfile,
@@ -56,7 +62,9 @@ export class Context {
   }
 
   count(name: CounterName, rule: RuleRef): void {
-    this.out.push({ kind: 'counter', name, delta: 1, rule });
+    const e: Expectation = { kind: 'counter', name, delta: 1, rule, optional: false };
+    if (this.firing) this.counterTimes.set(e, this.firing);
+    this.out.push(e);
   }
 
   /** Fresh names for a client's next SYN-ACK (a new ISN and TSval clock). */
@@ -88,9 +96,9 @@ export class Context {
       const [timer] = this.timers.splice(next, 1);
       const cause = this.cause;
       this.cause = timer!.cause;
-      this.inTimer = true;
+      this.firing = timer!.due;
       timer!.fire(timer!.due);
-      this.inTimer = false;
+      this.firing = null;
       this.cause = cause;
     }
     if (this.timers.length > 64) this.compactTimers();

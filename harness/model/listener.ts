@@ -4,7 +4,7 @@
  * client's segment to the arm for its state; each arm cites its rule. The listener's SYN queue
  * and accept queue are views of those states, as the kernel's are of its sockets.
  */
-import type { ClientId, EcnRequest, IpEcn, SynOptions } from './actions.ts';
+import type { ClientId, EcnRequest, IcmpUnreachableCode, IpEcn, SynOptions } from './actions.ts';
 import { closedPortReset } from './closed-port.ts';
 import type { Context, Timer } from './context.ts';
 import type { Interval, RuleRef } from './expectations.ts';
@@ -18,7 +18,10 @@ const TCP_TIMEOUT_INIT = 1000;
 const TCP_RTO_MAX = 120_000;
 
 /** A segment a client sends the port. */
-export type ClientSegment = { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number; readonly ecn?: EcnRequest; readonly ipEcn?: IpEcn } | { readonly kind: 'ack'; readonly bad: boolean } | { readonly kind: 'rst' };
+export type ClientSegment = { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number; readonly ecn?: EcnRequest; readonly ipEcn?: IpEcn } | { readonly kind: 'ack'; readonly bad: boolean }
+  | { readonly kind: 'rst' }
+  /** Not the client's: a router's ICMP destination unreachable about the target's segment to it. */
+  | { readonly kind: 'icmpUnreachable'; readonly code: IcmpUnreachableCode };
 
 /** A request socket in the SYN queue. */
 interface Request {
@@ -123,6 +126,8 @@ export class Listener {
       }
       case 'rst':
         return; // an RST to the listener is discarded
+      case 'icmpUnreachable':
+        return this.ctx.drop(peer, now, RULES.icmpWithoutRequest);
     }
   }
 
@@ -186,6 +191,8 @@ export class Listener {
         // A retransmitted SYN gets the SYN-ACK again and re-arms the timer, rate-limited.
         if (oowRateLimited(request, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
         ctx.send(peer, synAck(ctx.settings, request.client, request.options, request.names, this.mss), response(now), RULES.duplicateSyn);
+        // tcp_rtx_synack counts it as a retransmission.
+        ctx.count('TcpExt.TCPSynRetrans', RULES.duplicateSyn);
         request.timer.cancelled = true;
         request.timer = ctx.arm(after(now, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (at) => this.requestTimer(request, at));
         return;
@@ -203,6 +210,11 @@ export class Listener {
         return this.establish(request.client, request.names, request.options.timestamps, 'request', now);
       case 'rst':
         ctx.count('TcpExt.EmbryonicRsts', RULES.rstInSynRcvd);
+        return this.endRequest(request, null);
+      case 'icmpUnreachable':
+        // tcp_req_err: only net and host unreachable abort a request (the ICMP quotes its SYN-ACK, so its ISN matches).
+        if (segment.code !== 0 && segment.code !== 1) return ctx.drop(peer, now, RULES.icmpToRequest);
+        ctx.count('TcpExt.ListenDrops', RULES.icmpToRequest);
         return this.endRequest(request, null);
     }
   }
@@ -234,6 +246,7 @@ export class Listener {
     }
     if (request.numTimeout >= retries) return this.endRequest(request, { kind: 'expired' });
     ctx.send({ kind: 'client', client: request.client }, synAck(ctx.settings, request.client, request.options, request.names, this.mss), at, RULES.synAckRetransmit);
+    ctx.count('TcpExt.TCPSynRetrans', RULES.synAckRetransmit);
     request.numTimeout++;
     request.timer = ctx.arm(after(at, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (next) => this.requestTimer(request, next));
   }
@@ -308,6 +321,7 @@ export class Listener {
   private establish(client: ClientId, names: Names, timestamps: boolean, via: Connection['via'], now: Interval): void {
     const connection: Connection = { client, names, timestamps, lastOow: null, via };
     this.clients.set(client, { kind: 'established', connection });
+    this.ctx.count('Tcp.PassiveOpens', RULES.passiveOpen);
     const sleeper = this.sleeper;
     if (sleeper === null) return void this.acceptQueue.push(connection);
     // The connection wakes the blocking accept(), which takes it before anyone else can.
@@ -346,6 +360,8 @@ function inEstablished(ctx: Context, clients: PortClients, connection: Connectio
       // RFC 5961 §3.2: an RST with SEG.SEQ = RCV.NXT resets the connection.
       clients.set(connection.client, { kind: 'reset', connection });
       return;
+    case 'icmpUnreachable':
+      return ctx.drop(peer, now, RULES.icmpWithoutRequest);
   }
 }
 
@@ -364,6 +380,8 @@ export function closedListenPort(ctx: Context, clients: PortClients) {
           return closedPortReset(ctx, peer, { ack: ackOf(ctx.latestSynAck.get(client)?.isn ?? null, segment.bad ? badAckOffset : 0) }, now);
         case 'rst':
           return; // RFC 9293 §3.10.7.1: an RST to a closed port is discarded
+        case 'icmpUnreachable':
+          return ctx.drop(peer, now, RULES.icmpWithoutRequest);
       }
     },
   };

@@ -29,6 +29,7 @@ export class ScenarioProgress {
       case 'finalAck':
       case 'badAck':
       case 'rst':
+      case 'clientUnreachable':
       case 'synToClosedPort':
       case 'ackToClosedPort':
       case 'wait':

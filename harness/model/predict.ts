@@ -61,6 +61,8 @@ export function predict(input: ModelInput): Expectation[] {
         return (open ?? closedPort).receive(action.client, { kind: 'ack', bad: action.kind === 'badAck' }, now);
       case 'rst':
         return (open ?? closedPort).receive(action.client, { kind: 'rst' }, now);
+      case 'clientUnreachable':
+        return (open ?? closedPort).receive(action.client, { kind: 'icmpUnreachable', code: action.code }, now);
       case 'synToClosedPort':
         closedPortReset(ctx, { kind: 'client', client: action.client }, { seqEnd: clientIsn(action.client) + 1 }, now);
         return;
@@ -91,7 +93,8 @@ export function predict(input: ModelInput): Expectation[] {
 function finish(ctx: Context, horizon: number): Expectation[] {
   const kept: Expectation[] = [];
   for (const e of ctx.out) {
-    if (e.kind === 'counter' || e.kind === 'drop' || !ctx.fromTimers.has(e)) kept.push(e);
+    if (e.kind === 'counter') kept.push((ctx.counterTimes.get(e)?.latest ?? 0) > horizon ? { ...e, optional: true } : e);
+    else if (e.kind === 'drop' || !ctx.fromTimers.has(e)) kept.push(e);
     else if (e.at.earliest > horizon) continue;
     else if (e.at.latest > horizon) kept.push({ ...e, optional: true });
     else kept.push(e);

@@ -107,6 +107,8 @@ export function checkAction(value: unknown, where: string): Action {
     case 'synToClosedPort':
     case 'ackToClosedPort':
       return { kind, client: client() };
+    case 'clientUnreachable':
+      return { kind, client: client(), code: int(o, 'code', where, 0, ICMP_UNREACHABLE_CODES.length - 1) as IcmpUnreachableCode };
     case 'connect':
       return { kind, conn: conn(), syncnt: nullable(o, 'syncnt', () => int(o, 'syncnt', where, 1, 127)), ...maxseg(o, where) };
     case 'answerSyn':

@@ -17,7 +17,7 @@ import { schedule } from '../model/schedule.ts';
 import { RESPONSE_MS } from '../model/time.ts';
 import { SCENARIO_SYSCTLS, type KernelProfile } from '../model/profiles.ts';
 import { badAckOffset, clientIsn, peerTsval, remoteIsn } from '../model/harness-numbers.ts';
-import type { Action, Peer, SynOptions, TimedAction } from '../model/actions.ts';
+import type { Action, IcmpUnreachableCode, Peer, SynOptions, TimedAction } from '../model/actions.ts';
 import type { CallResult, Expectation } from '../model/expectations.ts';
 import type { Observation, SegmentFields } from '../diff/observation.ts';
 import { describeAction, describePeer } from '../diff/describe.ts';
@@ -317,6 +317,10 @@ function barrierCandidates(c: Counterexample, peer: Peer): Barrier[] {
   }
 }
 
+/** packetdrill's ICMP quotes the kernel's latest segment, the script peer's; about another peer it is a comment. */
+const icmpLine = (about: Peer, code: IcmpUnreachableCode, peer: Peer | null): string[] =>
+  samePeer(about, peer) ? [`< icmp unreachable ${ICMP_UNREACHABLE_NAME[code]}`] : [`// ${describePeer(about)}: ICMP unreachable code ${code}`];
+
 const maxsegLine = (fd: number, maxseg: number | undefined): string[] => (maxseg === undefined ? [] : [`setsockopt(${fd}, IPPROTO_TCP, TCP_MAXSEG, [${maxseg}], 4) = 0`]);
 
 /** A barrier: an action whose answer the model predicts, and the segment it sends (none: a socket call). */
@@ -378,8 +382,9 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
     case 'answerSyn':
       // SYN-ACK and RST answers are among the sent segments; an ICMP error is written here.
       if (action.answer.kind !== 'icmpUnreachable') return [];
-      if (!samePeer({ kind: 'remote', conn: action.conn }, peer)) return [`// remote ${action.conn}: ICMP unreachable code ${action.answer.code}`];
-      return [`< icmp unreachable ${ICMP_UNREACHABLE_NAME[action.answer.code]}`];
+      return icmpLine({ kind: 'remote', conn: action.conn }, action.answer.code, peer);
+    case 'clientUnreachable':
+      return icmpLine({ kind: 'client', client: action.client }, action.code, peer);
     case 'synToClosedPort':
     case 'ackToClosedPort':
       left.push(`${describeAction(action)}: packetdrill addresses only the ports of its own sockets`);

@@ -76,7 +76,7 @@ describe('diff', () => {
   it('compares call results and counters', () => {
     const expected: Expectation[] = [
       { kind: 'result', cause: 1, result: { call: 'connect', errno: 'EHOSTUNREACH' }, at: { earliest: 0, latest: 50 }, optional: false, rule },
-      { kind: 'counter', name: 'TcpExt.ListenOverflows', delta: 1, rule },
+      { kind: 'counter', name: 'TcpExt.ListenOverflows', delta: 1, rule, optional: false },
     ];
     const observed: Observation[] = [
       { kind: 'result', cause: 1, at: 2, result: { call: 'connect', errno: 'ETIMEDOUT' } },

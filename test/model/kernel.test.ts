@@ -62,6 +62,8 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
   ),
   { name: 'tcp_ecn 1: the SYN asks for ECN, its retransmission does not (tcp_ecn_fallback 1); a SYN-ACK with ECE completes', config: { 'net.ipv4.tcp_ecn': 1 }, actions: [connect, wait(1200), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true, ece: true }), wait(20)] },
   { name: 'tcp_ecn 1, tcp_ecn_fallback 0: the retransmitted SYN asks for ECN too', config: { 'net.ipv4.tcp_ecn': 1, 'net.ipv4.tcp_ecn_fallback': 0 }, actions: [connect, wait(1200), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true, ece: true }), wait(20)] },
+  { name: 'ICMP host unreachable about a SYN-ACK drops the request (no retransmission; the late ACK meets the listener)', actions: [listen(1), syn(0), { kind: 'clientUnreachable', client: 0, code: 1 }, wait(1300), ack(0), accept] },
+  { name: 'ICMP port unreachable about a SYN-ACK leaves the request; about an established connection or a stranger, nothing', actions: [listen(1), syn(0), { kind: 'clientUnreachable', client: 0, code: 3 }, ack(0), { kind: 'clientUnreachable', client: 0, code: 0 }, { kind: 'clientUnreachable', client: 1, code: 1 }, accept] },
   { name: 'connect: an ICMP error on an established connection is dropped', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), answer({ kind: 'icmpUnreachable', code: 1 }), wait(20)] },
 ];
 

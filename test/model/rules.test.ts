@@ -50,7 +50,7 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
     const es = run([{ kind: 'listen', backlog: 1 }, syn(0), ack(0), syn(1), ack(1), syn(2), { kind: 'accept', max: 5 }], { 'net.ipv4.tcp_syncookies': 0 });
     expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK']);
     expect(results(es)).toContainEqual({ call: 'accept', accepted: [0, 1] });
-    expect(counters(es)).toEqual(['TcpExt.ListenDrops', 'TcpExt.ListenOverflows']);
+    expect(counters(es)).toEqual(['Tcp.PassiveOpens', 'Tcp.PassiveOpens', 'TcpExt.ListenDrops', 'TcpExt.ListenOverflows']);
   });
 
   it('somaxconn caps the backlog at listen() time: listen(100) with somaxconn 0 holds one connection', () => {
@@ -79,7 +79,7 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
     const actions = [{ kind: 'listen', backlog: 1 } as Action, syn(0), syn(1), ack(0), syn(2), ack(1), ack(2)];
     const keep = run(actions, { 'net.ipv4.tcp_abort_on_overflow': 0, 'net.ipv4.tcp_syncookies': 0 });
     expect(flags(keep)).toEqual(['SYN+ACK', 'SYN+ACK', 'SYN+ACK']);
-    expect(counters(keep)).toEqual(['TcpExt.ListenDrops', 'TcpExt.ListenOverflows']);
+    expect(counters(keep)).toEqual(['Tcp.PassiveOpens', 'Tcp.PassiveOpens', 'TcpExt.ListenDrops', 'TcpExt.ListenOverflows']);
     const abort = run(actions, { 'net.ipv4.tcp_abort_on_overflow': 1, 'net.ipv4.tcp_syncookies': 0 });
     expect(flags(abort)).toEqual(['SYN+ACK', 'SYN+ACK', 'SYN+ACK', 'RST']);
     expect(segments(abort)[3]!.segment.seq).toEqual({ bind: 'isn:client:2', plus: 1 });
@@ -143,7 +143,7 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
   it('a SYN on an established connection gets a challenge ACK (RFC 5961 §4)', () => {
     const es = run([{ kind: 'listen', backlog: 1 }, syn(0), ack(0), syn(0)]);
     expect(flags(es)).toEqual(['SYN+ACK', 'ACK']);
-    expect(counters(es)).toEqual(['TcpExt.TCPChallengeACK']);
+    expect(counters(es)).toEqual(['Tcp.PassiveOpens', 'TcpExt.TCPChallengeACK']);
   });
 
   it('an ACK of unsent data on an established connection: a challenge ACK on 6.18 (RFC 5961 §5.2), dropped before (RFC 9293 §3.10.7.4)', () => {
@@ -189,6 +189,14 @@ describe('connect() (RFC 9293 §3.10.7.3, Linux tcp_connect / tcp_retransmit_tim
 
   it('the deadline is what syn_retries exponential retransmits take: 3 s for 1, 127 s for 6', () => {
     expect([synTimeoutMs(1), synTimeoutMs(2), synTimeoutMs(6), synTimeoutMs(8)]).toEqual([3000, 7000, 127_000, 367_000]);
+  });
+
+  it('counts: Tcp.ActiveOpens once, TcpExt.TCPSynRetrans per retransmission; one straddling the horizon may or may not have been counted', () => {
+    // 6.1: SYNs at 0, 1 and 3 s.
+    const es = run([connect(2), { kind: 'wait', ms: 3500 }], {}, linux61);
+    expect(counters(es)).toEqual(['Tcp.ActiveOpens', 'TcpExt.TCPSynRetrans', 'TcpExt.TCPSynRetrans']);
+    const edge = run([connect(2), { kind: 'wait', ms: 1000 }], {}, linux, 0);
+    expect(edge.filter((e) => e.kind === 'counter' && e.name === 'TcpExt.TCPSynRetrans')).toEqual([expect.objectContaining({ optional: true })]);
   });
 
   it('TCP_MAXSEG clamps the SYN MSS and its window to whole segments of it, the retransmitted SYN too', () => {
