@@ -1,6 +1,6 @@
 /** Generators shared by the suites: the pieces of scenarios a client or a kernel setting can vary. */
 import * as fc from 'fast-check';
-import type { Action, SynOptions } from '../harness/model/actions.ts';
+import type { Action, SynOptions, SysctlName } from '../harness/model/actions.ts';
 
 export const synOptions: fc.Arbitrary<SynOptions> = fc.record({
   mss: fc.option(fc.integer({ min: 536, max: 1460 }), { nil: null }),
@@ -8,6 +8,18 @@ export const synOptions: fc.Arbitrary<SynOptions> = fc.record({
   timestamps: fc.boolean(),
   windowScale: fc.option(fc.integer({ min: 0, max: 14 }), { nil: null }),
 });
+
+/**
+ * Which options the target offers and accepts (net.ipv4.tcp_timestamps 0/1/2, tcp_sack,
+ * tcp_window_scaling): mostly as a fresh namespace has them, each sometimes switched.
+ */
+export const optionSysctls: fc.Arbitrary<Partial<Record<SysctlName, number>>> = fc
+  .record({ timestamps: fc.constantFrom(1, 1, 1, 0, 2), sack: fc.constantFrom(1, 1, 1, 0), windowScaling: fc.constantFrom(1, 1, 1, 0) })
+  .map(({ timestamps, sack, windowScaling }) => ({
+    ...(timestamps === 1 ? {} : { 'net.ipv4.tcp_timestamps': timestamps }),
+    ...(sack === 1 ? {} : { 'net.ipv4.tcp_sack': sack }),
+    ...(windowScaling === 1 ? {} : { 'net.ipv4.tcp_window_scaling': windowScaling }),
+  }));
 
 /** 4128 is the article's client window; the rest are common stacks' first windows. */
 export const clientWindow: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(4128, 29200, 64240, 65535), fc.integer({ min: 1, max: 65535 }));

@@ -5,7 +5,7 @@
 import * as fc from 'fast-check';
 import { ICMP_UNREACHABLE_CODES, type Action, type SynAnswer } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
-import { clientWindow, synOptions } from './arbitraries.ts';
+import { clientWindow, optionSysctls, synOptions } from './arbitraries.ts';
 
 const answer: fc.Arbitrary<SynAnswer> = fc.oneof(
   fc.record({ kind: fc.constant('synAck' as const), options: synOptions, window: clientWindow, ackValid: fc.boolean() }),
@@ -21,9 +21,9 @@ export const connectErrorsSuite: Suite = {
       name: 'connect-answered',
       claim: 'connect() completes on a SYN-ACK, fails with ECONNREFUSED on an acceptable RST and at once on ICMP unreachable (Linux), and answers a wrong SYN-ACK with RST.',
       scenarios: fc
-        .record({ delay: fc.integer({ min: 0, max: 900 }), answers: fc.array(answer, { minLength: 1, maxLength: 2 }) })
-        .map(({ delay, answers }) => ({
-          config: {},
+        .record({ delay: fc.integer({ min: 0, max: 900 }), answers: fc.array(answer, { minLength: 1, maxLength: 2 }), config: optionSysctls })
+        .map(({ delay, answers, config }) => ({
+          config,
           actions: [
             { kind: 'connect', conn: 0, syncnt: 2 } as Action,
             ...(delay > 0 ? [{ kind: 'wait', ms: delay } as Action] : []),

@@ -62,6 +62,9 @@ export type SysctlName =
   | 'net.ipv4.tcp_synack_retries'
   | 'net.ipv4.tcp_syn_retries'
   | 'net.ipv4.tcp_syn_linear_timeouts'
+  | 'net.ipv4.tcp_timestamps'
+  | 'net.ipv4.tcp_sack'
+  | 'net.ipv4.tcp_window_scaling'
   | 'net.ipv4.tcp_ecn'
   | 'net.ipv4.tcp_ecn_fallback';
 

@@ -10,6 +10,7 @@ import { closedPortReset } from './closed-port.ts';
 import { challengeAck } from './out-of-window.ts';
 import { advertisedMss, connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
 import { after, response } from './time.ts';
+import { optionsOn } from './profiles.ts';
 
 const TCP_TIMEOUT_INIT = 1000;
 const TCP_RTO_MAX = 120_000;
@@ -89,7 +90,7 @@ export class ActiveOpen {
     this.retries = syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries');
     this.linear = ctx.profile.flags.linearSynTimeouts ? ctx.sysctl('net.ipv4.tcp_syn_linear_timeouts') : 0;
     this.firstSyn = now.earliest;
-    this.timestamps = ctx.settings.timestamps;
+    this.timestamps = optionsOn(ctx.settings).timestamps;
     this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
     ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn), response(now), ctx.sysctl('net.ipv4.tcp_ecn') === 0 ? RULES.connectSyn : RULES.ecnSyn);
     ctx.count('Tcp.ActiveOpens', RULES.connectSyn);

@@ -48,11 +48,14 @@ export interface TargetSettings {
   readonly windowScale: number;
   /** Receive space of a fresh socket (tcp_full_space: half of tcp_rmem[1]); its first windows follow from it. */
   readonly receiveSpace: number;
-  /** net.ipv4.tcp_timestamps, tcp_sack, tcp_window_scaling: whether the target offers or accepts each option. */
-  readonly timestamps: boolean;
-  readonly sack: boolean;
-  readonly windowScaling: boolean;
 }
+
+/** Whether the target offers or accepts each option now (net.ipv4.tcp_timestamps, tcp_sack, tcp_window_scaling). */
+export const optionsOn = (s: TargetSettings) => ({
+  timestamps: s.sysctls['net.ipv4.tcp_timestamps'] !== 0,
+  sack: s.sysctls['net.ipv4.tcp_sack'] !== 0,
+  windowScaling: s.sysctls['net.ipv4.tcp_window_scaling'] !== 0,
+});
 
 const LINUX_BASE: ProfileFlags = {
   linearSynTimeouts: false,
@@ -71,7 +74,8 @@ const LINUX_BASE: ProfileFlags = {
 };
 
 export const PROFILES: readonly KernelProfile[] = [
-  { name: 'linux-5.10', flags: LINUX_BASE },
+  // Debian's 5.10.262 lacks the 2024 fix: a SYN-ACK in a simultaneous open's SYN-RECEIVED draws a challenge ACK (measured in qemu).
+  { name: 'linux-5.10', flags: { ...LINUX_BASE, synAckCompletesSimultaneousOpen: false } },
   { name: 'linux-6.1', flags: LINUX_BASE },
   // Debian's 6.12.95 has net.ipv4.tcp_syn_linear_timeouts (backported); detection follows the sysctl.
   { name: 'linux-6.12', flags: { ...LINUX_BASE, linearSynTimeouts: true } },
@@ -122,12 +126,15 @@ export const SCENARIO_SYSCTLS: readonly SysctlName[] = [
   'net.ipv4.tcp_synack_retries',
   'net.ipv4.tcp_syn_retries',
   'net.ipv4.tcp_syn_linear_timeouts',
+  'net.ipv4.tcp_timestamps',
+  'net.ipv4.tcp_sack',
+  'net.ipv4.tcp_window_scaling',
   'net.ipv4.tcp_ecn',
   'net.ipv4.tcp_ecn_fallback',
 ];
 
 /** Sysctls the model reads from the target: those a scenario may set, and the ones behind options and windows. */
-export const SETTINGS_SYSCTLS = [...SCENARIO_SYSCTLS, 'net.ipv4.tcp_rmem', 'net.core.rmem_max', 'net.ipv4.tcp_timestamps', 'net.ipv4.tcp_sack', 'net.ipv4.tcp_window_scaling'] as const;
+export const SETTINGS_SYSCTLS = [...SCENARIO_SYSCTLS, 'net.ipv4.tcp_rmem', 'net.core.rmem_max'] as const;
 
 /**
  * The one default table: a fresh Linux 6.18 network namespace's values, as read on the
@@ -158,7 +165,6 @@ export function settingsFrom(live: Readonly<Record<string, string>>, mtu: number
   const sysctls = Object.fromEntries(SCENARIO_SYSCTLS.map((name) => [name, Number(values[name])])) as Record<SysctlName, number>;
   const rmem = values['net.ipv4.tcp_rmem']!.trim().split(/\s+/).map(Number);
   const space = Math.max(rmem[2]!, Number(values['net.core.rmem_max']));
-  const flag = (name: string): boolean => values[name]!.trim() !== '0';
   return {
     sysctls,
     mtu,
@@ -166,9 +172,6 @@ export function settingsFrom(live: Readonly<Record<string, string>>, mtu: number
     windowScale: Math.min(14, Math.max(0, Math.floor(Math.log2(space)) - 15)),
     // tcp_full_space of a fresh socket: half its receive buffer (tcp_rmem[1]) goes to the window.
     receiveSpace: Math.floor(rmem[1]! / 2),
-    timestamps: flag('net.ipv4.tcp_timestamps'),
-    sack: flag('net.ipv4.tcp_sack'),
-    windowScaling: flag('net.ipv4.tcp_window_scaling'),
   };
 }
 

@@ -2,7 +2,7 @@
 import { clientIsn, peerTsval, remoteIsn } from './harness-numbers.ts';
 import type { ClientId, ConnId, EcnRequest, SynOptions } from './actions.ts';
 import type { Expected32, ExpectedOptions, ExpectedSegment, TcpFlagName } from './expectations.ts';
-import type { TargetSettings } from './profiles.ts';
+import { optionsOn, type TargetSettings } from './profiles.ts';
 
 const NO_OPTIONS: ExpectedOptions = { mss: null, sackPermitted: false, timestamps: null, windowScale: null };
 const exact = (n: number): Expected32 => ({ exact: n >>> 0 });
@@ -34,12 +34,10 @@ export interface Negotiated {
   readonly ecn: boolean;
 }
 
-export const negotiate = (offer: SynOptions, s: TargetSettings, ecn: boolean): Negotiated => ({
-  sack: offer.sackPermitted && s.sack,
-  timestamps: offer.timestamps && s.timestamps,
-  windowScale: offer.windowScale !== null && s.windowScaling,
-  ecn,
-});
+export function negotiate(offer: SynOptions, s: TargetSettings, ecn: boolean): Negotiated {
+  const on = optionsOn(s);
+  return { sack: offer.sackPermitted && on.sack, timestamps: offer.timestamps && on.timestamps, windowScale: offer.windowScale !== null && on.windowScaling, ecn };
+}
 
 /** Names of the values one incarnation of a connection binds (a fresh request or cookie is a new one). */
 export interface Names {
@@ -84,11 +82,12 @@ export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number,
  * `ecn`: the SYN asks for ECN (Linux tcp_ecn_send_syn).
  */
 export function connectSyn(s: TargetSettings, names: Names, mss: number, ecn: boolean, crossed: { readonly ack: number; readonly tsecr: number } | null = null): ExpectedSegment {
+  const on = optionsOn(s);
   return segment(crossed ? ['SYN', 'ACK'] : ['SYN', ...ecnSetupFlags(ecn ? 'ecn' : undefined)], { bind: names.isn, plus: 0 }, exact(crossed?.ack ?? 0), exact(initialWindow(s, mss)), {
     mss,
-    sackPermitted: s.sack,
-    timestamps: s.timestamps ? { tsval: tsval(names), tsecr: exact(crossed?.tsecr ?? 0) } : null,
-    windowScale: s.windowScaling ? exact(s.windowScale) : null,
+    sackPermitted: on.sack,
+    timestamps: on.timestamps ? { tsval: tsval(names), tsecr: exact(crossed?.tsecr ?? 0) } : null,
+    windowScale: on.windowScaling ? exact(s.windowScale) : null,
   });
 }
 

@@ -207,7 +207,7 @@ function render(c: Counterexample, profile: KernelProfile, side: Side, peer: Pee
     return `${timeText(l.at)} < ${segmentText({ ...l.segment, ts: echoed(l.segment, tsvals) })}`;
   });
   const s = c.settings;
-  const sysctls = [...SCENARIO_SYSCTLS.map((n) => `${n}=${s.sysctls[n]}`), `net.ipv4.tcp_timestamps=${Number(s.timestamps)}`, `net.ipv4.tcp_sack=${Number(s.sack)}`, `net.ipv4.tcp_window_scaling=${Number(s.windowScaling)}`];
+  const sysctls = SCENARIO_SYSCTLS.map((n) => `${n}=${s.sysctls[n]}`);
   const header = [
     `// tcpconform counterexample ${c.id} (seed ${c.seed}, path ${c.path})`,
     `// replay: ${c.replayCommand}`,

@@ -72,15 +72,19 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
   );
   const base = { numRuns: details.numRuns, silence, signature: signature(canonical.execution), interrupted: details.interrupted };
   const found = lastFailure as { scenario: Scenario; execution: Execution; verdict: Verdict } | null;
-  if (!details.failed || details.counterexample === null || found === null) {
-    // The canonical scenario is judged too: a deviation there is as real as any other.
-    if (canonical.verdict.deviations.length === 0) return { status: 'pass', durationMs: Date.now() - started, failure: null, ...base };
-    return finish('fail', { scenario: property.canonical, ...canonical, path: 'canonical', replays: { attempts: 0, reproduced: 1 } });
-  }
+  // The shrunk counterexample; else the canonical scenario, judged too: a deviation there is as real as any other.
+  const failing =
+    details.failed && details.counterexample !== null && found !== null
+      ? { scenario: details.counterexample[0], first: found, path: details.counterexamplePath ?? '' }
+      : canonical.verdict.deviations.length > 0
+        ? { scenario: property.canonical, first: { scenario: property.canonical, ...canonical }, path: 'canonical' }
+        : null;
+  if (failing === null) return { status: 'pass', durationMs: Date.now() - started, failure: null, ...base };
 
-  const scenario = details.counterexample[0];
+  // Replayed on fresh state, so that a deviation that does not reproduce is told apart as flaky.
+  const { scenario, path } = failing;
   let reproduced = 0;
-  let latest = found;
+  let latest = failing.first;
   for (let i = 0; i < options.replays; i++) {
     const replay = await run(scenario);
     if (replay.verdict.deviations.length > 0) {
@@ -88,10 +92,6 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
       latest = { scenario, ...replay };
     }
   }
-  const failure: FailingCase = { scenario, execution: latest.execution, verdict: latest.verdict, path: details.counterexamplePath ?? '', replays: { attempts: options.replays, reproduced } };
-  return finish(options.replays > 0 && reproduced === 0 ? 'flaky' : 'fail', failure);
-
-  function finish(status: 'fail' | 'flaky', failure: FailingCase): PropertyCheck {
-    return { status, durationMs: Date.now() - started, failure, ...base };
-  }
+  const failure: FailingCase = { scenario, execution: latest.execution, verdict: latest.verdict, path, replays: { attempts: options.replays, reproduced } };
+  return { status: options.replays > 0 && reproduced === 0 ? 'flaky' : 'fail', durationMs: Date.now() - started, failure, ...base };
 }

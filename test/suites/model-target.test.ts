@@ -36,6 +36,7 @@ const withoutSynData = ignoring((a) => (a.kind === 'syn' ? { ...a, data: 0 } : a
 const withoutEcnRequest = ignoring((a) => (a.kind === 'syn' ? { ...a, ecn: undefined } : a));
 const withoutIpEcn = ignoring((a) => (a.kind === 'syn' ? { ...a, ipEcn: undefined } : a));
 const withoutClientIcmp = ignoring((a) => (a.kind === 'clientUnreachable' ? { kind: 'wait', ms: 0 } : a));
+const withoutTimestampsSwitch = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_timestamps': 1 } });
 const withoutEcnFallback = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_ecn_fallback': 0 } });
 
 /** Each mutation, and a property that must catch it. */
@@ -49,6 +50,7 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'MSS advertised from a 1400-byte MTU', truth: linux, settings: { ...DEFAULT_SETTINGS, mtu: 1400 }, catchBy: 'handshake/options-negotiated' },
   { name: 'window scale off by one', truth: linux, settings: { ...DEFAULT_SETTINGS, windowScale: DEFAULT_SETTINGS.windowScale + 1 }, catchBy: 'handshake/options-negotiated' },
   { name: 'a SYN-ACK in SYN-RECEIVED of a simultaneous open draws a challenge ACK (before 2024)', truth: flipped(linux, 'synAckCompletesSimultaneousOpen'), settings: DEFAULT_SETTINGS, catchBy: 'simultaneous-open/crossed-syns' },
+  { name: 'tcp_timestamps 0 ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'handshake/options-negotiated', rewrite: withoutTimestampsSwitch },
   { name: 'ICMP host unreachable about a SYN-ACK ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'half-open/icmp-about-synack', rewrite: withoutClientIcmp },
   { name: 'a SYN asking for ECN answered without ECE', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-listener', rewrite: withoutEcnRequest },
   { name: 'ECN granted to an ECN-capable SYN', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-listener', rewrite: withoutIpEcn },
