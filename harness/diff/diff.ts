@@ -34,6 +34,14 @@ const within = (at: Millis, e: SegmentExpectation): boolean => at >= e.at.earlie
 /** Symbolic values bound on first observation (ISNs, TSvals): a binding is the value itself. */
 class Bindings {
   private readonly values = new Map<string, number>();
+  private readonly cookies = new Map<string, string>();
+
+  /** A cookie (hex) the kernel chooses: bound on first sight; returns the value it must have. */
+  cookie(name: string, observed: string): string {
+    const bound = this.cookies.get(name);
+    if (bound === undefined) this.cookies.set(name, observed);
+    return bound ?? observed;
+  }
 
   /** Checks an observed 32-bit value; returns the expected value in words when it does not fit. */
   check(expected: Expected32, observed: number): string | null {
@@ -92,7 +100,7 @@ export function diff(input: DiffInput): Deviation[] {
     if (!within(o.at, e)) {
       add('time-outside-interval', e.cause, peer, null, `${describeExpectedSegment(e.segment)} within [${fmtMs(e.at.earliest)}, ${fmtMs(e.at.latest)}]`, `at ${fmtMs(o.at)}`, e.rule);
     }
-    for (const f of segmentFields(e.segment, o.segment)) {
+    for (const f of segmentFields(e.segment, o.segment, bindings)) {
       if ('text' in f) {
         if (f.text[0] !== f.text[1]) add('field-mismatch', e.cause, peer, f.field, f.text[0], f.text[1], e.rule);
         continue;
@@ -151,7 +159,7 @@ function pairSegments(expected: readonly SegmentExpectation[], observed: readonl
 /** A field compared once flags agree: a 32-bit value against its expectation, or two texts. */
 type FieldCheck = { field: string; expected: Expected32; observed: number } | { field: string; text: [expected: string, observed: string] };
 
-function segmentFields(e: ExpectedSegment, o: SegmentFields): FieldCheck[] {
+function segmentFields(e: ExpectedSegment, o: SegmentFields, bindings: Bindings): FieldCheck[] {
   const eo = e.options;
   const oo = o.options;
   const text = (field: string, expected: unknown, observed: unknown): FieldCheck => ({ field, text: [String(expected), String(observed)] });
@@ -167,6 +175,8 @@ function segmentFields(e: ExpectedSegment, o: SegmentFields): FieldCheck[] {
   if (e.flags.includes('ACK')) checks.push({ field: 'ack', expected: e.ack, observed: o.ack });
   if (eo.windowScale !== null && oo.windowScale !== null) checks.push({ field: 'options.windowScale', expected: eo.windowScale, observed: oo.windowScale });
   else checks.push(text('options.windowScale', eo.windowScale === null ? null : describeExpected32(eo.windowScale), oo.windowScale));
+  const cookie = eo.fastOpen && oo.fastOpen !== null ? bindings.cookie(eo.fastOpen.cookie, oo.fastOpen) : null;
+  checks.push(text('options.fastOpen', eo.fastOpen === null ? null : (cookie ?? `a cookie (${eo.fastOpen.cookie})`), oo.fastOpen));
   if (eo.timestamps && oo.timestamps) {
     checks.push({ field: 'options.timestamps.tsval', expected: eo.timestamps.tsval, observed: oo.timestamps.tsval });
     checks.push({ field: 'options.timestamps.tsecr', expected: eo.timestamps.tsecr, observed: oo.timestamps.tsecr });

@@ -12,6 +12,8 @@ export interface SegmentFields {
     readonly sackPermitted: boolean;
     readonly timestamps: { readonly tsval: number; readonly tsecr: number } | null;
     readonly windowScale: number | null;
+    /** The Fast Open option's cookie in hex ('' for a cookie request), if the segment has one. */
+    readonly fastOpen: string | null;
   };
   readonly payloadLength: number;
   /** The IP header's ECN field. */

@@ -58,6 +58,7 @@ function concretize(expected: ReturnType<typeof predict>): Observation[] {
       sackPermitted: s.options.sackPermitted,
       timestamps: s.options.timestamps && { tsval: value(s.options.timestamps.tsval), tsecr: value(s.options.timestamps.tsecr) },
       windowScale: s.options.windowScale && value(s.options.windowScale),
+      fastOpen: s.options.fastOpen && pick(s.options.fastOpen.cookie).toString(16).padStart(8, '0').repeat(2),
     },
   });
   const observed: Observation[] = [];

@@ -19,9 +19,11 @@ export interface Crafted {
   readonly ipEcn?: IpEcn;
 }
 
-/** Options in the order Linux sends them: MSS, SACK-permitted + TS (or NOP NOP TS), NOP WS. */
-export function linuxOptionLayout(options: SynOptions | null, tsval: number | null, tsecr: number): TcpOption[] {
-  if (options === null) return [];
+/** Options in the order Linux sends them: MSS, SACK-permitted + TS (or NOP NOP TS), NOP WS, then Fast Open padded with NOPs. */
+export function linuxOptionLayout(options: SynOptions | null, tsval: number | null, tsecr: number, fastOpen: Uint8Array | null = null): TcpOption[] {
+  // Linux tcp_options_write: a Fast Open option of 4n+2 bytes is followed by two NOPs.
+  const fo: TcpOption[] = fastOpen === null ? [] : [{ kind: 'fastOpen', cookie: fastOpen }, ...((2 + fastOpen.length) % 4 === 2 ? [{ kind: 'nop' } as const, { kind: 'nop' } as const] : [])];
+  if (options === null) return fo;
   const out: TcpOption[] = [];
   if (options.mss !== null) out.push({ kind: 'mss', value: options.mss });
   if (options.sackPermitted && options.timestamps && tsval !== null) out.push({ kind: 'sackPermitted' }, { kind: 'timestamps', tsval, tsecr });
@@ -30,7 +32,7 @@ export function linuxOptionLayout(options: SynOptions | null, tsval: number | nu
     if (options.timestamps && tsval !== null) out.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'timestamps', tsval, tsecr });
   }
   if (options.windowScale !== null) out.push({ kind: 'nop' }, { kind: 'windowScale', shift: options.windowScale });
-  return out;
+  return [...out, ...fo];
 }
 
 export const craft = {
@@ -62,11 +64,13 @@ function fieldsOf(s: TcpSegment, ipEcn: IpEcn): SegmentFields {
   let sackPermitted = false;
   let timestamps: { tsval: number; tsecr: number } | null = null;
   let windowScale: number | null = null;
+  let fastOpen: string | null = null;
   for (const o of s.options) {
     if (o.kind === 'mss') mss = o.value;
     else if (o.kind === 'sackPermitted') sackPermitted = true;
     else if (o.kind === 'timestamps') timestamps = { tsval: o.tsval, tsecr: o.tsecr };
     else if (o.kind === 'windowScale') windowScale = o.shift;
+    else if (o.kind === 'fastOpen') fastOpen = Buffer.from(o.cookie).toString('hex');
   }
   return {
     flags: s.flags,
@@ -75,6 +79,6 @@ function fieldsOf(s: TcpSegment, ipEcn: IpEcn): SegmentFields {
     window: s.window,
     payloadLength: s.payload.length,
     ipEcn,
-    options: { mss, sackPermitted, timestamps, windowScale },
+    options: { mss, sackPermitted, timestamps, windowScale, fastOpen },
   };
 }

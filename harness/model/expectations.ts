@@ -33,6 +33,8 @@ export interface ExpectedOptions {
   readonly sackPermitted: boolean;
   readonly timestamps: { readonly tsval: Expected32; readonly tsecr: Expected32 } | null;
   readonly windowScale: Expected32 | null;
+  /** A Fast Open cookie the kernel chooses (RFC 7413): bound on first sight, equal at every later use. */
+  readonly fastOpen: { readonly cookie: string } | null;
 }
 
 /** A segment the target must send. */

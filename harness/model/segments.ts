@@ -4,7 +4,7 @@ import type { ClientId, ConnId, EcnRequest, SynOptions } from './actions.ts';
 import type { Expected32, ExpectedOptions, ExpectedSegment, TcpFlagName } from './expectations.ts';
 import { optionsOn, type TargetSettings } from './profiles.ts';
 
-const NO_OPTIONS: ExpectedOptions = { mss: null, sackPermitted: false, timestamps: null, windowScale: null };
+const NO_OPTIONS: ExpectedOptions = { mss: null, sackPermitted: false, timestamps: null, windowScale: null, fastOpen: null };
 const exact = (n: number): Expected32 => ({ exact: n >>> 0 });
 
 /** Every segment the model predicts is not-ECT: Linux never marks SYNs, SYN-ACKs, bare ACKs or RSTs ECN-capable (RFC 3168 §6.1.1, §6.1.4). */
@@ -55,6 +55,7 @@ export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names
     sackPermitted: n.sack,
     timestamps: n.timestamps ? { tsval: tsval(names), tsecr: exact(peerTsval({ kind: 'client', client })) } : null,
     windowScale: n.windowScale ? exact(s.windowScale) : null,
+    fastOpen: null,
   });
 }
 
@@ -88,6 +89,7 @@ export function connectSyn(s: TargetSettings, names: Names, mss: number, ecn: bo
     sackPermitted: on.sack,
     timestamps: on.timestamps ? { tsval: tsval(names), tsecr: exact(crossed?.tsecr ?? 0) } : null,
     windowScale: on.windowScaling ? exact(s.windowScale) : null,
+    fastOpen: null,
   });
 }
 

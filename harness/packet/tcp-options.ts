@@ -1,4 +1,4 @@
-/** TCP options (RFC 9293 §3.2, RFC 2018 SACK, RFC 7323 timestamps and window scale). */
+/** TCP options (RFC 9293 §3.2, RFC 2018 SACK, RFC 7323 timestamps and window scale, RFC 7413 Fast Open). */
 import { fail, ok, type DecodeResult } from './decode-result.ts';
 
 export type TcpOption =
@@ -9,9 +9,11 @@ export type TcpOption =
   | { readonly kind: 'sackPermitted' }
   | { readonly kind: 'sack'; readonly blocks: ReadonlyArray<{ readonly left: number; readonly right: number }> }
   | { readonly kind: 'timestamps'; readonly tsval: number; readonly tsecr: number }
+  /** TCP Fast Open (RFC 7413 §4.1.1): an empty cookie is a cookie request. */
+  | { readonly kind: 'fastOpen'; readonly cookie: Uint8Array }
   | { readonly kind: 'unknown'; readonly type: number; readonly data: Uint8Array };
 
-const KIND = { eol: 0, nop: 1, mss: 2, windowScale: 3, sackPermitted: 4, sack: 5, timestamps: 8 } as const;
+const KIND = { eol: 0, nop: 1, mss: 2, windowScale: 3, sackPermitted: 4, sack: 5, timestamps: 8, fastOpen: 34 } as const;
 /** Known kinds have fixed lengths; a different length is malformed (RFC 9293 §3.2 MUST-7). */
 const LENGTH: Partial<Record<number, number>> = { 2: 4, 3: 3, 4: 2, 8: 10 };
 
@@ -56,6 +58,9 @@ export function decodeTcpOptions(bytes: Uint8Array): DecodeResult<TcpOption[]> {
       case KIND.timestamps:
         options.push({ kind: 'timestamps', tsval: view.getUint32(i + 2), tsecr: view.getUint32(i + 6) });
         break;
+      case KIND.fastOpen:
+        options.push({ kind: 'fastOpen', cookie: bytes.slice(i + 2, i + length) });
+        break;
       default:
         options.push({ kind: 'unknown', type, data: bytes.slice(i + 2, i + length) });
     }
@@ -74,6 +79,8 @@ function optionLength(o: TcpOption): number {
       return 2 + 8 * o.blocks.length;
     case 'unknown':
       return 2 + o.data.length;
+    case 'fastOpen':
+      return 2 + o.cookie.length;
     default:
       return LENGTH[KIND[o.kind]]!;
   }
@@ -116,6 +123,10 @@ export function encodeTcpOptions(options: readonly TcpOption[]): Uint8Array {
         view.setUint32(i + 2, o.tsval);
         view.setUint32(i + 6, o.tsecr);
         break;
+      case 'fastOpen':
+        bytes.set([KIND.fastOpen, 2 + o.cookie.length], i);
+        bytes.set(o.cookie, i + 2);
+        break;
       case 'unknown':
         bytes.set([o.type, 2 + o.data.length], i);
         bytes.set(o.data, i + 2);
@@ -142,6 +153,8 @@ export function describeTcpOption(o: TcpOption): string {
       return `sack ${o.blocks.length} {${o.blocks.map((b) => `${b.left}:${b.right}`).join(' ')}}`;
     case 'timestamps':
       return `TS val ${o.tsval} ecr ${o.tsecr}`;
+    case 'fastOpen':
+      return o.cookie.length ? `FO ${Buffer.from(o.cookie).toString('hex')}` : 'FO';
     case 'unknown':
       return `unknown-${o.type} 0x${Buffer.from(o.data).toString('hex')}`;
   }

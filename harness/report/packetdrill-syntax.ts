@@ -24,6 +24,8 @@ export interface ScriptSegment {
   readonly payload: number;
   /** The IP ECN field of an inbound segment, written where it is not not-ECT. */
   readonly ipEcn?: IpEcn;
+  /** A Fast Open option's cookie, in hex ('' for a cookie request). */
+  readonly fastOpen?: string | null;
 }
 
 /** packetdrill's names of the IP ECN field (lexer.l). */
@@ -45,6 +47,8 @@ function optionText(o: TcpOption): string {
       return `sack ${o.blocks.map((b) => `${b.left}:${b.right}`).join(' ')}`;
     case 'eol':
       return 'eol';
+    case 'fastOpen':
+      return o.cookie.length ? `FO ${Buffer.from(o.cookie).toString('hex')}` : 'FO';
     case 'unknown':
       return `nop`; // never in a segment the model expects or the harness crafts
   }
@@ -52,7 +56,7 @@ function optionText(o: TcpOption): string {
 
 /** `S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK,TS val 5 ecr 7000,nop,wscale 10>` */
 export function segmentText(s: ScriptSegment): string {
-  const layout = s.options === 'unchecked' ? [] : linuxOptionLayout(s.options && { ...s.options, timestamps: s.ts !== null }, s.ts?.val ?? null, s.ts?.ecr ?? 0);
+  const layout = s.options === 'unchecked' ? [] : linuxOptionLayout(s.options && { ...s.options, timestamps: s.ts !== null }, s.ts?.val ?? null, s.ts?.ecr ?? 0, s.fastOpen == null ? null : Buffer.from(s.fastOpen, 'hex'));
   const options = s.options === 'unchecked' ? ' <...>' : layout.length ? ` <${layout.map(optionText).join(',')}>` : '';
   const ack = s.ack === null ? '' : ` ack ${s.ack >>> 0}`;
   const win = s.window === null ? '' : ` win ${s.window}`;

@@ -12,7 +12,7 @@ const synAck: ExpectedSegment = {
   seq: { bind: 'isn:client:0', plus: 0 },
   ack: { exact: 1001 },
   window: { exact: 65160 },
-  options: { mss: 1460, sackPermitted: true, timestamps: { tsval: { bind: 'tsval:client:0', plus: 0 }, tsecr: { exact: 7000 } }, windowScale: { exact: 7 } },
+  options: { mss: 1460, sackPermitted: true, timestamps: { tsval: { bind: 'tsval:client:0', plus: 0 }, tsecr: { exact: 7000 } }, windowScale: { exact: 7 }, fastOpen: null },
   payloadLength: 0, ipEcn: 'notEct',
 };
 const expectSynAck = (earliest: number, seg = synAck): Expectation => ({ kind: 'segment', to: client0, segment: seg, at: { earliest, latest: earliest + 50 }, cause: 1, optional: false, rule });
@@ -21,7 +21,7 @@ const observedSynAck = (at: number, over: Partial<SegmentFields> = {}): Observat
   kind: 'segment',
   to: client0,
   at,
-  segment: { flags: ['SYN', 'ACK'], seq: 123456, ack: 1001, window: 65160, payloadLength: 0, ipEcn: 'notEct', options: { mss: 1460, sackPermitted: true, timestamps: { tsval: 55, tsecr: 7000 }, windowScale: 7 }, ...over },
+  segment: { flags: ['SYN', 'ACK'], seq: 123456, ack: 1001, window: 65160, payloadLength: 0, ipEcn: 'notEct', options: { mss: 1460, sackPermitted: true, timestamps: { tsval: 55, tsecr: 7000 }, windowScale: 7, fastOpen: null }, ...over },
 });
 
 const input = (expected: Expectation[], observed: Observation[]): DiffInput => ({
@@ -38,7 +38,7 @@ describe('diff', () => {
   });
 
   it('reports a rewritten MSS option as a field mismatch naming the rule and its flags', () => {
-    const [d, ...rest] = diff(input([expectSynAck(1)], [observedSynAck(1.2, { options: { mss: 1000, sackPermitted: true, timestamps: { tsval: 55, tsecr: 7000 }, windowScale: 7 } })]));
+    const [d, ...rest] = diff(input([expectSynAck(1)], [observedSynAck(1.2, { options: { mss: 1000, sackPermitted: true, timestamps: { tsval: 55, tsecr: 7000 }, windowScale: 7, fastOpen: null } })]));
     expect(rest).toEqual([]);
     expect(d).toMatchObject({ kind: 'field-mismatch', field: 'options.mss', expected: '1460', observed: '1000', step: 1 });
     expect(d!.message).toContain('listen.synAck');
@@ -48,7 +48,7 @@ describe('diff', () => {
   it('checks a retransmission against the ISN bound by the first SYN-ACK', () => {
     const retransmit = { ...synAck, options: { ...synAck.options, timestamps: { tsval: { atLeast: 'tsval:client:0' }, tsecr: { exact: 7000 } } } };
     const expected = [expectSynAck(1), expectSynAck(1000, retransmit)];
-    expect(diff(input(expected, [observedSynAck(1), observedSynAck(1020, { options: { mss: 1460, sackPermitted: true, timestamps: { tsval: 1055, tsecr: 7000 }, windowScale: 7 } })]))).toEqual([]);
+    expect(diff(input(expected, [observedSynAck(1), observedSynAck(1020, { options: { mss: 1460, sackPermitted: true, timestamps: { tsval: 1055, tsecr: 7000 }, windowScale: 7, fastOpen: null } })]))).toEqual([]);
     const wrongSeq = diff(input(expected, [observedSynAck(1), observedSynAck(1020, { seq: 99 })]));
     expect(wrongSeq).toHaveLength(1);
     expect(wrongSeq[0]).toMatchObject({ field: 'seq', expected: '123456 (ISN(client 0))', observed: '99' });
@@ -92,7 +92,7 @@ describe('diff', () => {
   it('property: an observation built from the expectation itself never deviates, whatever the kernel chose', () => {
     fc.assert(
       fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), fc.double({ min: 0, max: 50, noNaN: true }), (isn, tsval, delay) => {
-        const obs = observedSynAck(1 + delay, { seq: isn, options: { mss: 1460, sackPermitted: true, timestamps: { tsval, tsecr: 7000 }, windowScale: 7 } });
+        const obs = observedSynAck(1 + delay, { seq: isn, options: { mss: 1460, sackPermitted: true, timestamps: { tsval, tsecr: 7000 }, windowScale: 7, fastOpen: null } });
         expect(diff(input([expectSynAck(1)], [obs]))).toEqual([]);
       }),
     );

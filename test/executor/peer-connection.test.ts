@@ -10,7 +10,7 @@ const synAck = (seq: number, tsval: number | null): SegmentFields => ({
   ack: clientIsn(0) + 1,
   window: 65160,
   payloadLength: 0, ipEcn: 'notEct',
-  options: { mss: 1460, sackPermitted: false, timestamps: tsval === null ? null : { tsval, tsecr: 7000 }, windowScale: null },
+  options: { mss: 1460, sackPermitted: false, timestamps: tsval === null ? null : { tsval, tsecr: 7000 }, windowScale: null, fastOpen: null },
 });
 
 describe('a peer connection', () => {

@@ -34,7 +34,7 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
     expect(s!.segment).toMatchObject({ flags: ['SYN', 'ACK'], ack: { exact: clientIsn(0) + 1 }, window: { exact: 65160 } });
     expect(s!.segment.options).toMatchObject({ mss: 1460, sackPermitted: true, windowScale: { exact: 10 }, timestamps: { tsecr: { exact: 7000 } } });
     const [plain] = segments(run([{ kind: 'listen', backlog: 1 }, syn(0, bare)]));
-    expect(plain!.segment.options).toEqual({ mss: 1460, sackPermitted: false, timestamps: null, windowScale: null });
+    expect(plain!.segment.options).toEqual({ mss: 1460, sackPermitted: false, timestamps: null, windowScale: null, fastOpen: null });
     expect(plain!.segment.window).toEqual({ exact: 64240 });
   });
 
@@ -98,7 +98,7 @@ describe('listener (RFC 9293 §3.10.7.2, Linux tcp_conn_request)', () => {
 
   it('syncookies 2 answers every SYN with a cookie; without timestamps the cookie SYN-ACK carries only MSS; its ACK completes', () => {
     const es = run([{ kind: 'listen', backlog: 1 }, syn(0, { ...full, timestamps: false }), ack(0), { kind: 'accept', max: 1 }], { 'net.ipv4.tcp_syncookies': 2 });
-    expect(segments(es)[0]!.segment.options).toEqual({ mss: 1460, sackPermitted: false, timestamps: null, windowScale: null });
+    expect(segments(es)[0]!.segment.options).toEqual({ mss: 1460, sackPermitted: false, timestamps: null, windowScale: null, fastOpen: null });
     expect(results(es)).toContainEqual({ call: 'accept', accepted: [0] });
   });
 
