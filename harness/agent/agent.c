@@ -307,6 +307,17 @@ static void op_listen(double id, const struct jobject *o)
 		close(fd);
 		return fail(id_text, "listen failed", err);
 	}
+	double fastopen = 0;
+	if (!number(o, "fastopen", &fastopen, 0)) {
+		close(fd);
+		return;
+	}
+	int qlen = (int)fastopen;
+	if (qlen > 0 && setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof qlen) < 0) {
+		int err = errno;
+		close(fd);
+		return fail(id_text, "TCP_FASTOPEN failed", err);
+	}
 	track(fd, 1, 0);
 	begin(id);
 	put(",\"fd\":%d", fd);

@@ -6,7 +6,7 @@
 import type { Action, ClientId, ConnId, SynAnswer, SynOptions } from '../model/actions.ts';
 import { ecnSetupFlags } from '../model/segments.ts';
 import type { SegmentFields } from '../diff/observation.ts';
-import { ACK_WINDOW, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, remoteIsn, synData } from '../model/harness-numbers.ts';
+import { ACK_WINDOW, BAD_FAST_OPEN_COOKIE, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, remoteIsn, synData } from '../model/harness-numbers.ts';
 import type { Crafted } from './segments.ts';
 
 /** A timestamps-only option set: what an ACK carries once the target sent a TSval (RFC 7323 §3.2). */
@@ -21,6 +21,10 @@ export class PeerConnection {
   synPacket: Uint8Array | null = null;
   /** The target's port in that SYN: where the peer's answer goes. */
   targetPort = 0;
+  /** Where the peer's next segment starts: the ack of the target's latest SYN-ACK (its SYN and any data it took). */
+  private next: number | null = null;
+  /** The Fast Open cookie the target gave this peer, if it did. */
+  private cookie: Uint8Array | null = null;
 
   /** Everything the target sends this peer passes through here. */
   heard(segment: SegmentFields, bytes: Uint8Array, fromPort: number): void {
@@ -28,6 +32,8 @@ export class PeerConnection {
       this.targetIsn = segment.seq;
       this.synPacket = bytes;
       this.targetPort = fromPort;
+      if (segment.flags.includes('ACK')) this.next = segment.ack;
+      if (segment.options.fastOpen) this.cookie = Buffer.from(segment.options.fastOpen, 'hex');
     }
     this.targetTsval = segment.options.timestamps?.tsval ?? this.targetTsval;
   }
@@ -43,17 +49,23 @@ export class PeerConnection {
 
   // A client of the listener, or of the closed port.
 
-  clientSyn({ client, options, window, data = 0, ecn, ipEcn }: Extract<Action, { kind: 'syn' }>): Crafted {
-    return { flags: ['SYN', ...ecnSetupFlags(ecn)], seq: clientIsn(client), ack: 0, window, options, ...(data > 0 ? { payload: synData(data) } : {}), ...(ipEcn ? { ipEcn } : {}) };
+  clientSyn({ client, options, window, data = 0, ecn, ipEcn, fastOpen }: Extract<Action, { kind: 'syn' }>): Crafted {
+    const cookie = fastOpen === undefined ? null : fastOpen === 'request' ? new Uint8Array(0) : fastOpen === 'cookie' ? (this.cookie ?? BAD_FAST_OPEN_COOKIE) : BAD_FAST_OPEN_COOKIE;
+    return { flags: ['SYN', ...ecnSetupFlags(ecn)], seq: clientIsn(client), ack: 0, window, options, ...(data > 0 ? { payload: synData(data) } : {}), ...(ipEcn ? { ipEcn } : {}), ...(cookie ? { fastOpen: cookie } : {}) };
+  }
+
+  /** The client's next sequence number: past its SYN, and its data if the target took it. */
+  private clientNext(client: ClientId): number {
+    return this.next ?? (clientIsn(client) + 1) >>> 0;
   }
 
   /** The final ACK of the handshake, or (bad) one acknowledging data the target never sent. */
   clientAck(client: ClientId, bad: boolean): Crafted {
-    return { flags: ['ACK'], seq: (clientIsn(client) + 1) >>> 0, ack: this.ackOfTarget(bad ? badAckOffset : 0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+    return { flags: ['ACK'], seq: this.clientNext(client), ack: this.ackOfTarget(bad ? badAckOffset : 0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
   }
 
   clientRst(client: ClientId): Crafted {
-    return { flags: ['RST'], seq: (clientIsn(client) + 1) >>> 0, ack: 0, window: 0, options: null };
+    return { flags: ['RST'], seq: this.clientNext(client), ack: 0, window: 0, options: null };
   }
 
   closedPortSyn(client: ClientId): Crafted {

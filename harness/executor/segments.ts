@@ -17,6 +17,8 @@ export interface Crafted {
   readonly payload?: Uint8Array;
   /** The IP header's ECN field (not-ECT when absent). */
   readonly ipEcn?: IpEcn;
+  /** A Fast Open option with this cookie (empty: a cookie request). */
+  readonly fastOpen?: Uint8Array;
 }
 
 /** Options in the order Linux sends them: MSS, SACK-permitted + TS (or NOP NOP TS), NOP WS, then Fast Open padded with NOPs. */
@@ -37,7 +39,7 @@ export function linuxOptionLayout(options: SynOptions | null, tsval: number | nu
 
 export const craft = {
   tcp(src: Endpoint, dst: Endpoint, s: Crafted, tsval: number | null): Uint8Array {
-    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: linuxOptionLayout(s.options, tsval, s.tsecr ?? 0), tos: IP_ECN.indexOf(s.ipEcn ?? 'notEct'), ...(s.payload ? { payload: s.payload } : {}) });
+    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: linuxOptionLayout(s.options, tsval, s.tsecr ?? 0, s.fastOpen ?? null), tos: IP_ECN.indexOf(s.ipEcn ?? 'notEct'), ...(s.payload ? { payload: s.payload } : {}) });
   },
 
   icmpUnreachable,

@@ -33,6 +33,9 @@ const COUNTERS: readonly CounterName[] = [
   'TcpExt.TCPSynRetrans',
   'Tcp.ActiveOpens',
   'Tcp.PassiveOpens',
+  'TcpExt.TCPFastOpenCookieReqd',
+  'TcpExt.TCPFastOpenPassive',
+  'TcpExt.TCPFastOpenPassiveFail',
 ];
 
 /** Sysctls every case starts from, on top of the target's own: no route metrics, so no peer is ever "proven". */
@@ -149,7 +152,7 @@ class CaseRun {
     const { peers } = this;
     switch (action.kind) {
       case 'listen': {
-        const reply = await this.agent.listen({ port: peers.listenPort, backlog: action.backlog, ...(action.maxseg === undefined ? {} : { maxseg: action.maxseg }) });
+        const reply = await this.agent.listen({ port: peers.listenPort, backlog: action.backlog, ...(action.maxseg === undefined ? {} : { maxseg: action.maxseg }), ...(action.fastOpen === undefined ? {} : { fastopen: action.fastOpen }) });
         this.listenerFd = reply.fd;
         this.result(index, { call: 'listen', ok: true });
         return;

@@ -35,6 +35,12 @@ export type IpEcn = (typeof IP_ECN)[number];
 /** The ECN setup a SYN asks for: RFC 3168 ECN (ECE and CWR, §6.1.1), or Accurate ECN (ECE, CWR and AE). */
 export type EcnRequest = 'ecn' | 'accecn';
 
+/**
+ * A SYN's Fast Open option (RFC 7413 §4.1): an empty cookie (a request); the cookie the target
+ * gave this client earlier in the scenario (an invalid one if it gave none); a cookie it never gave.
+ */
+export type FastOpenOption = 'request' | 'cookie' | 'badCookie';
+
 /** What a remote peer answers to the target's SYN. */
 export type SynAnswer =
   /** `ece`: the SYN-ACK sets ECE, accepting the SYN's ECN request (RFC 3168 §6.1.1). */
@@ -65,6 +71,7 @@ export type SysctlName =
   | 'net.ipv4.tcp_timestamps'
   | 'net.ipv4.tcp_sack'
   | 'net.ipv4.tcp_window_scaling'
+  | 'net.ipv4.tcp_fastopen'
   | 'net.ipv4.tcp_ecn'
   | 'net.ipv4.tcp_ecn_fallback';
 
@@ -76,8 +83,11 @@ export type SysctlName =
  */
 export type Action =
   // agent, on the scenario's one listening port
-  /** `maxseg`: TCP_MAXSEG set before listen() (88-32767; the SYN-ACK's MSS is clamped to it). */
-  | { kind: 'listen'; backlog: number; maxseg?: number }
+  /**
+   * `maxseg`: TCP_MAXSEG set before listen() (88-32767; the SYN-ACK's MSS is clamped to it).
+   * `fastOpen`: TCP_FASTOPEN set after it, the most Fast Open children it holds at once (RFC 7413 §5.1).
+   */
+  | { kind: 'listen'; backlog: number; maxseg?: number; fastOpen?: number }
   | { kind: 'accept'; max: number }
   /** accept(2) on a blocking listener: one connection, at once or when one is established, or none when timeoutMs runs out. */
   | { kind: 'blockingAccept'; timeoutMs: number }
@@ -86,9 +96,10 @@ export type Action =
   /**
    * `data`: bytes of data the SYN carries (none when absent); without Fast Open the target must
    * not acknowledge them. `ecn`: the ECN setup it asks for (none when absent); `ipEcn`: its IP
-   * header's ECN field (not-ECT when absent, as RFC 3168 §6.1.1 wants of a SYN).
+   * header's ECN field (not-ECT when absent, as RFC 3168 §6.1.1 wants of a SYN). `fastOpen`: its
+   * Fast Open option (none when absent).
    */
-  | { kind: 'syn'; client: ClientId; options: SynOptions; window: number; data?: number; ecn?: EcnRequest; ipEcn?: IpEcn }
+  | { kind: 'syn'; client: ClientId; options: SynOptions; window: number; data?: number; ecn?: EcnRequest; ipEcn?: IpEcn; fastOpen?: FastOpenOption }
   | { kind: 'finalAck'; client: ClientId }
   | { kind: 'badAck'; client: ClientId }
   | { kind: 'rst'; client: ClientId }

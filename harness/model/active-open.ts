@@ -9,11 +9,9 @@ import type { ConnId, IcmpUnreachableCode, SynAnswer } from './actions.ts';
 import { closedPortReset } from './closed-port.ts';
 import { challengeAck } from './out-of-window.ts';
 import { advertisedMss, connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
-import { after, response } from './time.ts';
+import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
 import { optionsOn } from './profiles.ts';
 
-const TCP_TIMEOUT_INIT = 1000;
-const TCP_RTO_MAX = 120_000;
 /** BSD, per the article: retransmit after 6 s and 24 s, give up at 75 s. */
 const BSD_SCHEDULE = [6000, 18_000];
 const BSD_TIMEOUT = 75_000;

@@ -19,6 +19,8 @@ export class Context {
   private readonly incarnations = new Map<ClientId, number>();
   /** The names of the latest SYN-ACK each client saw: its ACKs acknowledge that one. */
   readonly latestSynAck = new Map<ClientId, Names>();
+  /** Clients the target gave a Fast Open cookie (its key is the namespace's: one cookie per client address). */
+  readonly fastOpenCookies = new Set<ClientId>();
   /** The action being applied or the one whose timer is firing. */
   cause = 0;
   /**

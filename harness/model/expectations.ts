@@ -69,7 +69,10 @@ export type CounterName =
   | 'TcpExt.TCPChallengeACK'
   | 'TcpExt.TCPSynRetrans'
   | 'Tcp.ActiveOpens'
-  | 'Tcp.PassiveOpens';
+  | 'Tcp.PassiveOpens'
+  | 'TcpExt.TCPFastOpenCookieReqd'
+  | 'TcpExt.TCPFastOpenPassive'
+  | 'TcpExt.TCPFastOpenPassiveFail';
 
 /** Where a rule comes from, so a diff can name it. */
 export interface RuleRef {

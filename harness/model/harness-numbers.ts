@@ -17,6 +17,8 @@ export const closedPortAck = (client: ClientId): number => (0x2000_0000 + client
 export const badAckOffset = 0x4000_0000;
 /** The data a SYN carries, when it carries some: printable, so a capture shows it as such. */
 export const synData = (length: number): Uint8Array => Uint8Array.from({ length }, (_, i) => 0x61 + (i % 26));
+/** The Fast Open cookie a client sends when it holds none, or sends a wrong one: no key the target has makes it (a 2^-64 chance). */
+export const BAD_FAST_OPEN_COOKIE: Uint8Array = new TextEncoder().encode('tcpcbad!');
 /** The ack of the barrier's probe number n: what its RST must carry as seq. */
 export const probeAck = (probe: number): number => (0x6000_0000 + probe) >>> 0;
 /** The ack of the probe that tells a booting VM's link is up (a range no case's probe uses). */

@@ -4,7 +4,8 @@
  * client's segment to the arm for its state; each arm cites its rule. The listener's SYN queue
  * and accept queue are views of those states, as the kernel's are of its sockets.
  */
-import type { ClientId, EcnRequest, IcmpUnreachableCode, IpEcn, SynOptions } from './actions.ts';
+import type { Action, ClientId, EcnRequest, FastOpenOption, IcmpUnreachableCode, IpEcn, SynOptions } from './actions.ts';
+import { inFastOpenChild, fastOpenChildTimer, tryFastOpen, type FastOpenChild } from './fast-open.ts';
 import { closedPortReset } from './closed-port.ts';
 import type { Context, Timer } from './context.ts';
 import type { Interval, RuleRef } from './expectations.ts';
@@ -12,13 +13,12 @@ import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
 import { challengeAck, oowRateLimited } from './out-of-window.ts';
 import { RULES } from './rules.ts';
 import { ackOf, advertisedMss, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
-import { after, response } from './time.ts';
+import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
 
-const TCP_TIMEOUT_INIT = 1000;
-const TCP_RTO_MAX = 120_000;
 
 /** A segment a client sends the port. */
-export type ClientSegment = { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number; readonly ecn?: EcnRequest; readonly ipEcn?: IpEcn } | { readonly kind: 'ack'; readonly bad: boolean }
+export type ClientSegment =
+  | { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number; readonly ecn?: EcnRequest; readonly ipEcn?: IpEcn; readonly fastOpen?: FastOpenOption } | { readonly kind: 'ack'; readonly bad: boolean }
   | { readonly kind: 'rst' }
   /** Not the client's: a router's ICMP destination unreachable about the target's segment to it. */
   | { readonly kind: 'icmpUnreachable'; readonly code: IcmpUnreachableCode };
@@ -40,8 +40,10 @@ export interface Connection {
   readonly names: Names;
   readonly timestamps: boolean;
   lastOow: number | null;
-  /** Completed from a request in the SYN queue, or from a SYN cookie. */
-  readonly via: 'request' | 'cookie';
+  /** Completed from a request in the SYN queue, or from a SYN cookie; or a Fast Open child. */
+  readonly via: 'request' | 'cookie' | 'fastOpen';
+  /** RCV.NXT: the client's ISN + 1, and the SYN's data where a Fast Open child took it. */
+  readonly rcvNxt: number;
 }
 
 /** Where one client's connection to the port stands; no entry: nothing (LISTEN's view of a stranger). */
@@ -52,8 +54,14 @@ export type ClientState =
   | { readonly kind: 'cookieSent'; readonly names: Names; readonly options: Negotiated }
   /** ESTABLISHED: in the accept queue or returned by accept(). */
   | { readonly kind: 'established'; readonly connection: Connection }
-  /** Reset by the client: gone from the connection table; accept() still returns it if it was queued. */
-  | { readonly kind: 'reset'; readonly connection: Connection }
+  /** A Fast Open child in SYN-RECEIVED: a full socket, accept()able, its SYN-ACK timer running (RFC 7413 §4.2.2). */
+  | { readonly kind: 'fastOpenChild'; readonly child: FastOpenChild }
+  /**
+   * Reset by the client: gone from the connection table; accept() still returns it if it was
+   * queued. A Fast Open child reset before its final ACK keeps its place in the Fast Open queue
+   * (Linux reqsk_fastopen_remove holds it 60 s against spoofed SYNs).
+   */
+  | { readonly kind: 'reset'; readonly connection: Connection; readonly holdsFastOpenSlot?: true }
   /** The request timed out (Linux reqsk_timer_handler): its late ACK meets the listener. */
   | { readonly kind: 'expired' };
 
@@ -69,15 +77,17 @@ export class Listener {
   readonly max: number;
   /** The MSS its SYN-ACKs advertise (TCP_MAXSEG set on the listener clamps it; requests inherit it). */
   private readonly mss: number;
+  /** TCP_FASTOPEN: the most Fast Open children pending at once; 0, none (Fast Open off). */
+  private readonly fastOpenMax: number;
   open = true;
 
   constructor(
     private readonly ctx: Context,
-    backlog: number,
-    maxseg: number | undefined,
+    { backlog, maxseg, fastOpen }: Extract<Action, { kind: 'listen' }>,
     private readonly clients: PortClients,
   ) {
     this.mss = advertisedMss(ctx.settings, maxseg);
+    this.fastOpenMax = fastOpen ?? 0;
     // Linux __sys_listen (and BSD solisten): `(unsigned int)backlog > somaxconn` takes somaxconn, so listen(-1) asks for the most.
     const somaxconn = ctx.sysctl('net.core.somaxconn');
     this.max = backlog < 0 || backlog > somaxconn ? somaxconn : backlog;
@@ -102,6 +112,8 @@ export class Listener {
         return this.inSynRcvd(state.request, segment, now);
       case 'established':
         return inEstablished(this.ctx, this.clients, state.connection, segment, now);
+      case 'fastOpenChild':
+        return inFastOpenChild(this.ctx, this.clients, state.child, segment, now);
       case 'cookieSent':
         // Linux cookie_v4_check: the listener takes a final ACK as the cookie's while cookies are on.
         if (segment.kind === 'ack' && !segment.bad && this.ctx.sysctl('net.ipv4.tcp_syncookies') !== 0) return this.cookieAck(client, state, now);
@@ -166,7 +178,11 @@ export class Listener {
       return ctx.drop(peer, now, RULES.synBacklogQuarter);
     }
     const negotiated = negotiate(syn.options, ctx.settings, ecnAccepted(ctx, syn));
-    if (!wantCookie) return this.newRequest(client, negotiated, now, synAckRule(syn));
+    if (!wantCookie) {
+      const fastOpen = tryFastOpen(ctx, client, syn, this.fastOpenQueueLength() < this.fastOpenMax);
+      if (fastOpen.kind === 'child') return this.newFastOpenChild(client, syn.data, negotiated, now);
+      return this.newRequest(client, negotiated, now, fastOpen.giveCookie ? RULES.fastOpenCookie : synAckRule(syn), fastOpen.giveCookie);
+    }
     // A cookie encodes WS, SACK and ECN in the TSval; without timestamps they are lost.
     const options = negotiated.timestamps ? negotiated : { sack: false, timestamps: false, windowScale: false, ecn: false };
     const names = ctx.newNames(client);
@@ -175,11 +191,33 @@ export class Listener {
     this.clients.set(client, { kind: 'cookieSent', names, options });
   }
 
-  private newRequest(client: ClientId, options: Negotiated, now: Interval, rule: RuleRef): void {
+  /** A request in the SYN queue; its first SYN-ACK gives the client its Fast Open cookie when `giveCookie`. */
+  private newRequest(client: ClientId, options: Negotiated, now: Interval, rule: RuleRef, giveCookie = false): void {
     const names = this.ctx.newNames(client);
-    this.ctx.send({ kind: 'client', client }, synAck(this.ctx.settings, client, options, names, this.mss), response(now), rule);
+    if (giveCookie) this.ctx.fastOpenCookies.add(client);
+    this.ctx.send({ kind: 'client', client }, synAck(this.ctx.settings, client, options, names, this.mss, { dataAcked: 0, cookieFor: giveCookie ? client : null }), response(now), rule);
     const request: Request = { client, options, names, numTimeout: 0, lastOow: null, timer: this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at)) };
     this.clients.set(client, { kind: 'synRcvd', request });
+  }
+
+  /** Linux tcp_fastopen_create_child: a full socket at once, queued for accept(), the SYN's data acknowledged. */
+  private newFastOpenChild(client: ClientId, data: number, options: Negotiated, now: Interval): void {
+    const { ctx } = this;
+    const names = ctx.newNames(client);
+    const connection: Connection = { client, names, timestamps: options.timestamps, lastOow: null, via: 'fastOpen', rcvNxt: (clientIsn(client) + 1 + data) >>> 0 };
+    const resend = synAck(ctx.settings, client, options, names, this.mss, { dataAcked: data, cookieFor: null });
+    ctx.send({ kind: 'client', client }, resend, response(now), RULES.fastOpenChild);
+    const child: FastOpenChild = { connection, synAck: resend, numTimeout: 0, lastOow: null, timer: ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => fastOpenChildTimer(ctx, this.clients, child, at)) };
+    this.clients.set(client, { kind: 'fastOpenChild', child });
+    ctx.count('Tcp.PassiveOpens', RULES.passiveOpen);
+    this.enqueue(connection, now);
+  }
+
+  /** Fast Open children whose handshake has not completed, and those reset before it did (tcp_fastopen_queue_check's qlen). */
+  private fastOpenQueueLength(): number {
+    let n = 0;
+    for (const state of this.clients.values()) if (state.kind === 'fastOpenChild' || (state.kind === 'reset' && state.holdsFastOpenSlot)) n++;
+    return n;
   }
 
   /** RFC 9293 §3.10.7.4 in SYN-RECEIVED, as Linux tcp_check_req does it. */
@@ -255,7 +293,7 @@ export class Listener {
     const taken = this.acceptQueue.splice(0, Math.max(0, max));
     // Cite what made this result special: a reset connection still returned, or one from a cookie.
     const reset = taken.some((c) => this.clients.get(c.client)?.kind === 'reset');
-    const rule = reset ? RULES.rstEstablished : taken.some((c) => c.via === 'cookie') ? RULES.cookieAck : RULES.accept;
+    const rule = reset ? RULES.rstEstablished : taken.some((c) => c.via === 'cookie') ? RULES.cookieAck : taken.some((c) => c.via === 'fastOpen') ? RULES.fastOpenChild : RULES.accept;
     this.ctx.result({ call: 'accept', accepted: taken.map((c) => c.client) }, response(now), rule);
   }
 
@@ -276,11 +314,14 @@ export class Listener {
     if (this.sleeper) this.sleeper.timer.cancelled = true;
     this.sleeper = null;
     for (const connection of this.acceptQueue.splice(0)) {
-      const wasReset = this.clients.get(connection.client)?.kind === 'reset';
+      // Only a connection still alive is reset: one the client reset may have a successor of its address in the queues.
+      const state = this.clients.get(connection.client);
+      const child = state?.kind === 'fastOpenChild' && state.child.connection === connection ? state.child : null;
+      if (child === null && !(state?.kind === 'established' && state.connection === connection)) continue;
+      if (child) child.timer.cancelled = true;
       this.clients.delete(connection.client);
-      if (wasReset) continue;
       const peer = { kind: 'client', client: connection.client } as const;
-      this.ctx.send(peer, fromEstablished(['RST', 'ACK'], connection.names, clientIsn(connection.client) + 1, connection.timestamps, peerTsval(peer)), response(now), RULES.listenerClosed);
+      this.ctx.send(peer, fromEstablished(['RST', 'ACK'], connection.names, connection.rcvNxt, connection.timestamps, peerTsval(peer)), response(now), RULES.listenerClosed);
     }
     for (const [client, state] of this.clients) {
       if (state.kind === 'synRcvd') state.request.timer.cancelled = true;
@@ -319,12 +360,17 @@ export class Listener {
   }
 
   private establish(client: ClientId, names: Names, timestamps: boolean, via: Connection['via'], now: Interval): void {
-    const connection: Connection = { client, names, timestamps, lastOow: null, via };
+    const connection: Connection = { client, names, timestamps, lastOow: null, via, rcvNxt: (clientIsn(client) + 1) >>> 0 };
     this.clients.set(client, { kind: 'established', connection });
     this.ctx.count('Tcp.PassiveOpens', RULES.passiveOpen);
+    this.enqueue(connection, now);
+  }
+
+  /** Into the accept queue, unless a blocking accept() sleeps: it takes the connection before anyone else can. */
+  private enqueue(connection: Connection, now: Interval): void {
+    const client = connection.client;
     const sleeper = this.sleeper;
     if (sleeper === null) return void this.acceptQueue.push(connection);
-    // The connection wakes the blocking accept(), which takes it before anyone else can.
     sleeper.timer.cancelled = true;
     this.sleeper = null;
     this.ctx.result({ call: 'accept', accepted: [client] }, response(now), RULES.blockingAccept, sleeper.call);
@@ -345,16 +391,16 @@ function ecnAccepted(ctx: Context, syn: Extract<ClientSegment, { kind: 'syn' }>)
 }
 
 /** RFC 9293 §3.10.7.4 in ESTABLISHED, with RFC 5961's answers: the same whether the port still listens or not. */
-function inEstablished(ctx: Context, clients: PortClients, connection: Connection, segment: ClientSegment, now: Interval): void {
+export function inEstablished(ctx: Context, clients: PortClients, connection: Connection, segment: ClientSegment, now: Interval): void {
   const peer = { kind: 'client', client: connection.client } as const;
   switch (segment.kind) {
     case 'syn':
       // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK.
-      return challengeAck(ctx, peer, connection, clientIsn(connection.client) + 1, now);
+      return challengeAck(ctx, peer, connection, connection.rcvNxt, now);
     case 'ack':
       if (!segment.bad) return ctx.drop(peer, now, RULES.duplicateAck);
       // An ACK of data never sent: dropped (RFC 9293 §3.10.7.4), or since 6.18 (measured) a challenge ACK (RFC 5961 §5.2).
-      if (ctx.profile.flags.challengeAckForUnsentData) return challengeAck(ctx, peer, connection, clientIsn(connection.client) + 1, now);
+      if (ctx.profile.flags.challengeAckForUnsentData) return challengeAck(ctx, peer, connection, connection.rcvNxt, now);
       return ctx.drop(peer, now, RULES.unsentDataDropped);
     case 'rst':
       // RFC 5961 §3.2: an RST with SEG.SEQ = RCV.NXT resets the connection.
@@ -371,6 +417,7 @@ export function closedListenPort(ctx: Context, clients: PortClients) {
     receive(client: ClientId, segment: ClientSegment, now: Interval): void {
       const state = clients.get(client);
       if (state?.kind === 'established') return inEstablished(ctx, clients, state.connection, segment, now);
+      if (state?.kind === 'fastOpenChild') return inFastOpenChild(ctx, clients, state.child, segment, now);
       const peer = { kind: 'client', client } as const;
       switch (segment.kind) {
         case 'syn':

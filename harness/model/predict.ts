@@ -40,7 +40,7 @@ export function predict(input: ModelInput): Expectation[] {
     const open = listener?.open ? listener : null;
     switch (action.kind) {
       case 'listen':
-        listener = new Listener(ctx, action.backlog, action.maxseg, clients);
+        listener = new Listener(ctx, action, clients);
         ctx.result({ call: 'listen', ok: true }, response(now), RULES.listen);
         return;
       // accept() and close() apply only to an open listener (preconditions.ts).
@@ -55,7 +55,7 @@ export function predict(input: ModelInput): Expectation[] {
         return;
       // A client's segment goes to its connection's transition function, listening or not.
       case 'syn':
-        return (open ?? closedPort).receive(action.client, { kind: 'syn', options: action.options, data: action.data ?? 0, ...(action.ecn ? { ecn: action.ecn } : {}), ...(action.ipEcn ? { ipEcn: action.ipEcn } : {}) }, now);
+        return (open ?? closedPort).receive(action.client, { kind: 'syn', options: action.options, data: action.data ?? 0, ...(action.ecn ? { ecn: action.ecn } : {}), ...(action.ipEcn ? { ipEcn: action.ipEcn } : {}), ...(action.fastOpen ? { fastOpen: action.fastOpen } : {}) }, now);
       case 'finalAck':
       case 'badAck':
         return (open ?? closedPort).receive(action.client, { kind: 'ack', bad: action.kind === 'badAck' }, now);

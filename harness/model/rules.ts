@@ -28,6 +28,8 @@ export const RULES = {
   challengeAck: rule('established.challengeAck', 'RFC 5961 §4 and §5.2: a SYN, or an ACK of unsent data, in a synchronized state -> challenge ACK, at most one per 500 ms', ['challengeAcks']),
   icmpToRequest: rule('listener.icmpToRequest', 'Linux tcp_v4_err -> tcp_req_err: ICMP net or host unreachable about the SYN-ACK drops the request (ListenDrops); other codes leave it'),
   icmpWithoutRequest: rule('listener.icmpWithoutRequest', 'Linux tcp_v4_err: an ICMP error about a segment of no request or connection (a cookie, a closed port) finds no socket; on an established connection it is a soft error'),
+  fastOpenCookie: rule('listener.fastOpenCookie', 'RFC 7413 §4.1.2, Linux tcp_try_fastopen: a cookie request, or an invalid cookie, gets the valid cookie in the first SYN-ACK (not its retransmissions); the data is not taken'),
+  fastOpenChild: rule('listener.fastOpenChild', 'RFC 7413 §4.2.2, Linux tcp_try_fastopen / tcp_fastopen_create_child: a valid cookie (or none, with tcp_fastopen 0x200) makes a child at once: the SYN-ACK acknowledges the data, accept() returns it before the final ACK; its SYN-ACK is retransmitted tcp_synack_retries + 1 times'),
   passiveOpen: rule('listener.passiveOpen', 'Linux tcp_create_openreq_child: a child socket for each completed handshake, from a request or a cookie (Tcp.PassiveOpens)'),
   blockingAccept: rule('listener.blockingAccept', 'accept(2) on a blocking socket: sleeps (Linux inet_csk_wait_for_connect) until a connection is established, or returns none when its timeout runs out', ['acceptQueueAdmitsBacklogPlusOne']),
   accept: rule('listener.accept', 'accept(2): established connections only, FIFO; half-open ones never', ['acceptQueueAdmitsBacklogPlusOne']),

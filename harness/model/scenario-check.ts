@@ -84,7 +84,7 @@ export function checkAction(value: unknown, where: string): Action {
   const kind = o.kind as Action['kind'];
   switch (kind) {
     case 'listen':
-      return { kind, backlog: int(o, 'backlog', where, -1, 65535), ...maxseg(o, where) };
+      return { kind, backlog: int(o, 'backlog', where, -1, 65535), ...maxseg(o, where), ...(o.fastOpen === undefined ? {} : { fastOpen: int(o, 'fastOpen', where, 1, 65535) }) };
     case 'accept':
       return { kind, max: int(o, 'max', where, 1, 64) };
     case 'blockingAccept':
@@ -100,6 +100,7 @@ export function checkAction(value: unknown, where: string): Action {
         ...(o.data === undefined ? {} : { data: int(o, 'data', where, 0, 1400) }),
         ...(o.ecn === undefined ? {} : { ecn: oneOf(o, 'ecn', where, ['ecn', 'accecn'] as const) }),
         ...(o.ipEcn === undefined ? {} : { ipEcn: oneOf(o, 'ipEcn', where, IP_ECN) }),
+        ...(o.fastOpen === undefined ? {} : { fastOpen: oneOf(o, 'fastOpen', where, ['request', 'cookie', 'badCookie'] as const) }),
       };
     case 'finalAck':
     case 'badAck':

@@ -48,14 +48,24 @@ export interface Names {
 
 const tsval = (names: Names): Expected32 => ({ atLeast: names.tsval });
 
+/** The name of the Fast Open cookie the target gives a client (one per address and key). */
+export const fastOpenCookieName = (client: ClientId): string => `cookie:client:${client}`;
+
+/** What Fast Open adds to a SYN-ACK: the SYN's data acknowledged, the client's cookie given. */
+export interface SynAckFastOpen {
+  readonly dataAcked: number;
+  readonly cookieFor: ClientId | null;
+}
+const NO_FAST_OPEN: SynAckFastOpen = { dataAcked: 0, cookieFor: null };
+
 /** SYN-ACK to a client's SYN (Linux tcp_make_synack / tcp_synack_options). */
-export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names: Names, mss: number): ExpectedSegment {
-  return segment(['SYN', 'ACK', ...(n.ecn ? (['ECE'] as const) : [])], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1), exact(initialWindow(s, mss - (n.timestamps ? 12 : 0))), {
+export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names: Names, mss: number, fastOpen = NO_FAST_OPEN): ExpectedSegment {
+  return segment(['SYN', 'ACK', ...(n.ecn ? (['ECE'] as const) : [])], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1 + fastOpen.dataAcked), exact(initialWindow(s, mss - (n.timestamps ? 12 : 0))), {
     mss,
     sackPermitted: n.sack,
     timestamps: n.timestamps ? { tsval: tsval(names), tsecr: exact(peerTsval({ kind: 'client', client })) } : null,
     windowScale: n.windowScale ? exact(s.windowScale) : null,
-    fastOpen: null,
+    fastOpen: fastOpen.cookieFor === null ? null : { cookie: fastOpenCookieName(fastOpen.cookieFor) },
   });
 }
 

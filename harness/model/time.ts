@@ -2,6 +2,10 @@
 import type { Interval } from './expectations.ts';
 import type { Millis } from './actions.ts';
 
+/** Linux TCP_TIMEOUT_INIT and TCP_RTO_MAX: the first retransmission timeout of a SYN or SYN-ACK, and the most any timeout grows to. */
+export const TCP_TIMEOUT_INIT: Millis = 1000;
+export const TCP_RTO_MAX: Millis = 120_000;
+
 /** Answers to a segment or a call come this soon (a ceiling: the executor proves silence with barriers). */
 export const RESPONSE_MS = 50;
 

@@ -250,6 +250,7 @@ function inbound(s: SegmentFields, from: Peer, kernelIsn: number): ScriptSegment
     ts: s.options.timestamps && { val: s.options.timestamps.tsval, ecr: s.options.timestamps.tsecr },
     payload: s.payloadLength,
     ipEcn: s.ipEcn,
+    fastOpen: s.options.fastOpen,
   };
 }
 
@@ -267,6 +268,7 @@ function fromObserved(s: SegmentFields, to: Peer, kernelIsn: number): ScriptSegm
     options: synOptionsOf(s),
     ts: s.options.timestamps && { val: s.options.timestamps.tsval, ecr: s.options.timestamps.tsecr },
     payload: s.payloadLength,
+    fastOpen: s.options.fastOpen,
   };
 }
 
@@ -287,6 +289,8 @@ function fromExpected(e: Extract<Expectation, { kind: 'segment' }>, observed: re
     // packetdrill does not check an outbound TSval; the observed one keeps later TSecr echoes consistent.
     ts: o.timestamps && { val: twin?.segment.options.timestamps?.tsval ?? 1, ecr: 'exact' in o.timestamps.tsecr ? o.timestamps.tsecr.exact : (twin?.segment.options.timestamps?.tsecr ?? 0) },
     payload: s.payloadLength,
+    // The cookie the kernel chose, as observed; a script can only assert it as a value.
+    fastOpen: o.fastOpen && (twin?.segment.options.fastOpen ?? ''),
   };
 }
 
@@ -339,6 +343,7 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
         ...maxsegLine(fd, action.maxseg),
         `bind(${fd}, ..., ...) = 0`,
         `listen(${fd}, ${action.backlog}) = 0`,
+        ...(action.fastOpen === undefined ? [] : [`setsockopt(${fd}, SOL_TCP, TCP_FASTOPEN, [${action.fastOpen}], 4) = 0`]),
       ];
     }
     case 'accept': {

@@ -49,7 +49,7 @@ describe('model invariants', () => {
     fc.assert(
       fc.property(fc.nat(4), fc.array(fc.tuple(fc.constantFrom('syn', 'ack', 'rst', 'accept'), fc.nat(7)), { maxLength: 40 }), fc.constantFrom(0, 1, 2), (backlog, ops, cookies) => {
         const ctx = new Context(PROFILES[3]!, { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, 'net.ipv4.tcp_syncookies': cookies } });
-        const listener = new Listener(ctx, backlog, undefined, new Map());
+        const listener = new Listener(ctx, { kind: 'listen', backlog }, new Map());
         ops.forEach(([op, client], i) => {
           const now = { earliest: i, latest: i };
           if (op === 'syn') listener.receive(client, { kind: 'syn', options: { mss: 1460, sackPermitted: true, timestamps: true, windowScale: 7 }, data: 0 }, now);

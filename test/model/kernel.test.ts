@@ -66,8 +66,24 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
   { name: 'ICMP port unreachable about a SYN-ACK leaves the request; about an established connection or a stranger, nothing', actions: [listen(1), syn(0), { kind: 'clientUnreachable', client: 0, code: 3 }, ack(0), { kind: 'clientUnreachable', client: 0, code: 0 }, { kind: 'clientUnreachable', client: 1, code: 1 }, accept] },
   { name: 'tcp_timestamps, tcp_sack and tcp_window_scaling off: the SYN-ACK offers MSS alone; connect() too', config: { 'net.ipv4.tcp_timestamps': 0, 'net.ipv4.tcp_sack': 0, 'net.ipv4.tcp_window_scaling': 0 }, actions: [listen(1), syn(0), ack(0), accept, connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },
   { name: 'tcp_timestamps 2 (no random offset) and a sysctl changed mid-scenario: the next SYN-ACK follows it', config: { 'net.ipv4.tcp_timestamps': 2 }, actions: [listen(2), syn(0), { kind: 'sysctl', name: 'net.ipv4.tcp_sack', value: 0 }, syn(1), ack(0), ack(1), accept] },
+  ...fastOpenScenarios(),
   { name: 'connect: an ICMP error on an established connection is dropped', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), answer({ kind: 'icmpUnreachable', code: 1 }), wait(20)] },
 ];
+
+/** Fast Open on the server: the client asks for a cookie in a handshake it then resets, and comes back with it. */
+function fastOpenScenarios(): Array<{ name: string; config?: Record<string, number>; actions: Action[] }> {
+  const tfo: Action = { kind: 'listen', backlog: 2, fastOpen: 5 };
+  const withCookie = (fastOpen: 'request' | 'cookie' | 'badCookie', data = 0): Action => ({ kind: 'syn', client: 0, options: full, window: 64240, fastOpen, ...(data ? { data } : {}) });
+  const cookieFirst = [withCookie('request'), ack(0), accept, { kind: 'rst', client: 0 } as Action];
+  return [
+    { name: 'Fast Open: a cookie request gets the cookie; the cookie with data makes a child accept() returns before the final ACK', config: { 'net.ipv4.tcp_fastopen': 3 }, actions: [tfo, ...cookieFirst, withCookie('cookie', 100), accept, ack(0)] },
+    { name: 'Fast Open: an invalid cookie falls back (data not taken, the valid cookie given); a cookie on a listener without TCP_FASTOPEN is ignored', config: { 'net.ipv4.tcp_fastopen': 3 }, actions: [tfo, withCookie('badCookie', 50), ack(0), accept, listen(1)] },
+    { name: 'Fast Open off (tcp_fastopen 1): a cookie request is counted, no cookie given', actions: [tfo, withCookie('request', 20), ack(0), accept] },
+    { name: 'Fast Open without cookies (tcp_fastopen 0x203): data in a bare SYN makes a child', config: { 'net.ipv4.tcp_fastopen': 0x203 }, actions: [tfo, { kind: 'syn', client: 0, options: full, window: 64240, data: 300 }, accept, ack(0)] },
+    { name: 'Fast Open: a child reset before accept() is still returned; a child pending when the listener closes is reset', config: { 'net.ipv4.tcp_fastopen': 0x203 }, actions: [tfo, { kind: 'syn', client: 0, options: full, window: 64240, data: 10 }, { kind: 'rst', client: 0 }, { kind: 'syn', client: 1, options: full, window: 64240, data: 10 }, accept, { kind: 'syn', client: 2, options: full, window: 64240, data: 10 }, { kind: 'closeListener' }] },
+    { name: "Fast Open: the child's SYN-ACK retransmitted; a retransmitted SYN gets it again (tcp_check_req on the child's request)", config: { 'net.ipv4.tcp_fastopen': 0x203 }, actions: [tfo, { kind: 'syn', client: 0, options: full, window: 64240, data: 10 }, wait(1300), { kind: 'syn', client: 0, options: full, window: 64240, data: 10 }, ack(0), accept] },
+  ];
+}
 
 let target: ExecutorTarget;
 const exercised = new Set<string>();

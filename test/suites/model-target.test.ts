@@ -37,6 +37,8 @@ const withoutEcnRequest = ignoring((a) => (a.kind === 'syn' ? { ...a, ecn: undef
 const withoutIpEcn = ignoring((a) => (a.kind === 'syn' ? { ...a, ipEcn: undefined } : a));
 const withoutClientIcmp = ignoring((a) => (a.kind === 'clientUnreachable' ? { kind: 'wait', ms: 0 } : a));
 const withoutTimestampsSwitch = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_timestamps': 1 } });
+const withoutFastOpenOption = ignoring((a) => (a.kind === 'syn' ? { ...a, fastOpen: undefined } : a));
+const withoutFastOpenQueue = ignoring((a) => (a.kind === 'listen' ? { ...a, fastOpen: undefined } : a));
 const withoutEcnFallback = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_ecn_fallback': 0 } });
 
 /** Each mutation, and a property that must catch it. */
@@ -52,6 +54,8 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'a SYN-ACK in SYN-RECEIVED of a simultaneous open draws a challenge ACK (before 2024)', truth: flipped(linux, 'synAckCompletesSimultaneousOpen'), settings: DEFAULT_SETTINGS, catchBy: 'simultaneous-open/crossed-syns' },
   { name: 'tcp_timestamps 0 ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'handshake/options-negotiated', rewrite: withoutTimestampsSwitch },
   { name: 'ICMP host unreachable about a SYN-ACK ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'half-open/icmp-about-synack', rewrite: withoutClientIcmp },
+  { name: 'the Fast Open option ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-server', rewrite: withoutFastOpenOption },
+  { name: 'TCP_FASTOPEN on the listener ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-server', rewrite: withoutFastOpenQueue },
   { name: 'a SYN asking for ECN answered without ECE', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-listener', rewrite: withoutEcnRequest },
   { name: 'ECN granted to an ECN-capable SYN', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-listener', rewrite: withoutIpEcn },
   { name: 'retransmitted SYNs keep asking for ECN whatever tcp_ecn_fallback says', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-connect', rewrite: withoutEcnFallback },
