@@ -2,10 +2,11 @@
  * ECN negotiation (RFC 3168 §6.1.1): a listener answers a SYN that asks for ECN (ECE and CWR;
  * AccECN's adds AE) with ECE in its SYN-ACK as net.ipv4.tcp_ecn and the SYN's IP ECN field say,
  * also from a SYN cookie; connect() asks for it with tcp_ecn 1, and its retransmitted SYN stops
- * asking with tcp_ecn_fallback. Every segment the target sends here is not-ECT.
+ * asking with tcp_ecn_fallback; 6.18 reads a SYN-ACK's AE, CWR and ECE as AccECN feedback.
+ * No kernel here grants or requests AccECN by sysctl: tcp_ecn 3-5 are refused up to 6.18.
  */
 import * as fc from 'fast-check';
-import { IP_ECN, type Action, type EcnRequest } from '../harness/model/actions.ts';
+import { ECN_FLAGS, IP_ECN, type Action, type EcnRequest } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
 import { clientWindow, fullOptions, synOptions } from './arbitraries.ts';
 
@@ -47,21 +48,21 @@ export const ecnSuite: Suite = {
     {
       suite: 'ecn',
       name: 'ecn-connect',
-      claim: "connect()'s SYN asks for ECN with tcp_ecn 1 only, its retransmission no longer with tcp_ecn_fallback on; a SYN-ACK with or without ECE completes it.",
+      claim: "connect()'s SYN asks for ECN with tcp_ecn 1 only, its retransmission no longer with tcp_ecn_fallback on; a SYN-ACK with any ECN flags completes it, and on 6.18 one that reads as AccECN makes the third ACK ECT(0) with CWR.",
       scenarios: fc
-        .record({ tcpEcn, fallback: fc.constantFrom(0, 1), retransmitted: fc.boolean(), ece: fc.boolean(), options: synOptions, window: clientWindow })
-        .map(({ tcpEcn, fallback, retransmitted, ece, options, window }) => ({
+        .record({ tcpEcn, fallback: fc.constantFrom(0, 1), retransmitted: fc.boolean(), ecn: fc.subarray([...ECN_FLAGS]), options: synOptions, window: clientWindow })
+        .map(({ tcpEcn, fallback, retransmitted, ecn, options, window }) => ({
           config: { 'net.ipv4.tcp_ecn': tcpEcn, 'net.ipv4.tcp_ecn_fallback': fallback },
           actions: [
             { kind: 'connect', conn: 0, syncnt: 2 } as Action,
             ...(retransmitted ? [{ kind: 'wait', ms: 1300 } as Action] : []),
-            { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options, window, ackValid: true, ece } } as Action,
+            { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options, window, ackValid: true, ecn } } as Action,
             { kind: 'wait', ms: 50 } as Action,
           ],
         })),
       canonical: {
         config: { 'net.ipv4.tcp_ecn': 1 },
-        actions: [{ kind: 'connect', conn: 0, syncnt: 2 }, { kind: 'wait', ms: 1300 }, { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options: fullOptions, window: 29200, ackValid: true, ece: true } }, { kind: 'wait', ms: 50 }],
+        actions: [{ kind: 'connect', conn: 0, syncnt: 2 }, { kind: 'wait', ms: 1300 }, { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options: fullOptions, window: 29200, ackValid: true, ecn: ['ECE'] } }, { kind: 'wait', ms: 50 }],
       },
       defaultRuns: 10,
     },

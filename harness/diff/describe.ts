@@ -61,7 +61,7 @@ export const describeSegment = (s: SegmentFields): string => describeFields(s, S
 function describeAnswer(an: SynAnswer): string {
   switch (an.kind) {
     case 'synAck':
-      return `${an.ackValid ? 'SYN-ACK' : 'SYN-ACK with a wrong ack'}${an.ece ? ' and ECE' : ''}`;
+      return `${an.ackValid ? 'SYN-ACK' : 'SYN-ACK with a wrong ack'}${an.ecn?.length ? ` and ${an.ecn.join('+')}` : ''}`;
     case 'syn':
       return 'a SYN of its own (simultaneous open)';
     case 'ack':

@@ -81,7 +81,7 @@ export class PeerConnection {
   remoteAnswer(conn: ConnId, answer: Exclude<SynAnswer, { kind: 'icmpUnreachable' }>): Crafted {
     switch (answer.kind) {
       case 'synAck':
-        return { flags: ['SYN', 'ACK', ...(answer.ece ? (['ECE'] as const) : [])], seq: remoteIsn(conn), ack: this.ackOfTarget(answer.ackValid ? 0 : badAckOffset), window: answer.window, options: answer.options, tsecr: this.tsecr };
+        return { flags: ['SYN', 'ACK', ...(answer.ecn ?? [])], seq: remoteIsn(conn), ack: this.ackOfTarget(answer.ackValid ? 0 : badAckOffset), window: answer.window, options: answer.options, tsecr: this.tsecr };
       case 'syn':
         return { flags: ['SYN'], seq: remoteIsn(conn), ack: 0, window: answer.window, options: answer.options };
       case 'ack':

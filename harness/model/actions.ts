@@ -32,6 +32,10 @@ export interface SynOptions {
 export const IP_ECN = ['notEct', 'ect1', 'ect0', 'ce'] as const;
 export type IpEcn = (typeof IP_ECN)[number];
 
+/** The TCP flags ECN negotiation uses (RFC 3168 ECE and CWR; AccECN's AE). */
+export const ECN_FLAGS = ['AE', 'CWR', 'ECE'] as const;
+export type EcnFlag = (typeof ECN_FLAGS)[number];
+
 /** The ECN setup a SYN asks for: RFC 3168 ECN (ECE and CWR, §6.1.1), or Accurate ECN (ECE, CWR and AE). */
 export type EcnRequest = 'ecn' | 'accecn';
 
@@ -43,8 +47,11 @@ export type FastOpenOption = 'request' | 'cookie' | 'badCookie';
 
 /** What a remote peer answers to the target's SYN. */
 export type SynAnswer =
-  /** `ece`: the SYN-ACK sets ECE, accepting the SYN's ECN request (RFC 3168 §6.1.1). */
-  | { kind: 'synAck'; options: SynOptions; window: number; ackValid: boolean; ece?: boolean }
+  /**
+   * `ecn`: the ECN flags the SYN-ACK sets: ECE alone accepts an RFC 3168 request (§6.1.1); AccECN
+   * servers answer with other combinations of AE, CWR and ECE.
+   */
+  | { kind: 'synAck'; options: SynOptions; window: number; ackValid: boolean; ecn?: readonly EcnFlag[] }
   /** A bare SYN of its own: the SYNs cross (simultaneous open, RFC 9293 §3.5). */
   | { kind: 'syn'; options: SynOptions; window: number }
   /** A bare ACK of the target's SYN (what completes a simultaneous open). */

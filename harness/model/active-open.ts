@@ -5,7 +5,7 @@ import type { Context, Timer } from './context.ts';
 import { RULES } from './rules.ts';
 import { badAckOffset, peerTsval } from './harness-numbers.ts';
 import type { ConnectErrno, ExpectedSegment, Interval, RuleRef } from './expectations.ts';
-import type { ConnId, IcmpUnreachableCode, SynAnswer } from './actions.ts';
+import type { ConnId, EcnFlag, IcmpUnreachableCode, SynAnswer } from './actions.ts';
 import { closedPortReset } from './closed-port.ts';
 import { challengeAck } from './out-of-window.ts';
 import { advertisedMss, connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
@@ -40,6 +40,12 @@ const ICMP_ERRNO: Record<IcmpUnreachableCode, ConnectErrno | null> = {
   15: 'EHOSTUNREACH', // precedence cutoff in effect
 };
 
+/** The SYN-ACK's AE, CWR, ECE as AccECN reads them: 010, 011, 100 and 110 mean an AccECN server. */
+function accEcnSynAck(flags: readonly EcnFlag[]): boolean {
+  const ace = (flags.includes('AE') ? 4 : 0) | (flags.includes('CWR') ? 2 : 0) | (flags.includes('ECE') ? 1 : 0);
+  return ace === 2 || ace === 3 || ace === 4 || ace === 6;
+}
+
 /**
  * Linux tcp_model_timeout: how long `retries` exponential retransmissions from 1 s take; SYN_SENT
  * gives up at the first timer past it, even when linear timeouts make the SYNs come faster.
@@ -65,6 +71,8 @@ export class ActiveOpen {
   private timer: Timer;
   /** The SYN asks for ECN (net.ipv4.tcp_ecn 1); a retransmission drops the request with tcp_ecn_fallback. */
   private ecn: boolean;
+  /** connect() asked for ECN at all (tp->ecn_flags, which a fallback leaves until the SYN-ACK). */
+  private readonly ecnAsked: boolean;
   /** After the SYNs crossed: what the SYN-ACK acknowledges and echoes (simultaneous open). */
   private crossed: { readonly ack: number; readonly tsecr: number } | null = null;
   /** BSD: an ICMP error is remembered and becomes connect()'s errno when the timer gives up. */
@@ -83,6 +91,7 @@ export class ActiveOpen {
   ) {
     this.mss = advertisedMss(ctx.settings, maxseg);
     this.ecn = ctx.sysctl('net.ipv4.tcp_ecn') === 1;
+    this.ecnAsked = this.ecn;
     this.names = { isn: `isn:remote:${conn}`, tsval: `tsval:remote:${conn}` };
     this.call = ctx.cause;
     this.retries = syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries');
@@ -229,6 +238,11 @@ export class ActiveOpen {
           return this.resendSoon(now);
         }
         this.timestamps = this.timestamps && answer.options.timestamps;
+        if (this.ecnAsked && ctx.profile.flags.accEcnFromSynAck && accEcnSynAck(answer.ecn ?? [])) {
+          // ACE = 0b010: the SYN-ACK came not-ECT.
+          const ack: ExpectedSegment = { ...fromEstablished(['ACK', 'CWR'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), ipEcn: 'ect0' };
+          return this.establish(ack, response(now), RULES.accEcnSynAck);
+        }
         return this.establish(fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.connectEstablished);
       case 'syn':
         // The SYNs crossed: SYN-RECEIVED, and the SYN again with an ACK of the remote's.

@@ -27,6 +27,12 @@ export interface ProfileFlags {
   readonly challengeAcks: boolean;
   /** In SYN-RECEIVED of a simultaneous open, a SYN-ACK of the SYN completes the handshake (Linux, 2024) rather than drawing a challenge ACK (RFC 5961 §4). */
   readonly synAckCompletesSimultaneousOpen: boolean;
+  /**
+   * A connect() that asked for RFC 3168 ECN enters AccECN when the SYN-ACK's AE, CWR, ECE read
+   * 010, 011, 100 or 110 (Linux 6.18 tcp_ecn_rcv_synack): its third ACK is ECT(0) and echoes the
+   * SYN-ACK's not-ECT in ACE (CWR). Older kernels take only ECE without CWR as ECN.
+   */
+  readonly accEcnFromSynAck: boolean;
   /** An ACK of data never sent, on an established connection, gets a challenge ACK (RFC 5961 §5.2) rather than a silent drop (measured: 6.18 yes, 5.10 and 6.1 no). */
   readonly challengeAckForUnsentData: boolean;
 }
@@ -70,6 +76,7 @@ const LINUX_BASE: ProfileFlags = {
   bsdSynSchedule: false,
   challengeAcks: true,
   synAckCompletesSimultaneousOpen: true,
+  accEcnFromSynAck: false,
   challengeAckForUnsentData: false,
 };
 
@@ -80,7 +87,7 @@ export const PROFILES: readonly KernelProfile[] = [
   // Debian's 6.12.95 has net.ipv4.tcp_syn_linear_timeouts (backported); detection follows the sysctl.
   { name: 'linux-6.12', flags: { ...LINUX_BASE, linearSynTimeouts: true } },
   // Current: linear SYN timeouts (net.ipv4.tcp_syn_linear_timeouts).
-  { name: 'linux-6.18', flags: { ...LINUX_BASE, linearSynTimeouts: true, challengeAckForUnsentData: true } },
+  { name: 'linux-6.18', flags: { ...LINUX_BASE, linearSynTimeouts: true, challengeAckForUnsentData: true, accEcnFromSynAck: true } },
   {
     // The source article's description (BSD): one backlog bounds both queues, SYNs retried at
     // 6 s and 24 s until 75 s, an ICMP unreachable remembered and reported at the timeout.
@@ -96,6 +103,7 @@ export const PROFILES: readonly KernelProfile[] = [
       bsdSynSchedule: true,
       challengeAcks: false,
       synAckCompletesSimultaneousOpen: false,
+      accEcnFromSynAck: false,
       challengeAckForUnsentData: false,
     },
   },

@@ -38,6 +38,7 @@ export const RULES = {
   closedPortAck: rule('closedPort.ack', 'RFC 9293 §3.10.7.1: ACK bit on -> <SEQ=SEG.ACK><CTL=RST>'),
   ecnSynAck: rule('listener.ecn', 'Linux tcp_ecn_create_request: a SYN with ECE and CWR gets ECE in the SYN-ACK while net.ipv4.tcp_ecn is on, unless its IP header is ECN-capable and AE is clear (RFC 3168 §6.1.1)'),
   ecnSyn: rule('connect.ecnSyn', 'Linux tcp_ecn_send_syn: with net.ipv4.tcp_ecn 1 the SYN asks for ECN with ECE and CWR (RFC 3168 §6.1.1); tcp_ecn_clear_syn: retransmissions do not, with tcp_ecn_fallback'),
+  accEcnSynAck: rule('connect.accEcnSynAck', 'Linux 6.18 tcp_ecn_rcv_synack: after an ECN request, a SYN-ACK whose AE, CWR, ECE read 010, 011, 100 or 110 means AccECN: the third ACK is ECT(0), its ACE echoing the SYN-ACK\'s IP ECN field (draft-ietf-tcpm-accurate-ecn §3.2.2)', ['accEcnFromSynAck']),
   connectSyn: rule('connect.syn', 'RFC 9293 §3.10.4 OPEN: SYN with the options Linux tcp_connect sends'),
   synRetransmit: rule('connect.synRetransmit', 'Linux tcp_retransmit_timer: 1 s, doubling (linear for tcp_syn_linear_timeouts times)', ['linearSynTimeouts', 'bsdSynSchedule']),
   connectTimeout: rule('connect.timeout', 'Linux tcp_write_timeout: ETIMEDOUT once the SYN_SENT time exceeds what tcp_syn_retries exponential retransmits take', ['synTimeoutByElapsedTime', 'bsdSynSchedule']),

@@ -4,7 +4,7 @@
  * that does not fit is named in one line.
  */
 import { SCENARIO_SYSCTLS } from './profiles.ts';
-import { ICMP_UNREACHABLE_CODES, IP_ECN, MAXSEG_RANGE, type Action, type IcmpUnreachableCode, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
+import { ECN_FLAGS, ICMP_UNREACHABLE_CODES, IP_ECN, MAXSEG_RANGE, type EcnFlag, type Action, type IcmpUnreachableCode, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
 
 /** What a scenario may hold; the executor gives each case this many peers of each kind. */
 const MAX_CLIENT = 7;
@@ -37,6 +37,11 @@ function oneOf<T extends string>(o: Fields, key: string, where: string, values: 
   return o[key] as T;
 }
 
+function ecnFlags(value: unknown, where: string): EcnFlag[] {
+  if (!Array.isArray(value) || value.some((f) => !ECN_FLAGS.includes(f as EcnFlag)) || new Set(value).size !== value.length) throw new ScenarioError(`${where} must list distinct flags of ${ECN_FLAGS.join(', ')}, not ${JSON.stringify(value)}`);
+  return value as EcnFlag[];
+}
+
 function nullable<T>(o: Fields, key: string, read: () => T): T | null {
   return o[key] === null ? null : read();
 }
@@ -63,7 +68,7 @@ function synAnswer(value: unknown, where: string): SynAnswer {
   const o = object(value, where);
   switch (o.kind) {
     case 'synAck':
-      return { kind: 'synAck', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535), ackValid: bool(o, 'ackValid', where), ...(o.ece === undefined ? {} : { ece: bool(o, 'ece', where) }) };
+      return { kind: 'synAck', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535), ackValid: bool(o, 'ackValid', where), ...(o.ecn === undefined ? {} : { ecn: ecnFlags(o.ecn, `${where}.ecn`) }) };
     case 'syn':
       return { kind: 'syn', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535) };
     case 'ack':

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFor } from '../../harness/model/profiles.ts';
 import { RULES } from '../../harness/model/rules.ts';
-import type { Action, IcmpUnreachableCode, SynOptions } from '../../harness/model/actions.ts';
+import type { Action, EcnFlag, IcmpUnreachableCode, SynOptions } from '../../harness/model/actions.ts';
 import { judge } from '../../harness/run/judge.ts';
 import { openExecutorTarget, type ExecutorTarget } from '../../harness/run/targets.ts';
 import { requireRoot } from '../support/root.ts';
@@ -60,8 +60,11 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
       [0, 1, 2].map((tcpEcn) => ({ name: `a SYN asking for ${ecn} [${ipEcn}] with tcp_ecn ${tcpEcn}: the SYN-ACK sets ECE as tcp_ecn_create_request says`, config: { 'net.ipv4.tcp_ecn': tcpEcn }, actions: [listen(1), { kind: 'syn', client: 0, options: full, window: 64240, ecn, ipEcn } as Action, ack(0), accept] })),
     ),
   ),
-  { name: 'tcp_ecn 1: the SYN asks for ECN, its retransmission does not (tcp_ecn_fallback 1); a SYN-ACK with ECE completes', config: { 'net.ipv4.tcp_ecn': 1 }, actions: [connect, wait(1200), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true, ece: true }), wait(20)] },
-  { name: 'tcp_ecn 1, tcp_ecn_fallback 0: the retransmitted SYN asks for ECN too', config: { 'net.ipv4.tcp_ecn': 1, 'net.ipv4.tcp_ecn_fallback': 0 }, actions: [connect, wait(1200), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true, ece: true }), wait(20)] },
+  { name: 'tcp_ecn 1: the SYN asks for ECN, its retransmission does not (tcp_ecn_fallback 1); a SYN-ACK with ECE completes', config: { 'net.ipv4.tcp_ecn': 1 }, actions: [connect, wait(1200), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true, ecn: ['ECE'] }), wait(20)] },
+  ...[[], ['ECE'], ['CWR'], ['CWR', 'ECE'], ['AE'], ['AE', 'ECE'], ['AE', 'CWR'], ['AE', 'CWR', 'ECE']].flatMap((ecn) =>
+    [0, 1200].map((delay) => ({ name: `tcp_ecn 1: a SYN-ACK with ${ecn.join('+') || 'no ECN flags'}${delay ? ' after a retransmitted SYN' : ''}: the third ACK as the profile's AccECN rule says`, config: { 'net.ipv4.tcp_ecn': 1 }, actions: [connect, wait(delay), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true, ecn: ecn as EcnFlag[] }), wait(20)] })),
+  ),
+  { name: 'tcp_ecn 1, tcp_ecn_fallback 0: the retransmitted SYN asks for ECN too', config: { 'net.ipv4.tcp_ecn': 1, 'net.ipv4.tcp_ecn_fallback': 0 }, actions: [connect, wait(1200), answer({ kind: 'synAck', options: full, window: 29200, ackValid: true, ecn: ['ECE'] }), wait(20)] },
   { name: 'ICMP host unreachable about a SYN-ACK drops the request (no retransmission; the late ACK meets the listener)', actions: [listen(1), syn(0), { kind: 'clientUnreachable', client: 0, code: 1 }, wait(1300), ack(0), accept] },
   { name: 'ICMP port unreachable about a SYN-ACK leaves the request; about an established connection or a stranger, nothing', actions: [listen(1), syn(0), { kind: 'clientUnreachable', client: 0, code: 3 }, ack(0), { kind: 'clientUnreachable', client: 0, code: 0 }, { kind: 'clientUnreachable', client: 1, code: 1 }, accept] },
   { name: 'tcp_timestamps, tcp_sack and tcp_window_scaling off: the SYN-ACK offers MSS alone; connect() too', config: { 'net.ipv4.tcp_timestamps': 0, 'net.ipv4.tcp_sack': 0, 'net.ipv4.tcp_window_scaling': 0 }, actions: [listen(1), syn(0), ack(0), accept, connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },

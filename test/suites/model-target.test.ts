@@ -56,6 +56,7 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'ICMP host unreachable about a SYN-ACK ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'half-open/icmp-about-synack', rewrite: withoutClientIcmp },
   { name: 'the Fast Open option ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-server', rewrite: withoutFastOpenOption },
   { name: 'TCP_FASTOPEN on the listener ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-server', rewrite: withoutFastOpenQueue },
+  { name: 'no AccECN on a SYN-ACK with AccECN flags (6.12 and older)', truth: flipped(linux, 'accEcnFromSynAck'), settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-connect' },
   { name: 'a SYN asking for ECN answered without ECE', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-listener', rewrite: withoutEcnRequest },
   { name: 'ECN granted to an ECN-capable SYN', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-listener', rewrite: withoutIpEcn },
   { name: 'retransmitted SYNs keep asking for ECN whatever tcp_ecn_fallback says', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-connect', rewrite: withoutEcnFallback },
