@@ -99,7 +99,7 @@ export class ActiveOpen {
     this.firstSyn = now.earliest;
     this.timestamps = optionsOn(ctx.settings).timestamps;
     this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
-    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn), response(now), ctx.sysctl('net.ipv4.tcp_ecn') === 0 ? RULES.connectSyn : RULES.ecnSyn);
+    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn), response(now), this.ecn ? RULES.ecnSyn : RULES.connectSyn);
     ctx.count('Tcp.ActiveOpens', RULES.connectSyn);
     this.timer = ctx.arm(after(now, this.rto), (at) => this.retransmitTimer(at));
   }

@@ -18,7 +18,8 @@ import { RESPONSE_MS } from '../model/time.ts';
 import { SCENARIO_SYSCTLS, type KernelProfile } from '../model/profiles.ts';
 import { badAckOffset, clientIsn, peerTsval, remoteIsn } from '../model/harness-numbers.ts';
 import type { Action, IcmpUnreachableCode, Peer, SynOptions, TimedAction } from '../model/actions.ts';
-import type { CallResult, Expectation } from '../model/expectations.ts';
+import type { CallResult, CounterName, Expectation } from '../model/expectations.ts';
+import { counterCheck, counterValues, holdsWholeScenario, type CounterCheck } from './packetdrill-counters.ts';
 import type { Observation, SegmentFields } from '../diff/observation.ts';
 import { describeAction, describePeer } from '../diff/describe.ts';
 import { failsWith, ICMP_UNREACHABLE_NAME, intervalText, segmentText, timeText, type ScriptSegment } from './packetdrill-syntax.ts';
@@ -90,33 +91,60 @@ function script(c: Counterexample, profile: KernelProfile, side: Side): string {
     last: end,
     kernelIsn: (p) => isns.get(peerKey(p)) ?? 0,
   };
-  const { barrier, expectations } = side === 'expected' ? withBarrier(frame, profile) : { barrier: null, expectations: [] };
+  const { barrier, expectations, timerBarrier } = side === 'expected' ? withBarrier(frame, profile) : { barrier: null, expectations: [], timerBarrier: false };
   const comments: string[] = [];
   const fds = new Map<string, number>();
   const lines = [...sentLines(frame, barrier), ...kernelLines(frame, expectations), ...callLines(frame, expectations, barrier, fds, comments)];
   const { peer } = frame;
   if (peer === null) comments.push('no peer of the harness takes part: the script holds only socket calls');
   else if (!c.sent.some((s) => samePeer(s.from, peer))) comments.push(`no segment the harness sent to ${describePeer(peer)} was recorded (a model target sends none): its inbound lines are missing`);
-  if (side === 'expected' && peer !== null && barrier === null) {
+  if (side === 'expected' && peer !== null && barrier === null && !timerBarrier) {
     const closing = closeBarrier(frame, expectations, fds);
     if (closing.length) lines.push(...closing);
     else comments.push('no barrier: the model predicts no answer to any probe here, so a segment the kernel sends after the last line goes unnoticed');
   }
-  return render(c, profile, side, peer, lines, comments);
+  const counters = counterLines(frame, profile, comments);
+  if (counters) lines.push({ at: frame.last, step: c.actions.length, kind: 'text', text: `\`${counters.check}\`` });
+  return render(c, profile, side, peer, lines, comments, counters?.reset ?? null);
+}
+
+/** The deviating counters, checked with nstat at the scenario's end (before any barrier's effect). */
+function counterLines(f: ScriptFrame, profile: KernelProfile, comments: string[]): CounterCheck | null {
+  const names = f.c.deviations.flatMap((d) => (d.kind === 'wrong-counter' && d.field ? [d.field as CounterName] : []));
+  if (names.length === 0) return null;
+  if (comments.length > 0 || !holdsWholeScenario(f.c.actions.map((a) => a.action), f.peer)) {
+    comments.push(`counters (${names.join(', ')}): not asserted, the script does not hold the whole scenario`);
+    return null;
+  }
+  const expected = f.side === 'expected' ? predict({ profile, settings: f.c.settings, actions: f.c.actions.map((a, i) => ({ at: f.nominal[i]!, action: a.action })), horizon: f.last }) : [];
+  const values = counterValues(names, f.side, expected, f.c.observed);
+  if (typeof values === 'string') {
+    comments.push(`counters: not asserted, ${values}`);
+    return null;
+  }
+  return counterCheck(`/tmp/tcpconform-${f.c.id}-${f.side}.nstat`, values);
 }
 
 /**
  * The model's prediction at nominal times, with the barrier: the first candidate the model
- * predicts an answer to, appended at the end.
+ * predicts an answer to, appended at the end. Where none is answered, the next segment a timer
+ * of the model sends the peer after the end (within TIMER_BARRIER_MS) is the barrier: packetdrill
+ * waits for it and meets anything the kernel sends before it.
  */
-function withBarrier(f: ScriptFrame, profile: KernelProfile): { barrier: Barrier | null; expectations: Expectation[] } {
+function withBarrier(f: ScriptFrame, profile: KernelProfile): { barrier: Barrier | null; expectations: Expectation[]; timerBarrier: boolean } {
   const timed: TimedAction[] = f.c.actions.map((a, i) => ({ at: f.nominal[i]!, action: a.action }));
   for (const candidate of f.peer === null ? [] : barrierCandidates(f.c, f.peer)) {
     const predicted = predict({ profile, settings: f.c.settings, actions: [...timed, { at: f.last, action: candidate.action }], horizon: f.last });
-    if (predicted.some((e) => e.kind === 'segment' && e.cause === timed.length && samePeer(e.to, f.peer))) return { barrier: candidate, expectations: predicted };
+    if (predicted.some((e) => e.kind === 'segment' && e.cause === timed.length && samePeer(e.to, f.peer))) return { barrier: candidate, expectations: predicted, timerBarrier: false };
   }
-  return { barrier: null, expectations: predict({ profile, settings: f.c.settings, actions: timed, horizon: f.last }) };
+  const expectations = predict({ profile, settings: f.c.settings, actions: timed, horizon: f.last });
+  const later = predict({ profile, settings: f.c.settings, actions: timed, horizon: f.last + TIMER_BARRIER_MS });
+  const next = later.find((e): e is Extract<Expectation, { kind: 'segment' }> => e.kind === 'segment' && e.at.earliest > f.last && samePeer(e.to, f.peer));
+  return next ? { barrier: null, expectations: [...expectations, { ...next, optional: false }], timerBarrier: true } : { barrier: null, expectations, timerBarrier: false };
 }
+
+/** How far past the end a timer's segment may be to serve as the barrier (packetdrill waits for it). */
+const TIMER_BARRIER_MS = 30_000;
 
 /** What the harness sent: the script's peer as packets, the others as comments; then the barrier's segment. */
 function sentLines(f: ScriptFrame, barrier: Barrier | null): Line[] {
@@ -190,7 +218,7 @@ function closeBarrier(f: ScriptFrame, expectations: readonly Expectation[], fds:
   ];
 }
 
-function render(c: Counterexample, profile: KernelProfile, side: Side, peer: Peer | null, lines: Line[], comments: string[]): string {
+function render(c: Counterexample, profile: KernelProfile, side: Side, peer: Peer | null, lines: Line[], comments: string[], setup: string | null): string {
   const order = { text: 0, in: 1, out: 2 } as const;
   lines.sort((a, b) => a.at - b.at || a.step - b.step || order[a.kind] - order[b.kind]);
   const tsvals: number[] = [];
@@ -219,7 +247,7 @@ function render(c: Counterexample, profile: KernelProfile, side: Side, peer: Pee
     `// Script peer: ${peer ? describePeer(peer) : 'none'}. Times are nominal: waits take their time, other actions ${ACTION_MS} ms each; outbound lines allow the model's interval.`,
     ...comments.map((m) => `// Left out: ${m}`),
     // The settings the model judged by; -e: a kernel without one of them (tcp_syn_linear_timeouts) still runs the script.
-    `\`sysctl -q -e -w ${sysctls.join(' ')}\``,
+    `\`sysctl -q -e -w ${sysctls.join(' ')}${setup ? ` && ${setup}` : ''}\``,
     '',
   ];
   if (!body.some((l) => /^\d/.test(l))) body.push(`${timeText(0)} \`true\``); // packetdrill needs one event

@@ -53,3 +53,26 @@ describe('packetdrill scripts of a counterexample', () => {
     expect(events(observed).some((l) => l.includes('1073741825'))).toBe(false);
   });
 });
+
+describe('packetdrill scripts of a counter deviation', () => {
+  // The same exchange, now judged on a counter as well: the kernel counted a SYN cookie the profile did not.
+  const counted: Counterexample = {
+    ...fixture.counterexample,
+    deviations: [{ kind: 'wrong-counter', step: 0, peer: null, field: 'TcpExt.SyncookiesSent', expected: 'TcpExt.SyncookiesSent +0', observed: '+1', rule: null, message: 'wrong-counter TcpExt.SyncookiesSent at step 0: expected TcpExt.SyncookiesSent +0, observed +1' }],
+    observed: [...fixture.counterexample.observed, { kind: 'counter', name: 'TcpExt.SyncookiesSent', delta: 1 }],
+  };
+  const scripts = packetdrillScripts(counted, profileByName(fixture.profile));
+
+  it('reset nstat in the init command and check the counter at the scenario end: the profile\'s delta in one script, the kernel\'s in the other', () => {
+    expect(scripts.expected.split('\n').find((l) => l.startsWith('`'))).toMatch(/&& NSTAT_HISTORY=\/tmp\/tcpconform-\S+-expected\.nstat nstat -n`$/);
+    expect(scripts.expected).toMatch(/^0\.\d{3} `NSTAT_HISTORY=\S+ nstat -z TcpExtSyncookiesSent \| awk 'BEGIN \{ w\["TcpExtSyncookiesSent"\]=0 \}.*exit \$ok`$/m);
+    expect(scripts.observed).toMatch(/w\["TcpExtSyncookiesSent"\]=1/);
+  });
+
+  it('assert no counter where the scenario has a peer the script does not hold', () => {
+    const twoClients: Counterexample = { ...counted, actions: [...counted.actions, { at: 50, action: { kind: 'syn', client: 1, options: { mss: 1460, sackPermitted: false, timestamps: false, windowScale: null }, window: 1 } }] };
+    const { expected: script } = packetdrillScripts(twoClients, profileByName(fixture.profile));
+    expect(script).not.toContain('nstat');
+    expect(script).toContain('// Left out: counters (TcpExt.SyncookiesSent): not asserted, the script does not hold the whole scenario');
+  });
+});
