@@ -62,7 +62,8 @@ export const ecnSuite: Suite = {
         })),
       canonical: {
         config: { 'net.ipv4.tcp_ecn': 1 },
-        actions: [{ kind: 'connect', conn: 0, syncnt: 2 }, { kind: 'wait', ms: 1300 }, { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options: fullOptions, window: 29200, ackValid: true, ecn: ['ECE'] } }, { kind: 'wait', ms: 50 }],
+        // A SYN-ACK that reads as AccECN: where kernels differ (accEcnFromSynAck).
+        actions: [{ kind: 'connect', conn: 0, syncnt: 2 }, { kind: 'wait', ms: 1300 }, { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options: fullOptions, window: 29200, ackValid: true, ecn: ['CWR'] } }, { kind: 'wait', ms: 50 }],
       },
       defaultRuns: 10,
     },

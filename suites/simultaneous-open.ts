@@ -49,9 +49,10 @@ export const simultaneousOpenSuite: Suite = {
             ...after.flatMap(answer),
           ],
         })),
+      // A SYN-ACK completes it: where kernels differ (synAckCompletesSimultaneousOpen).
       canonical: {
         config: {},
-        actions: [{ kind: 'connect', conn: 0, syncnt: 3 }, ...answer({ kind: 'syn', options: fullOptions, window: 29200 }), ...answer({ kind: 'ack' })],
+        actions: [{ kind: 'connect', conn: 0, syncnt: 3 }, ...answer({ kind: 'syn', options: fullOptions, window: 29200 }), ...answer({ kind: 'synAck', options: fullOptions, window: 29200, ackValid: true })],
       },
       defaultRuns: 12,
     },

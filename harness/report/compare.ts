@@ -38,7 +38,8 @@ export function compareReports(given: readonly RunReport[]): Comparison {
   const differences = rows.flatMap(({ property, cells }) => {
     const present = cells.map((c, i) => ({ c, r: reports[i]! })).filter((e): e is { c: PropertyResult; r: RunReport } => e.c !== null);
     const signatures = new Set(present.map((e) => e.c.signature.join(' | ')));
-    const verdicts = new Set(present.map((e) => e.c.status));
+    // A flaky property conformed on replay: only a failure or an error is a verdict of its own.
+    const verdicts = new Set(present.map((e) => (e.c.status === 'flaky' ? 'pass' : e.c.status)));
     if (signatures.size <= 1 && verdicts.size <= 1) return [];
     const flags = [...new Set(present.flatMap((e) => e.c.flags))];
     const differing = flags.filter((f) => new Set(present.map((e) => String((e.r.profile.flags as unknown as Record<string, boolean>)[f]))).size > 1);

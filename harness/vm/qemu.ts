@@ -4,13 +4,14 @@
  * unix socket. Software emulation (TCG) unless TCPCONFORM_ACCEL=kvm.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentClient } from '../agent/client.ts';
 import { EnvironmentError } from '../cli/errors.ts';
 import type { Lab } from '../lab/lab.ts';
+import { onTeardown } from '../lab/teardown.ts';
 import { buildInitramfs } from './initramfs.ts';
 
 export interface BootedVm {
@@ -32,6 +33,8 @@ const BOOT_TIMEOUT_MS = 120_000;
 
 export async function bootVm(lab: Lab, kernel: VmKernel): Promise<BootedVm> {
   const work = mkdtempSync(join(tmpdir(), 'tcpc-vm-'));
+  // The VM's files (initramfs, logs, the agent's socket) go with it, however the run ends.
+  const [removeWork] = onTeardown(() => rmSync(work, { recursive: true, force: true }));
   const initrd = await buildInitramfs(kernel.directory, kernel.modules, join(work, 'initrd.cpio'));
   const socketPath = join(work, 'agent.sock');
   const consoleLog = join(work, 'console.log');
@@ -69,11 +72,14 @@ export async function bootVm(lab: Lab, kernel: VmKernel): Promise<BootedVm> {
           qemu.kill('SIGKILL');
           await new Promise((resolve) => qemu.once('exit', resolve));
         }
+        removeWork();
       },
     };
   } catch (error) {
     if (!exited) qemu.kill('SIGKILL');
-    throw error instanceof EnvironmentError ? error : fail(error instanceof Error ? error.message : String(error));
+    const reported = error instanceof EnvironmentError ? error : fail(error instanceof Error ? error.message : String(error));
+    removeWork();
+    throw reported;
   }
 }
 

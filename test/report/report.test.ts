@@ -117,6 +117,13 @@ describe('compare', () => {
     expect(renderComparisonMarkdown(c)).toContain('| handshake/options-negotiated | PASS: remote 0: [S] at 0 ms, 1 s | PASS: remote 0: [S] at 0 ms, 1 s, 2 s |');
   });
 
+  it('a flaky property beside a passing one is no difference: it conformed on replay; a failure is one', async () => {
+    const { compareReports } = await import('../../harness/report/compare.ts');
+    const slowVm: RunReport = { ...report('flaky'), target: { ...report('pass').target, spec: 'qemu:5.10', kernel: '5.10.0' }, profile: profileByName('linux-5.10') };
+    expect(compareReports([report('pass'), slowVm]).differences).toEqual([]);
+    expect(compareReports([report('pass'), { ...slowVm, ...report('fail'), target: slowVm.target }]).differences).toHaveLength(1);
+  });
+
   it('columns: Linux kernels by version, whatever order the reports came in, then the other targets', async () => {
     const { compareReports } = await import('../../harness/report/compare.ts');
     const on = (spec: string, kernel: string): RunReport => ({ ...report('pass'), target: { ...report('pass').target, spec, kernel } });
