@@ -10,5 +10,6 @@ import { mssSuite } from './mss.ts';
 import { simultaneousOpenSuite } from './simultaneous-open.ts';
 import { synDataSuite } from './syn-data.ts';
 import { synRcvdSuite } from './syn-rcvd.ts';
+import { timeWaitSuite } from './time-wait.ts';
 
-export const SUITES: readonly Suite[] = [handshakeSuite, listenQueuesSuite, halfOpenSuite, closedPortsSuite, connectErrorsSuite, synRcvdSuite, synDataSuite, mssSuite, simultaneousOpenSuite, ecnSuite, fastOpenSuite];
+export const SUITES: readonly Suite[] = [handshakeSuite, listenQueuesSuite, halfOpenSuite, closedPortsSuite, connectErrorsSuite, synRcvdSuite, synDataSuite, mssSuite, simultaneousOpenSuite, ecnSuite, fastOpenSuite, timeWaitSuite];

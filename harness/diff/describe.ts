@@ -66,6 +66,10 @@ function describeAnswer(an: SynAnswer): string {
       return 'a SYN of its own (simultaneous open)';
     case 'ack':
       return 'an ACK';
+    case 'fin':
+      return 'a FIN';
+    case 'rstInWindow':
+      return 'an in-window RST';
     case 'rst':
       return an.acceptable ? 'RST+ACK' : 'unacceptable RST';
     case 'icmpUnreachable':

@@ -25,6 +25,10 @@ export class PeerConnection {
   private next: number | null = null;
   /** The Fast Open cookie the target gave this peer, if it did. */
   private cookie: Uint8Array | null = null;
+  /** The target sent its FIN: the peer's ACKs acknowledge it too. */
+  private targetFin = false;
+  /** A remote peer sent its FIN: its next sequence number is past it. */
+  private remoteFin = false;
 
   /** Everything the target sends this peer passes through here. */
   heard(segment: SegmentFields, bytes: Uint8Array, fromPort: number): void {
@@ -35,12 +39,13 @@ export class PeerConnection {
       if (segment.flags.includes('ACK')) this.next = segment.ack;
       if (segment.options.fastOpen) this.cookie = Buffer.from(segment.options.fastOpen, 'hex');
     }
+    if (segment.flags.includes('FIN')) this.targetFin = true;
     this.targetTsval = segment.options.timestamps?.tsval ?? this.targetTsval;
   }
 
-  /** The target's ISN + 1, plus an offset for a deliberately bad one; 0 before the target sent a SYN. */
+  /** The target's ISN + 1 (+ 1 for its FIN), plus an offset for a deliberately bad one; 0 before the target sent a SYN. */
   private ackOfTarget(offset: number): number {
-    return this.targetIsn === null ? 0 : (this.targetIsn + 1 + offset) >>> 0;
+    return this.targetIsn === null ? 0 : (this.targetIsn + 1 + (this.targetFin ? 1 : 0) + offset) >>> 0;
   }
 
   private get tsecr(): number {
@@ -52,6 +57,11 @@ export class PeerConnection {
   clientSyn({ client, options, window, data = 0, ecn, ipEcn, fastOpen }: Extract<Action, { kind: 'syn' }>): Crafted {
     const cookie = fastOpen === undefined ? null : fastOpen === 'request' ? new Uint8Array(0) : fastOpen === 'cookie' ? (this.cookie ?? BAD_FAST_OPEN_COOKIE) : BAD_FAST_OPEN_COOKIE;
     return { flags: ['SYN', ...ecnSetupFlags(ecn)], seq: clientIsn(client), ack: 0, window, options, ...(data > 0 ? { payload: synData(data) } : {}), ...(ipEcn ? { ipEcn } : {}), ...(cookie ? { fastOpen: cookie } : {}) };
+  }
+
+  /** A remote peer's next sequence number: past its SYN, and past its FIN once it sent it. */
+  private remoteSeq(conn: ConnId): number {
+    return (remoteIsn(conn) + 1 + (this.remoteFin ? 1 : 0)) >>> 0;
   }
 
   /** The client's next sequence number: past its SYN, and its data if the target took it. */
@@ -85,7 +95,13 @@ export class PeerConnection {
       case 'syn':
         return { flags: ['SYN'], seq: remoteIsn(conn), ack: 0, window: answer.window, options: answer.options };
       case 'ack':
-        return { flags: ['ACK'], seq: (remoteIsn(conn) + 1) >>> 0, ack: this.ackOfTarget(0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+        return { flags: ['ACK'], seq: this.remoteSeq(conn), ack: this.ackOfTarget(0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+      case 'fin':
+        // The remote's one FIN: a second is its retransmission.
+        this.remoteFin = true;
+        return { flags: ['FIN', 'ACK'], seq: (remoteIsn(conn) + 1) >>> 0, ack: this.ackOfTarget(0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+      case 'rstInWindow':
+        return { flags: ['RST'], seq: this.remoteSeq(conn), ack: 0, window: 0, options: null };
       case 'rst':
         return { flags: ['RST', 'ACK'], seq: 0, ack: this.ackOfTarget(answer.acceptable ? 0 : badAckOffset), window: 0, options: null };
     }

@@ -54,8 +54,12 @@ export type SynAnswer =
   | { kind: 'synAck'; options: SynOptions; window: number; ackValid: boolean; ecn?: readonly EcnFlag[] }
   /** A bare SYN of its own: the SYNs cross (simultaneous open, RFC 9293 §3.5). */
   | { kind: 'syn'; options: SynOptions; window: number }
-  /** A bare ACK of the target's SYN (what completes a simultaneous open). */
+  /** A bare ACK of what the target sent (what completes a simultaneous open). */
   | { kind: 'ack' }
+  /** After the target's close(): the remote's FIN, acknowledging the target's (RFC 9293 §3.6). */
+  | { kind: 'fin' }
+  /** After the target's close(): an RST whose SEQ is exactly the target's RCV.NXT (RFC 5961 §3.2; in TIME-WAIT, RFC 1337's assassination). */
+  | { kind: 'rstInWindow' }
   | { kind: 'rst'; acceptable: boolean }
   | { kind: 'icmpUnreachable'; code: IcmpUnreachableCode };
 
@@ -79,6 +83,7 @@ export type SysctlName =
   | 'net.ipv4.tcp_sack'
   | 'net.ipv4.tcp_window_scaling'
   | 'net.ipv4.tcp_fastopen'
+  | 'net.ipv4.tcp_rfc1337'
   | 'net.ipv4.tcp_ecn'
   | 'net.ipv4.tcp_ecn_fallback';
 

@@ -4,12 +4,12 @@
 import type { Context, Timer } from './context.ts';
 import { RULES } from './rules.ts';
 import { badAckOffset, peerTsval } from './harness-numbers.ts';
-import type { ConnectErrno, ExpectedSegment, Interval, RuleRef } from './expectations.ts';
+import type { ConnectErrno, ExpectedSegment, Interval, RuleRef, TcpFlagName } from './expectations.ts';
 import type { ConnId, EcnFlag, IcmpUnreachableCode, SynAnswer } from './actions.ts';
 import { closedPortReset } from './closed-port.ts';
-import { challengeAck } from './out-of-window.ts';
+import { challengeAck, oowRateLimited } from './out-of-window.ts';
 import { advertisedMss, connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
-import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
+import { after, response, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT, within } from './time.ts';
 import { optionsOn } from './profiles.ts';
 
 /** BSD, per the article: retransmit after 6 s and 24 s, give up at 75 s. */
@@ -55,8 +55,11 @@ export function synTimeoutMs(retries: number): number {
   return retries <= thresh ? ((2 << retries) - 1) * TCP_TIMEOUT_INIT : ((2 << thresh) - 1) * TCP_TIMEOUT_INIT + (retries - thresh) * TCP_RTO_MAX;
 }
 
-/** Where connect() stands (RFC 9293 §3.3.2): its SYN out, the SYNs crossed, the handshake done, or the socket gone. */
-type State = 'synSent' | 'synRcvd' | 'established' | 'closed';
+/**
+ * Where connect()'s socket stands (RFC 9293 §3.3.2): its SYN out, the SYNs crossed, the
+ * handshake done, closed with its FIN out, that FIN acknowledged, in TIME-WAIT, or gone.
+ */
+type State = 'synSent' | 'synRcvd' | 'established' | 'finWait1' | 'finWait2' | 'timeWait' | 'closed';
 
 export class ActiveOpen {
   private state: State = 'synSent';
@@ -67,12 +70,24 @@ export class ActiveOpen {
   private retransmits = 0;
   /** The MSS its SYN advertises (TCP_MAXSEG clamps it). */
   private readonly mss: number;
+  /** The SYN's retransmission timeout. */
   private rto: number;
   private timer: Timer;
   /** The SYN asks for ECN (net.ipv4.tcp_ecn 1); a retransmission drops the request with tcp_ecn_fallback. */
   private ecn: boolean;
   /** connect() asked for ECN at all (tp->ecn_flags, which a fallback leaves until the SYN-ACK). */
   private readonly ecnAsked: boolean;
+  /** SND.NXT past the ISN: 1 after the SYN, 2 once the FIN went out. */
+  private sent = 1;
+  /** When the latest SYN (or crossed SYN-ACK) went out: the handshake's RTT sample is taken from it. */
+  private lastSynAt: number;
+  /**
+   * The handshake's RTT sample, once established: between 0 and the time from the action that sent
+   * the SYN to the one that answered it (the packets themselves leave and arrive in between).
+   */
+  private rtt: Interval = { earliest: 0, latest: 0 };
+  /** SACK negotiated: a lone segment outstanding is probed once before the RTO (tail loss probe). */
+  private sack = false;
   /** After the SYNs crossed: what the SYN-ACK acknowledges and echoes (simultaneous open). */
   private crossed: { readonly ack: number; readonly tsecr: number } | null = null;
   /** BSD: an ICMP error is remembered and becomes connect()'s errno when the timer gives up. */
@@ -97,6 +112,7 @@ export class ActiveOpen {
     this.retries = syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries');
     this.linear = ctx.profile.flags.linearSynTimeouts ? ctx.sysctl('net.ipv4.tcp_syn_linear_timeouts') : 0;
     this.firstSyn = now.earliest;
+    this.lastSynAt = now.earliest;
     this.timestamps = optionsOn(ctx.settings).timestamps;
     this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
     ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn), response(now), this.ecn ? RULES.ecnSyn : RULES.connectSyn);
@@ -122,6 +138,7 @@ export class ActiveOpen {
     if (ctx.sysctl('net.ipv4.tcp_ecn_fallback') !== 0) this.ecn = false;
     // In SYN-RECEIVED the same segment goes again, now a SYN-ACK.
     ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn, this.crossed), at, RULES.synRetransmit);
+    this.lastSynAt = at.earliest;
     ctx.count('TcpExt.TCPSynRetrans', RULES.synRetransmit);
     this.retransmits++;
     if (bsd) this.rto = BSD_SCHEDULE[this.retransmits] ?? BSD_TIMEOUT - BSD_SCHEDULE.reduce((a, b) => a + b, 0);
@@ -152,9 +169,41 @@ export class ActiveOpen {
    * no RST without unread data); retransmissions stop, connect() returns nothing more, and later
    * answers meet a closed port.
    */
-  close(): void {
-    this.state = 'closed';
+  close(now: Interval): void {
     this.timer.cancelled = true;
+    if (this.state !== 'established' && this.state !== 'synRcvd') {
+      this.state = 'closed';
+      return;
+    }
+    // RFC 9293 §3.10.4 CLOSE in ESTABLISHED or SYN-RECEIVED: a FIN, FIN-WAIT-1, retransmitted on the RTO, doubling.
+    this.state = 'finWait1';
+    const fin = this.fromSocket(['FIN', 'ACK'], remoteAck(this.conn));
+    this.ctx.send(this.peer, fin, response(now), RULES.closeEstablished);
+    this.sent = 2;
+    // Linux tcp_rtt_estimator's first sample m: SRTT m, RTTVAR max(2m, TCP_RTO_MIN), so RTO = m + max(2m, 200 ms).
+    const of = (f: (m: number) => number): Interval => ({ earliest: f(this.rtt.earliest), latest: f(this.rtt.latest) });
+    const rto = of((m) => m + Math.max(2 * m, TCP_RTO_MIN));
+    const resend = (at: Interval, wait: Interval): void => {
+      this.ctx.send(this.peer, fin, at, RULES.finRetransmit);
+      this.timer = this.ctx.arm(within(at, wait), (next) => resend(next, { earliest: Math.min(wait.earliest * 2, TCP_RTO_MAX), latest: Math.min(wait.latest * 2, TCP_RTO_MAX) }));
+    };
+    const doubled: Interval = { earliest: rto.earliest * 2, latest: rto.latest * 2 };
+    // With SACK, Linux tcp_schedule_loss_probe probes a lone segment once after 2 SRTT + TCP_RTO_MIN;
+    // the RTO then runs from the probe unbacked, and doubles from there on.
+    if (this.sack) this.timer = this.ctx.arm(within(now, of((m) => 2 * m + TCP_RTO_MIN)), (at) => resend(at, rto));
+    else this.timer = this.ctx.arm(within(now, rto), (at) => resend(at, doubled));
+  }
+
+  /** Linux tcp_time_wait: the orphan becomes a time-wait socket, its timers gone and its out-of-window rate limit fresh. */
+  private toTimeWaitSocket(state: 'finWait2' | 'timeWait'): void {
+    this.state = state;
+    this.timer.cancelled = true;
+    this.lastOow = null;
+  }
+
+  /** A segment of the synchronized socket: SND.NXT as it stands, the remote's TSval echoed. */
+  private fromSocket(flags: TcpFlagName[], ack: number): ExpectedSegment {
+    return fromEstablished(flags, this.names, ack, this.timestamps, peerTsval(this.peer), this.sent);
   }
 
   /** The transition function: the remote's answer, by the state connect() is in. */
@@ -168,6 +217,87 @@ export class ActiveOpen {
         return this.inSynRcvd(answer, now);
       case 'synSent':
         return this.inSynSent(answer, now);
+      case 'finWait1':
+        return this.inFinWait1(answer, now);
+      case 'finWait2':
+        return this.inFinWait2(answer, now);
+      case 'timeWait':
+        return this.inTimeWait(answer, now);
+    }
+  }
+
+  /** FIN-WAIT-1 (RFC 9293 §3.10.7.4): the remote's FIN acknowledging ours leads to TIME-WAIT. */
+  private inFinWait1(answer: SynAnswer, now: Interval): void {
+    const { ctx } = this;
+    switch (answer.kind) {
+      case 'fin':
+        this.toTimeWaitSocket('timeWait');
+        return ctx.send(this.peer, this.fromSocket(['ACK'], (remoteAck(this.conn) + 1) >>> 0), response(now), RULES.timeWait);
+      case 'rstInWindow':
+        this.state = 'closed';
+        this.timer.cancelled = true;
+        return ctx.drop(this.peer, now, RULES.rstInWindow);
+      case 'synAck':
+      case 'syn':
+        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now, this.sent);
+      case 'ack':
+        // The harness's ACK acknowledges everything the target sent, its FIN too.
+        this.toTimeWaitSocket('finWait2');
+        return ctx.drop(this.peer, now, RULES.finWait2);
+      case 'rst':
+      case 'icmpUnreachable':
+        return ctx.drop(this.peer, now, RULES.connectIgnored);
+    }
+  }
+
+  /**
+   * FIN-WAIT-2 of an orphaned socket, which Linux keeps as a time-wait socket
+   * (tcp_timewait_state_process, substate FIN_WAIT2) repeating tcp_rcv_state_process's checks.
+   */
+  private inFinWait2(answer: SynAnswer, now: Interval): void {
+    const { ctx } = this;
+    switch (answer.kind) {
+      case 'fin':
+        this.toTimeWaitSocket('timeWait');
+        return ctx.send(this.peer, this.fromSocket(['ACK'], (remoteAck(this.conn) + 1) >>> 0), response(now), RULES.timeWait);
+      case 'rstInWindow':
+        this.state = 'closed';
+        return ctx.drop(this.peer, now, RULES.rstInWindow);
+      case 'rst':
+      case 'synAck':
+      case 'syn':
+        // Out of the window (an old SYN, an RST with SEQ 0): an ACK, at most one per 500 ms.
+        if (oowRateLimited(this, now)) return ctx.drop(this.peer, now, RULES.oowRateLimited);
+        return ctx.send(this.peer, this.fromSocket(['ACK'], remoteAck(this.conn)), response(now), RULES.finWait2);
+      case 'ack':
+        return ctx.drop(this.peer, now, RULES.duplicateAck);
+      case 'icmpUnreachable':
+        return ctx.drop(this.peer, now, RULES.connectIgnored);
+    }
+  }
+
+  /** TIME-WAIT as Linux tcp_timewait_state_process keeps it (RFC 9293 §3.10.7.4, RFC 1337). */
+  private inTimeWait(answer: SynAnswer, now: Interval): void {
+    const { ctx } = this;
+    const finalAck = (): void => ctx.send(this.peer, this.fromSocket(['ACK'], (remoteAck(this.conn) + 1) >>> 0), response(now), RULES.timeWaitAck);
+    switch (answer.kind) {
+      case 'rstInWindow':
+        if (ctx.sysctl('net.ipv4.tcp_rfc1337') !== 0) return ctx.drop(this.peer, now, RULES.timeWaitRst);
+        this.state = 'closed';
+        return ctx.drop(this.peer, now, RULES.timeWaitRst);
+      case 'fin':
+        // A retransmitted FIN carries data-like sequence space: tcp_oow_rate_limited lets it through.
+        return finalAck();
+      case 'synAck':
+      case 'syn':
+        // Not a newer SYN (the remote's ISN and TSval are the old ones): the final ACK again, rate-limited.
+        if (oowRateLimited(this, now)) return ctx.drop(this.peer, now, RULES.oowRateLimited);
+        return finalAck();
+      case 'ack':
+        return ctx.drop(this.peer, now, RULES.timeWaitAck);
+      case 'rst':
+      case 'icmpUnreachable':
+        return ctx.drop(this.peer, now, RULES.connectIgnored);
     }
   }
 
@@ -176,12 +306,14 @@ export class ActiveOpen {
     const { ctx } = this;
     switch (answer.kind) {
       case 'synAck':
-        return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: 1 + (answer.ackValid ? 0 : badAckOffset) } }, now);
+        return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: this.sent + (answer.ackValid ? 0 : badAckOffset) } }, now);
       case 'ack':
-        return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: 1 } }, now);
+      case 'fin':
+        return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: this.sent } }, now);
       case 'syn':
         return closedPortReset(ctx, this.peer, { seqEnd: remoteAck(this.conn) }, now);
       case 'rst':
+      case 'rstInWindow':
         return ctx.drop(this.peer, now, RULES.rstAfterReset);
       case 'icmpUnreachable':
         return ctx.drop(this.peer, now, RULES.connectIgnored);
@@ -198,9 +330,13 @@ export class ActiveOpen {
         return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
       case 'ack':
         return ctx.drop(this.peer, now, RULES.duplicateAck);
+      case 'rstInWindow':
+        this.state = 'closed';
+        return ctx.drop(this.peer, now, RULES.rstInWindow);
+      case 'fin':
       case 'rst':
       case 'icmpUnreachable':
-        // An out-of-window RST or a soft ICMP error is dropped.
+        // An out-of-window RST or a soft ICMP error is dropped; a FIN or an in-window RST come only after close() (preconditions).
         return ctx.drop(this.peer, now, RULES.connectIgnored);
     }
   }
@@ -225,6 +361,9 @@ export class ActiveOpen {
       case 'icmpUnreachable':
         // Linux tcp_v4_err treats SYN-RECEIVED of a simultaneous open as SYN-SENT.
         return this.icmpUnreachable(answer.code, now);
+      case 'fin':
+      case 'rstInWindow':
+        return; // they answer close(), which leaves SYN-RECEIVED (preconditions.ts)
     }
   }
 
@@ -238,6 +377,7 @@ export class ActiveOpen {
           return this.resendSoon(now);
         }
         this.timestamps = this.timestamps && answer.options.timestamps;
+        this.sack = optionsOn(ctx.settings).sack && answer.options.sackPermitted;
         if (this.ecnAsked && ctx.profile.flags.accEcnFromSynAck && accEcnSynAck(answer.ecn ?? [])) {
           // ACE = 0b010: the SYN-ACK came not-ECT.
           const ack: ExpectedSegment = { ...fromEstablished(['ACK', 'CWR'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), ipEcn: 'ect0' };
@@ -250,7 +390,9 @@ export class ActiveOpen {
         // Linux tcp_ecn_rcv_syn: the remote's SYN did not ask for ECN, so the SYN-ACK carries none.
         this.ecn = false;
         this.timestamps = this.timestamps && answer.options.timestamps;
+        this.sack = optionsOn(ctx.settings).sack && answer.options.sackPermitted;
         this.crossed = { ack: remoteAck(this.conn), tsecr: answer.options.timestamps ? peerTsval(this.peer) : 0 };
+        this.lastSynAt = now.earliest;
         return ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, false, this.crossed), response(now), RULES.simultaneousSyn);
       case 'ack':
         return ctx.drop(this.peer, now, RULES.ackInSynSent);
@@ -260,6 +402,9 @@ export class ActiveOpen {
         return this.resendSoon(now);
       case 'icmpUnreachable':
         return this.icmpUnreachable(answer.code, now);
+      case 'fin':
+      case 'rstInWindow':
+        return; // they answer close(), which leaves SYN-SENT (preconditions.ts)
     }
   }
 
@@ -267,6 +412,7 @@ export class ActiveOpen {
   private establish(ack: ExpectedSegment | null, at: Interval, rule: RuleRef): void {
     this.state = 'established';
     this.timer.cancelled = true;
+    this.rtt = { earliest: 0, latest: Math.max(0, at.earliest - this.lastSynAt) };
     if (ack) this.ctx.send(this.peer, ack, at, rule);
     this.ctx.result({ call: 'connect', errno: null }, at, rule, this.call);
   }

@@ -29,9 +29,9 @@ export function oowRateLimited(socket: OutOfWindowAnswers, now: Interval): boole
  * RFC 5961 §4 (a SYN) and §5.2 (an ACK of unsent data) on a synchronized connection: an ACK of
  * what it has, rate-limited (Linux tcp_send_challenge_ack). `ack` is the connection's RCV.NXT.
  */
-export function challengeAck(ctx: Context, to: Peer, connection: OutOfWindowAnswers & { readonly names: Names; readonly timestamps: boolean }, ack: number, now: Interval): void {
+export function challengeAck(ctx: Context, to: Peer, connection: OutOfWindowAnswers & { readonly names: Names; readonly timestamps: boolean }, ack: number, now: Interval, sent = 1): void {
   if (!ctx.profile.flags.challengeAcks) return ctx.drop(to, now, RULES.challengeAck);
   if (oowRateLimited(connection, now)) return ctx.drop(to, now, RULES.oowRateLimited);
-  ctx.send(to, fromEstablished(['ACK'], connection.names, ack, connection.timestamps, peerTsval(to)), response(now), RULES.challengeAck);
+  ctx.send(to, fromEstablished(['ACK'], connection.names, ack, connection.timestamps, peerTsval(to), sent), response(now), RULES.challengeAck);
   ctx.count('TcpExt.TCPChallengeACK', RULES.challengeAck);
 }

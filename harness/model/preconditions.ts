@@ -22,7 +22,9 @@ export class ScenarioProgress {
       case 'connect':
         return !this.connected.has(action.conn);
       case 'answerSyn':
-        return this.connected.has(action.conn); // an answer needs the target's SYN
+        // An answer needs the target's SYN; a FIN or an in-window RST answers its close().
+        if (action.answer.kind === 'fin' || action.answer.kind === 'rstInWindow') return this.closed.has(action.conn);
+        return this.connected.has(action.conn);
       case 'closeConnection':
         return this.connected.has(action.conn) && !this.closed.has(action.conn);
       case 'syn':

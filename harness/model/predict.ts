@@ -76,7 +76,7 @@ export function predict(input: ModelInput): Expectation[] {
         connects.get(action.conn)!.answer(action.answer, now);
         return;
       case 'closeConnection':
-        connects.get(action.conn)!.close();
+        connects.get(action.conn)!.close(now);
         return;
       case 'wait':
         return;

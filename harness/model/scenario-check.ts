@@ -72,13 +72,15 @@ function synAnswer(value: unknown, where: string): SynAnswer {
     case 'syn':
       return { kind: 'syn', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535) };
     case 'ack':
-      return { kind: 'ack' };
+    case 'fin':
+    case 'rstInWindow':
+      return { kind: o.kind };
     case 'rst':
       return { kind: 'rst', acceptable: bool(o, 'acceptable', where) };
     case 'icmpUnreachable':
       return { kind: 'icmpUnreachable', code: int(o, 'code', where, 0, ICMP_UNREACHABLE_CODES.length - 1) as IcmpUnreachableCode };
     default:
-      throw new ScenarioError(`${where}.kind must be synAck, syn, ack, rst or icmpUnreachable, not ${JSON.stringify(o.kind)}`);
+      throw new ScenarioError(`${where}.kind must be synAck, syn, ack, fin, rst, rstInWindow or icmpUnreachable, not ${JSON.stringify(o.kind)}`);
   }
 }
 

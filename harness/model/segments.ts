@@ -78,9 +78,12 @@ export const ackOf = (isn: string | null, offset: number): Expected32 => (isn ==
 /** RST+ACK answering a segment without ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN> (RFC 9293 §3.10.7.1). */
 export const rstAck = (seqEnd: number): ExpectedSegment => segment(['RST', 'ACK'], exact(0), exact(seqEnd >>> 0), exact(0));
 
-/** An ACK or RST+ACK from an established connection (its window is the kernel's to choose). */
-export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number, timestamps: boolean, tsecr: number): ExpectedSegment {
-  return segment(flags, { bind: names.isn, plus: 1 }, exact(ack), { any: 'window of an established connection' }, {
+/**
+ * An ACK, FIN or RST+ACK from a synchronized connection (its window is the kernel's to choose);
+ * `sent`: how far past its ISN SND.NXT is (1, or 2 once its FIN went out).
+ */
+export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number, timestamps: boolean, tsecr: number, sent = 1): ExpectedSegment {
+  return segment(flags, { bind: names.isn, plus: sent }, exact(ack), { any: 'window of an established connection' }, {
     ...NO_OPTIONS,
     timestamps: timestamps ? { tsval: tsval(names), tsecr: exact(tsecr) } : null,
   });

@@ -5,6 +5,8 @@ import type { Millis } from './actions.ts';
 /** Linux TCP_TIMEOUT_INIT and TCP_RTO_MAX: the first retransmission timeout of a SYN or SYN-ACK, and the most any timeout grows to. */
 export const TCP_TIMEOUT_INIT: Millis = 1000;
 export const TCP_RTO_MAX: Millis = 120_000;
+/** Linux TCP_RTO_MIN: the least RTTVAR, so the least RTO once a connection has an RTT sample. */
+export const TCP_RTO_MIN: Millis = 200;
 
 /** Answers to a segment or a call come this soon (a ceiling: the executor proves silence with barriers). */
 export const RESPONSE_MS = 50;
@@ -16,4 +18,7 @@ export const response = (t: Interval): Interval => ({ earliest: t.earliest, late
  * A kernel timer armed at `from` for `ms` fires no earlier than asked and a little late: the
  * timer wheel rounds long timeouts up (measured here: 1 s SYN timers fire after ~1.024 s).
  */
-export const after = (from: Interval, ms: Millis): Interval => ({ earliest: from.earliest + ms, latest: from.latest + ms * 1.04 + 25 });
+export const after = (from: Interval, ms: Millis): Interval => within(from, { earliest: ms, latest: ms });
+
+/** A timer whose timeout is itself known only within an interval (it follows a measured RTT). */
+export const within = (from: Interval, ms: Interval): Interval => ({ earliest: from.earliest + ms.earliest, latest: from.latest + ms.latest * 1.04 + 25 });

@@ -39,6 +39,7 @@ const withoutClientIcmp = ignoring((a) => (a.kind === 'clientUnreachable' ? { ki
 const withoutTimestampsSwitch = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_timestamps': 1 } });
 const withoutFastOpenOption = ignoring((a) => (a.kind === 'syn' ? { ...a, fastOpen: undefined } : a));
 const withoutFastOpenQueue = ignoring((a) => (a.kind === 'listen' ? { ...a, fastOpen: undefined } : a));
+const rfc1337Flipped = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_rfc1337': 1 - (s.config['net.ipv4.tcp_rfc1337'] ?? 0) } });
 const withoutEcnFallback = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_ecn_fallback': 0 } });
 
 /** Each mutation, and a property that must catch it. */
@@ -54,6 +55,7 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'a SYN-ACK in SYN-RECEIVED of a simultaneous open draws a challenge ACK (before 2024)', truth: flipped(linux, 'synAckCompletesSimultaneousOpen'), settings: DEFAULT_SETTINGS, catchBy: 'simultaneous-open/crossed-syns' },
   { name: 'tcp_timestamps 0 ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'handshake/options-negotiated', rewrite: withoutTimestampsSwitch },
   { name: 'ICMP host unreachable about a SYN-ACK ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'half-open/icmp-about-synack', rewrite: withoutClientIcmp },
+  { name: 'tcp_rfc1337 read the other way round', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'time-wait/active-close', rewrite: rfc1337Flipped },
   { name: 'the Fast Open option ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-server', rewrite: withoutFastOpenOption },
   { name: 'TCP_FASTOPEN on the listener ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-server', rewrite: withoutFastOpenQueue },
   { name: 'no AccECN on a SYN-ACK with AccECN flags (6.12 and older)', truth: flipped(linux, 'accEcnFromSynAck'), settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-connect' },
