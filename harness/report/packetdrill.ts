@@ -103,20 +103,23 @@ function script(c: Counterexample, profile: KernelProfile, side: Side): string {
     if (closing.length) lines.push(...closing);
     else comments.push('no barrier: the model predicts no answer to any probe here, so a segment the kernel sends after the last line goes unnoticed');
   }
-  const counters = counterLines(frame, profile, comments);
-  if (counters) lines.push({ at: frame.last, step: c.actions.length, kind: 'text', text: `\`${counters.check}\`` });
+  // The counter check is the last event: a shell command takes long enough to make any later one late.
+  const after = Math.max(...lines.map((l) => (l.kind === 'out' ? (l.until ?? l.at) : l.at))) + ACTION_MS;
+  const counters = counterLines(frame, profile, barrier, after, comments);
+  if (counters) lines.push({ at: after, step: c.actions.length + 1, kind: 'text', text: `\`${counters.check}\`` });
   return render(c, profile, side, peer, lines, comments, counters?.reset ?? null);
 }
 
-/** The deviating counters, checked with nstat at the scenario's end (before any barrier's effect). */
-function counterLines(f: ScriptFrame, profile: KernelProfile, comments: string[]): CounterCheck | null {
+/** The deviating counters, checked with nstat once everything else happened (a barrier's effects included). */
+function counterLines(f: ScriptFrame, profile: KernelProfile, barrier: Barrier | null, end: number, comments: string[]): CounterCheck | null {
   const names = f.c.deviations.flatMap((d) => (d.kind === 'wrong-counter' && d.field ? [d.field as CounterName] : []));
   if (names.length === 0) return null;
   if (comments.length > 0 || !holdsWholeScenario(f.c.actions.map((a) => a.action), f.peer)) {
     comments.push(`counters (${names.join(', ')}): not asserted, the script does not hold the whole scenario`);
     return null;
   }
-  const expected = f.side === 'expected' ? predict({ profile, settings: f.c.settings, actions: f.c.actions.map((a, i) => ({ at: f.nominal[i]!, action: a.action })), horizon: f.last }) : [];
+  const timed: TimedAction[] = [...f.c.actions.map((a, i) => ({ at: f.nominal[i]!, action: a.action })), ...(barrier ? [{ at: f.last, action: barrier.action }] : [])];
+  const expected = f.side === 'expected' ? predict({ profile, settings: f.c.settings, actions: timed, horizon: end }) : [];
   const values = counterValues(names, f.side, expected, f.c.observed);
   if (typeof values === 'string') {
     comments.push(`counters: not asserted, ${values}`);
