@@ -1,6 +1,6 @@
 /** lab up/status/down and a run interrupted with SIGINT leave no namespace, nftables table or process behind. */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,10 +37,10 @@ describe('lab lifecycle', () => {
     const child = spawn(process.execPath, [cli, 'run', '--suite', 'half-open', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // Wait until the run is under way (its labs exist), then interrupt it.
-    for (let i = 0; i < 100 && ours().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    // Wait until the run is under way (a lab exists and the report is started), then interrupt it.
+    for (let i = 0; i < 150 && (ours().length < 2 || !existsSync(join(out, 'report.json'))); i++) await new Promise((r) => setTimeout(r, 100));
     expect(ours().length).toBeGreaterThanOrEqual(2);
-    await new Promise((r) => setTimeout(r, 500));
+    expect(existsSync(join(out, 'report.json'))).toBe(true);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code, stderr).toBe(130);
