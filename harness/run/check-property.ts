@@ -50,12 +50,20 @@ class DeviationsFound extends Error {
 export async function checkProperty(property: Property, target: ScenarioExecutor, profile: KernelProfile, options: CheckOptions): Promise<PropertyCheck> {
   const started = Date.now();
   const silence = { barrier: 0, timeout: 0 };
-  const run = async (scenario: Scenario): Promise<{ execution: Execution; verdict: Verdict }> => {
-    const execution = await target.execute(scenario);
-    options.onCase?.();
-    silence.barrier += execution.silence.barrier;
-    silence.timeout += execution.silence.timeout;
-    return { execution, verdict: judge(execution, profile) };
+  // fast-check's time limit abandons a case it is awaiting, which still runs on the target: the
+  // next one (a replay, the next property) must not start before it ends, or two cases share
+  // the target's counters and sockets.
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const run = (scenario: Scenario): Promise<{ execution: Execution; verdict: Verdict }> => {
+    const result = inFlight.then(async () => {
+      const execution = await target.execute(scenario);
+      options.onCase?.();
+      silence.barrier += execution.silence.barrier;
+      silence.timeout += execution.silence.timeout;
+      return { execution, verdict: judge(execution, profile) };
+    });
+    inFlight = result.catch(() => undefined);
+    return result;
   };
 
   const canonical = await run(property.canonical);
@@ -70,6 +78,7 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
     }),
     { seed: options.seed, numRuns: options.numRuns, interruptAfterTimeLimit: Math.max(1, options.deadline - Date.now()), markInterruptAsFailure: false },
   );
+  await inFlight;
   const base = { numRuns: details.numRuns, silence, signature: signature(canonical.execution), interrupted: details.interrupted };
   const found = lastFailure as { scenario: Scenario; execution: Execution; verdict: Verdict } | null;
   // The shrunk counterexample; else the canonical scenario, judged too: a deviation there is as real as any other.
