@@ -132,6 +132,31 @@ export type Action =
 
 export type ActionKind = Action['kind'];
 
+/** The harness peer an action is about, if any (the listener's and the target's own calls have none). */
+export function peerOfAction(action: Action): Peer | null {
+  switch (action.kind) {
+    case 'syn':
+    case 'finalAck':
+    case 'badAck':
+    case 'rst':
+    case 'clientUnreachable':
+    case 'synToClosedPort':
+    case 'ackToClosedPort':
+      return { kind: 'client', client: action.client };
+    case 'connect':
+    case 'answerSyn':
+    case 'closeConnection':
+      return { kind: 'remote', conn: action.conn };
+    case 'listen':
+    case 'accept':
+    case 'blockingAccept':
+    case 'closeListener':
+    case 'wait':
+    case 'sysctl':
+      return null;
+  }
+}
+
 /** An action as it was (or will be) performed: when, in scenario time. */
 export interface TimedAction {
   readonly at: Millis;

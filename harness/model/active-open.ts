@@ -194,6 +194,11 @@ export class ActiveOpen {
     else this.timer = this.ctx.arm(within(now, rto), (at) => resend(at, doubled));
   }
 
+  /** The ACK of the remote's FIN: TIME-WAIT's final state (tcp_time_wait, tcp_v4_timewait_ack). */
+  private ackRemoteFin(now: Interval, rule: RuleRef): void {
+    this.ctx.send(this.peer, this.fromSocket(['ACK'], (remoteAck(this.conn) + 1) >>> 0), response(now), rule);
+  }
+
   /** Linux tcp_time_wait: the orphan becomes a time-wait socket, its timers gone and its out-of-window rate limit fresh. */
   private toTimeWaitSocket(state: 'finWait2' | 'timeWait'): void {
     this.state = state;
@@ -232,7 +237,7 @@ export class ActiveOpen {
     switch (answer.kind) {
       case 'fin':
         this.toTimeWaitSocket('timeWait');
-        return ctx.send(this.peer, this.fromSocket(['ACK'], (remoteAck(this.conn) + 1) >>> 0), response(now), RULES.timeWait);
+        return this.ackRemoteFin(now, RULES.timeWait);
       case 'rstInWindow':
         this.state = 'closed';
         this.timer.cancelled = true;
@@ -259,7 +264,7 @@ export class ActiveOpen {
     switch (answer.kind) {
       case 'fin':
         this.toTimeWaitSocket('timeWait');
-        return ctx.send(this.peer, this.fromSocket(['ACK'], (remoteAck(this.conn) + 1) >>> 0), response(now), RULES.timeWait);
+        return this.ackRemoteFin(now, RULES.timeWait);
       case 'rstInWindow':
         this.state = 'closed';
         return ctx.drop(this.peer, now, RULES.rstInWindow);
@@ -279,7 +284,6 @@ export class ActiveOpen {
   /** TIME-WAIT as Linux tcp_timewait_state_process keeps it (RFC 9293 §3.10.7.4, RFC 1337). */
   private inTimeWait(answer: SynAnswer, now: Interval): void {
     const { ctx } = this;
-    const finalAck = (): void => ctx.send(this.peer, this.fromSocket(['ACK'], (remoteAck(this.conn) + 1) >>> 0), response(now), RULES.timeWaitAck);
     switch (answer.kind) {
       case 'rstInWindow':
         if (ctx.sysctl('net.ipv4.tcp_rfc1337') !== 0) return ctx.drop(this.peer, now, RULES.timeWaitRst);
@@ -287,12 +291,12 @@ export class ActiveOpen {
         return ctx.drop(this.peer, now, RULES.timeWaitRst);
       case 'fin':
         // A retransmitted FIN carries data-like sequence space: tcp_oow_rate_limited lets it through.
-        return finalAck();
+        return this.ackRemoteFin(now, RULES.timeWaitAck);
       case 'synAck':
       case 'syn':
         // Not a newer SYN (the remote's ISN and TSval are the old ones): the final ACK again, rate-limited.
         if (oowRateLimited(this, now)) return ctx.drop(this.peer, now, RULES.oowRateLimited);
-        return finalAck();
+        return this.ackRemoteFin(now, RULES.timeWaitAck);
       case 'ack':
         return ctx.drop(this.peer, now, RULES.timeWaitAck);
       case 'rst':

@@ -4,7 +4,7 @@
  * the script asserts, failing it with the counter's name otherwise. Counters are the
  * namespace's, so only a script that holds its whole scenario can assert them.
  */
-import type { Action, Peer } from '../model/actions.ts';
+import { peerOfAction, type Action, type Peer } from '../model/actions.ts';
 import type { CounterName, Expectation } from '../model/expectations.ts';
 import type { Observation } from '../diff/observation.ts';
 
@@ -44,21 +44,7 @@ export function counterCheck(file: string, values: ReadonlyMap<CounterName, numb
 /** Whether every peer the scenario names is the script's: else counters count what the script does not drive. */
 export function holdsWholeScenario(actions: readonly Action[], peer: Peer | null): boolean {
   return actions.every((a) => {
-    switch (a.kind) {
-      case 'syn':
-      case 'finalAck':
-      case 'badAck':
-      case 'rst':
-      case 'clientUnreachable':
-      case 'synToClosedPort':
-      case 'ackToClosedPort':
-        return peer?.kind === 'client' && peer.client === a.client;
-      case 'connect':
-      case 'answerSyn':
-      case 'closeConnection':
-        return peer?.kind === 'remote' && peer.conn === a.conn;
-      default:
-        return true;
-    }
+    const about = peerOfAction(a);
+    return about === null || JSON.stringify(about) === JSON.stringify(peer);
   });
 }
