@@ -42,9 +42,14 @@ export function compareReports(given: readonly RunReport[]): Comparison {
     const verdicts = new Set(present.map((e) => (e.c.status === 'flaky' ? 'pass' : e.c.status)));
     if (signatures.size <= 1 && verdicts.size <= 1) return [];
     const flags = [...new Set(present.flatMap((e) => e.c.flags))];
-    const differing = flags.filter((f) => new Set(present.map((e) => String((e.r.profile.flags as unknown as Record<string, boolean>)[f]))).size > 1);
-    const by = differing.length
-      ? `explained by ${differing.join(', ')}: ${present.map((e) => `${e.r.profile.name} (${differing.map((f) => `${f}=${(e.r.profile.flags as unknown as Record<string, boolean>)[f]}`).join(', ')})`).join(' vs ')}`
+    const value = (e: (typeof present)[number], f: string): string => String((e.r.profile.flags as unknown as Record<string, boolean>)[f]);
+    const differing = flags.filter((f) => new Set(present.map((e) => value(e, f))).size > 1);
+    // A flag explains the difference where targets that behaved alike agree on it; else every differing flag is named.
+    const alike = (a: (typeof present)[number], b: (typeof present)[number]): boolean => a.c.signature.join(' | ') === b.c.signature.join(' | ');
+    const consistent = differing.filter((f) => present.every((a) => present.every((b) => !alike(a, b) || value(a, f) === value(b, f))));
+    const named = consistent.length ? consistent : differing;
+    const by = named.length
+      ? `explained by ${named.join(', ')}: ${present.map((e) => `${e.r.profile.name} (${named.map((f) => `${f}=${value(e, f)}`).join(', ')})`).join(' vs ')}`
       : 'no profile flag of this property differs between these targets: a difference the profiles do not explain';
     const what = present.map((e) => `${column(e.r)}: ${e.c.status}, ${e.c.signature.join('; ') || 'no signature'}`).join(' | ');
     return [{ property, explanation: `${by}. ${what}` }];

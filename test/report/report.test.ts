@@ -117,6 +117,18 @@ describe('compare', () => {
     expect(renderComparisonMarkdown(c)).toContain('| handshake/options-negotiated | PASS: remote 0: [S] at 0 ms, 1 s | PASS: remote 0: [S] at 0 ms, 1 s, 2 s |');
   });
 
+  it('of the differing flags, those on which targets that behaved alike agree explain the difference', async () => {
+    const { compareReports } = await import('../../harness/report/compare.ts');
+    const on = (spec: string, profile: string, signature: string[]): RunReport => {
+      const r: RunReport = { ...report('pass'), target: { ...report('pass').target, spec, kernel: profile.slice(6) }, profile: profileByName(profile) };
+      r.properties[0] = { ...r.properties[0]!, flags: ['linearSynTimeouts', 'synAckCompletesSimultaneousOpen'], signature };
+      return r;
+    };
+    const completes = ['remote 0: [S.] at 0 s', 'connect -> connected at 0 s'];
+    const c = compareReports([on('qemu:5.10', 'linux-5.10', ['remote 0: [S.] at 0 s']), on('qemu:6.1', 'linux-6.1', completes), on('qemu:6.12', 'linux-6.12', completes)]);
+    expect(c.differences[0]!.explanation).toMatch(/^explained by synAckCompletesSimultaneousOpen: linux-5\.10 \(synAckCompletesSimultaneousOpen=false\) vs/);
+  });
+
   it('a flaky property beside a passing one is no difference: it conformed on replay; a failure is one', async () => {
     const { compareReports } = await import('../../harness/report/compare.ts');
     const slowVm: RunReport = { ...report('flaky'), target: { ...report('pass').target, spec: 'qemu:5.10', kernel: '5.10.0' }, profile: profileByName('linux-5.10') };
