@@ -61,6 +61,9 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
   const live = await agent.sysctlGet([...SETTINGS_SYSCTLS]);
   const settings = settingsFrom(live, parts.mtu);
   let caseIndex = 0;
+  // Closing the executor cuts short a case's waits: the run is ending, and nothing it waits for matters.
+  let closed: () => void = () => undefined;
+  const closing = new Promise<void>((resolve) => (closed = resolve));
 
   return {
     description: parts.description,
@@ -71,7 +74,7 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       for (const [name, value] of Object.entries(BASELINE)) await agent.sysctlSet(name, value);
       for (const [name, value] of Object.entries(scenario.config)) await agent.sysctlSet(name, String(value));
       const before = await agent.counters();
-      const run = new CaseRun(agent, wire, targetAddr, peers, parts.mtu, parts.routerAddr);
+      const run = new CaseRun(agent, wire, targetAddr, peers, parts.mtu, parts.routerAddr, closing);
       try {
         await run.perform(scenario.actions);
       } finally {
@@ -90,6 +93,7 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       };
     },
     async close() {
+      closed();
       await agent.reset();
     },
   };
@@ -119,6 +123,7 @@ class CaseRun {
     private readonly peers: PeerMap,
     private readonly mtu: number,
     private readonly routerAddr: string,
+    private readonly closing: Promise<void>,
   ) {
     this.unsubscribe = wire.subscribe((p) => this.onPacket(p.at, p.bytes));
   }
@@ -193,7 +198,7 @@ class CaseRun {
       case 'answerSyn':
         return this.answer(index, action.conn, action.answer);
       case 'wait':
-        await sleep(action.ms);
+        await Promise.race([sleep(action.ms), this.closing]);
         return;
       case 'closeConnection':
         // The agent cancels the connect()'s wait: no result comes after this.

@@ -61,6 +61,9 @@ export async function runConformance(options: RunOptions): Promise<number> {
   return worst;
 }
 
+/** How often the report is rewritten while properties run (the check that it still can be). */
+const REPORT_HEARTBEAT_MS = 1000;
+
 async function runTarget({ spec, runId, dir }: { spec: string; runId: string; dir: string }, properties: readonly Property[], options: RunOptions): Promise<number> {
   const deadline = Date.now() + options.budgetSeconds * 1000;
   const progress = new Progress(properties.length);
@@ -102,10 +105,24 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
   // A report that cannot be written ends the run at once: no property is started after it, and
   // closing the targets makes those in flight fail fast instead of running to their budget.
   let writeFailure: unknown = null;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
   try {
     const parallel = first.parallel ? Math.min(MAX_PARALLEL_TARGETS, properties.length) : 1;
     const extra = await Promise.all(Array.from({ length: parallel - 1 }, () => openExecutorTarget(spec, { allowRemote: options.allowRemote })));
     targets.push(...extra);
+    // The report is rewritten now (opening the other labs takes seconds) and every second while
+    // properties run: a directory removed or a disk filled ends the run within a second, not when
+    // a property is done. Only now, with every target open: closing them closes them all.
+    const rewrite = (): void => {
+      try {
+        writer.update(() => undefined);
+      } catch (error) {
+        writeFailure ??= error;
+        void closeTargets();
+      }
+    };
+    rewrite();
+    heartbeat = setInterval(rewrite, REPORT_HEARTBEAT_MS);
     let next = 0;
     await Promise.all(
       targets.map(async (target) => {
@@ -132,6 +149,7 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
     writer.finish({ status: 'error', exitCode: 2, error: error instanceof Error ? error.message : String(error) });
     throw error;
   } finally {
+    clearInterval(heartbeat);
     forgetInterrupt();
     progress.stop();
     await closeTargets();
