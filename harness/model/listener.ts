@@ -15,10 +15,10 @@ import { RULES } from './rules.ts';
 import { ackOf, advertisedMss, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
 import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
 
-
-/** A segment a client sends the port. */
+/** A segment a client sends the port (or, for its kind 'icmpUnreachable', a router says about it). */
 export type ClientSegment =
-  | { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number; readonly ecn?: EcnRequest; readonly ipEcn?: IpEcn; readonly fastOpen?: FastOpenOption } | { readonly kind: 'ack'; readonly bad: boolean }
+  | { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number; readonly ecn?: EcnRequest; readonly ipEcn?: IpEcn; readonly fastOpen?: FastOpenOption }
+  | { readonly kind: 'ack'; readonly bad: boolean }
   | { readonly kind: 'rst' }
   /** Not the client's: a router's ICMP destination unreachable about the target's segment to it. */
   | { readonly kind: 'icmpUnreachable'; readonly code: IcmpUnreachableCode };

@@ -51,7 +51,6 @@ function scriptPeer(c: Counterexample): Peer | null {
 /** Every action but a wait takes this long in a script: its answers come before the next one. */
 const ACTION_MS = 10;
 
-
 /** The nominal time of something that happened at real time `at`: the same delay after the latest action before it (its step). */
 function nominalOf(at: number, actions: readonly TimedAction[], nominal: readonly number[]): { at: number; step: number } {
   let step = 0;
