@@ -48,6 +48,11 @@ export class PeerConnection {
     return this.targetIsn === null ? 0 : (this.targetIsn + 1 + (this.targetFin ? 1 : 0) + offset) >>> 0;
   }
 
+  /** The options of a segment after the handshake: timestamps echoing the target's, once it sent one (RFC 7323 §3.2). */
+  private get echo(): Pick<Crafted, 'options' | 'tsecr'> {
+    return { options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+  }
+
   private get tsecr(): number {
     return this.targetTsval ?? 0;
   }
@@ -71,7 +76,7 @@ export class PeerConnection {
 
   /** The final ACK of the handshake, or (bad) one acknowledging data the target never sent. */
   clientAck(client: ClientId, bad: boolean): Crafted {
-    return { flags: ['ACK'], seq: this.clientNext(client), ack: this.ackOfTarget(bad ? badAckOffset : 0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+    return { flags: ['ACK'], seq: this.clientNext(client), ack: this.ackOfTarget(bad ? badAckOffset : 0), window: ACK_WINDOW, ...this.echo };
   }
 
   clientRst(client: ClientId): Crafted {
@@ -95,11 +100,11 @@ export class PeerConnection {
       case 'syn':
         return { flags: ['SYN'], seq: remoteIsn(conn), ack: 0, window: answer.window, options: answer.options };
       case 'ack':
-        return { flags: ['ACK'], seq: this.remoteSeq(conn), ack: this.ackOfTarget(0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+        return { flags: ['ACK'], seq: this.remoteSeq(conn), ack: this.ackOfTarget(0), window: ACK_WINDOW, ...this.echo };
       case 'fin':
         // The remote's one FIN: a second is its retransmission.
         this.remoteFin = true;
-        return { flags: ['FIN', 'ACK'], seq: (remoteIsn(conn) + 1) >>> 0, ack: this.ackOfTarget(0), window: ACK_WINDOW, options: this.targetTsval === null ? null : ECHO_TIMESTAMPS, tsecr: this.tsecr };
+        return { flags: ['FIN', 'ACK'], seq: (remoteIsn(conn) + 1) >>> 0, ack: this.ackOfTarget(0), window: ACK_WINDOW, ...this.echo };
       case 'rstInWindow':
         return { flags: ['RST'], seq: this.remoteSeq(conn), ack: 0, window: 0, options: null };
       case 'rst':

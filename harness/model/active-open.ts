@@ -183,15 +183,15 @@ export class ActiveOpen {
     // Linux tcp_rtt_estimator's first sample m: SRTT m, RTTVAR max(2m, TCP_RTO_MIN), so RTO = m + max(2m, 200 ms).
     const of = (f: (m: number) => number): Interval => ({ earliest: f(this.rtt.earliest), latest: f(this.rtt.latest) });
     const rto = of((m) => m + Math.max(2 * m, TCP_RTO_MIN));
+    const twice = (i: Interval): Interval => ({ earliest: Math.min(i.earliest * 2, TCP_RTO_MAX), latest: Math.min(i.latest * 2, TCP_RTO_MAX) });
     const resend = (at: Interval, wait: Interval): void => {
       this.ctx.send(this.peer, fin, at, RULES.finRetransmit);
-      this.timer = this.ctx.arm(within(at, wait), (next) => resend(next, { earliest: Math.min(wait.earliest * 2, TCP_RTO_MAX), latest: Math.min(wait.latest * 2, TCP_RTO_MAX) }));
+      this.timer = this.ctx.arm(within(at, wait), (next) => resend(next, twice(wait)));
     };
-    const doubled: Interval = { earliest: rto.earliest * 2, latest: rto.latest * 2 };
     // With SACK, Linux tcp_schedule_loss_probe probes a lone segment once after 2 SRTT + TCP_RTO_MIN;
     // the RTO then runs from the probe unbacked, and doubles from there on.
     if (this.sack) this.timer = this.ctx.arm(within(now, of((m) => 2 * m + TCP_RTO_MIN)), (at) => resend(at, rto));
-    else this.timer = this.ctx.arm(within(now, rto), (at) => resend(at, doubled));
+    else this.timer = this.ctx.arm(within(now, rto), (at) => resend(at, twice(rto)));
   }
 
   /** The ACK of the remote's FIN: TIME-WAIT's final state (tcp_time_wait, tcp_v4_timewait_ack). */

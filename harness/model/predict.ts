@@ -55,7 +55,7 @@ export function predict(input: ModelInput): Expectation[] {
         return;
       // A client's segment goes to its connection's transition function, listening or not.
       case 'syn':
-        return (open ?? closedPort).receive(action.client, { kind: 'syn', options: action.options, data: action.data ?? 0, ...(action.ecn ? { ecn: action.ecn } : {}), ...(action.ipEcn ? { ipEcn: action.ipEcn } : {}), ...(action.fastOpen ? { fastOpen: action.fastOpen } : {}) }, now);
+        return (open ?? closedPort).receive(action.client, { ...action, data: action.data ?? 0 }, now);
       case 'finalAck':
       case 'badAck':
         return (open ?? closedPort).receive(action.client, { kind: 'ack', bad: action.kind === 'badAck' }, now);
