@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const sources = ['agent.c', 'json.c', 'json.h'].map((f) => join(root, 'harness/agent', f));
+const sources = ['agent.c', 'json.c', 'json.h', 'link.c', 'link.h'].map((f) => join(root, 'harness/agent', f));
 const output = join(root, 'build/tcpconform-agent');
 
 function isFresh() {

@@ -1,6 +1,6 @@
 /** Generators shared by the suites: the pieces of scenarios a client or a kernel setting can vary. */
 import * as fc from 'fast-check';
-import type { Action, SynOptions, SysctlName } from '../harness/model/actions.ts';
+import { MTU_RANGE, type Action, type Rmem, type Scenario, type SynOptions, type SysctlName } from '../harness/model/actions.ts';
 
 export const synOptions: fc.Arbitrary<SynOptions> = fc.record({
   mss: fc.option(fc.integer({ min: 536, max: 1460 }), { nil: null }),
@@ -20,6 +20,31 @@ export const optionSysctls: fc.Arbitrary<Partial<Record<SysctlName, number>>> = 
     ...(sack === 1 ? {} : { 'net.ipv4.tcp_sack': sack }),
     ...(windowScaling === 1 ? {} : { 'net.ipv4.tcp_window_scaling': windowScaling }),
   }));
+
+/**
+ * net.ipv4.tcp_rto_max_ms (Linux 6.15): mostly unset; sometimes 1 or 2 s, so timers reach the
+ * ceiling within a case. A target without the sysctl does not run such a case (not applicable).
+ */
+export const rtoMaxSysctl: fc.Arbitrary<Partial<Record<SysctlName, number>>> = fc.constantFrom({}, {}, {}, { 'net.ipv4.tcp_rto_max_ms': 1000 }, { 'net.ipv4.tcp_rto_max_ms': 2000 });
+
+/** A receive buffer size: tiny (below one segment), common, or huge (window scale up to 14). */
+const bufferSize = fc.oneof(fc.integer({ min: 1024, max: 1 << 30 }), fc.constantFrom(2048, 4096, 87380, 131072, 6291456, 33554432));
+
+/**
+ * tcp_rmem (its first windows and window scale) and the MTU of the target's link (its MSS):
+ * mostly the target's own, sometimes generated.
+ */
+export const linkSettings: fc.Arbitrary<Pick<Scenario, 'rmem' | 'mtu'>> = fc
+  .record({
+    rmem: fc.option(fc.tuple(bufferSize, bufferSize, bufferSize), { nil: undefined, freq: 2 }),
+    mtu: fc.option(fc.oneof(fc.constantFrom(MTU_RANGE.min, 1280, 1492, 9000), fc.integer(MTU_RANGE)), { nil: undefined, freq: 2 }),
+  })
+  .map(({ rmem, mtu }) => ({ ...(rmem ? { rmem: ascending(rmem) } : {}), ...(mtu === undefined ? {} : { mtu }) }));
+
+function ascending(sizes: readonly [number, number, number]): Rmem {
+  const [min = 0, initial = 0, max = 0] = [...sizes].sort((a, b) => a - b);
+  return [min, initial, max];
+}
 
 /** 4128 is the article's client window; the rest are common stacks' first windows. */
 export const clientWindow: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(4128, 29200, 64240, 65535), fc.integer({ min: 1, max: 65535 }));

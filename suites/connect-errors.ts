@@ -5,7 +5,7 @@
 import * as fc from 'fast-check';
 import { ICMP_UNREACHABLE_CODES, type Action, type SynAnswer } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
-import { clientWindow, optionSysctls, synOptions } from './arbitraries.ts';
+import { clientWindow, optionSysctls, rtoMaxSysctl, synOptions } from './arbitraries.ts';
 
 const answer: fc.Arbitrary<SynAnswer> = fc.oneof(
   fc.record({ kind: fc.constant('synAck' as const), options: synOptions, window: clientWindow, ackValid: fc.boolean() }),
@@ -40,11 +40,11 @@ export const connectErrorsSuite: Suite = {
     {
       suite: 'connect-errors',
       name: 'connect-timeout',
-      claim: 'A SYN nobody answers is retransmitted on the kernel schedule and connect() fails with ETIMEDOUT when TCP_SYNCNT / tcp_syn_retries runs out.',
+      claim: 'A SYN nobody answers is retransmitted on the kernel schedule (its timeout at most tcp_rto_max_ms) and connect() fails with ETIMEDOUT when TCP_SYNCNT / tcp_syn_retries runs out.',
       scenarios: fc
-        .record({ viaSysctl: fc.boolean() })
-        .map(({ viaSysctl }) => ({
-          config: viaSysctl ? { 'net.ipv4.tcp_syn_retries': 1 } : {},
+        .record({ viaSysctl: fc.boolean(), rtoMax: rtoMaxSysctl })
+        .map(({ viaSysctl, rtoMax }) => ({
+          config: { ...rtoMax, ...(viaSysctl ? { 'net.ipv4.tcp_syn_retries': 1 } : {}) },
           actions: [{ kind: 'connect', conn: 0, syncnt: viaSysctl ? null : 1 } as Action, { kind: 'wait', ms: 3600 } as Action],
         })),
       canonical: { config: {}, actions: [{ kind: 'connect', conn: 0, syncnt: 1 }, { kind: 'wait', ms: 3600 }] },

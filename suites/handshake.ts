@@ -2,7 +2,7 @@
 import * as fc from 'fast-check';
 import type { Action } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
-import { fullOptions, optionSysctls, synFrom } from './arbitraries.ts';
+import { fullOptions, linkSettings, optionSysctls, synFrom } from './arbitraries.ts';
 
 const handshakes = fc.integer({ min: 1, max: 3 }).chain((clients) =>
   fc.record({
@@ -10,10 +10,11 @@ const handshakes = fc.integer({ min: 1, max: 3 }).chain((clients) =>
     syns: fc.tuple(...Array.from({ length: clients }, (_, c) => synFrom(c))),
     interleave: fc.boolean(),
     config: optionSysctls,
-  }).map(({ backlog, syns, interleave, config }) => {
+    link: linkSettings,
+  }).map(({ backlog, syns, interleave, config, link }) => {
     const acks: Action[] = syns.map((_, c) => ({ kind: 'finalAck', client: c }));
     const body = interleave ? syns.flatMap((syn, c) => [syn, acks[c]!]) : [...syns, ...acks];
-    return { config, actions: [{ kind: 'listen', backlog } as Action, ...body, { kind: 'accept', max: clients } as Action] };
+    return { config, ...link, actions: [{ kind: 'listen', backlog } as Action, ...body, { kind: 'accept', max: clients } as Action] };
   }),
 );
 
@@ -42,7 +43,7 @@ export const handshakeSuite: Suite = {
     {
       suite: 'handshake',
       name: 'options-negotiated',
-      claim: 'A SYN gets SYN-ACK with ack = ISN+1 and the options the kernel negotiates (as tcp_timestamps, tcp_sack and tcp_window_scaling allow); the final ACK makes accept() return the peer.',
+      claim: "A SYN gets SYN-ACK with ack = ISN+1, the options the kernel negotiates (as tcp_timestamps, tcp_sack and tcp_window_scaling allow), the MSS of its link's MTU and the window and scale tcp_rmem gives; the final ACK makes accept() return the peer.",
       scenarios: handshakes,
       canonical: {
         config: {},

@@ -6,7 +6,7 @@
 import * as fc from 'fast-check';
 import { MAXSEG_RANGE, type Action, type SynOptions } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
-import { clientWindow, fullOptions, synOptions } from './arbitraries.ts';
+import { clientWindow, fullOptions, linkSettings, synOptions } from './arbitraries.ts';
 
 /** TCP_MAXSEG: unset, below the link's MSS, or above it (no effect). */
 const maxseg: fc.Arbitrary<number | undefined> = fc.oneof(
@@ -31,11 +31,12 @@ export const mssSuite: Suite = {
       name: 'mss-listener',
       claim: "A listener's SYN-ACK advertises its link's MSS, or TCP_MAXSEG where lower, with a window of whole such segments, whatever MSS the client offers; the handshake completes.",
       scenarios: fc
-        .record({ maxseg, options: peerOptions, window: clientWindow, again: fc.boolean() })
-        .map(({ maxseg, options, window, again }) => {
+        .record({ maxseg, options: peerOptions, window: clientWindow, again: fc.boolean(), link: linkSettings })
+        .map(({ maxseg, options, window, again, link }) => {
           const syn: Action = { kind: 'syn', client: 0, options, window };
           return {
             config: {},
+            ...link,
             actions: [withMaxseg<Action>({ kind: 'listen', backlog: 2 }, maxseg), syn, ...(again ? [syn] : []), { kind: 'finalAck', client: 0 } as Action, { kind: 'accept', max: 1 } as Action],
           };
         }),
@@ -49,8 +50,9 @@ export const mssSuite: Suite = {
       suite: 'mss',
       name: 'mss-connect',
       claim: "connect()'s SYN advertises its link's MSS, or TCP_MAXSEG where lower, with a window of whole such segments; a SYN-ACK offering any MSS completes it.",
-      scenarios: fc.record({ maxseg, options: peerOptions, window: clientWindow }).map(({ maxseg, options, window }) => ({
+      scenarios: fc.record({ maxseg, options: peerOptions, window: clientWindow, link: linkSettings }).map(({ maxseg, options, window, link }) => ({
         config: {},
+        ...link,
         actions: [
           withMaxseg<Action>({ kind: 'connect', conn: 0, syncnt: 2 }, maxseg),
           { kind: 'answerSyn', conn: 0, answer: { kind: 'synAck', options, window, ackValid: true } } as Action,

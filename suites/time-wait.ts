@@ -7,7 +7,7 @@
 import * as fc from 'fast-check';
 import type { Action, SynAnswer } from '../harness/model/actions.ts';
 import type { Suite } from '../harness/run/property.ts';
-import { clientWindow, fullOptions, synOptions } from './arbitraries.ts';
+import { clientWindow, fullOptions, rtoMaxSysctl, synOptions } from './arbitraries.ts';
 
 /** What the remote sends after the FINs crossed, and how long it waits after each. */
 const later = fc.record({
@@ -34,9 +34,9 @@ export const timeWaitSuite: Suite = {
       claim: "close() on an established connect() sends a FIN; the remote's FIN brings TIME-WAIT and its ACK; an in-window RST kills TIME-WAIT unless tcp_rfc1337, other segments get the final ACK again as Linux tcp_timewait_state_process says, and a killed one leaves a closed port.",
       // Mostly the remote's FIN comes at once; else the target's FIN is retransmitted on its RTO meanwhile.
       scenarios: fc
-        .record({ rfc1337: fc.constantFrom(0, 1), options: synOptions, window: clientWindow, finFirst: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), after: fc.array(later, { minLength: 1, maxLength: 3 }) })
-        .map(({ rfc1337, options, window, finFirst, after }) => ({
-          config: { 'net.ipv4.tcp_rfc1337': rfc1337 },
+        .record({ rfc1337: fc.constantFrom(0, 1), options: synOptions, window: clientWindow, finFirst: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), after: fc.array(later, { minLength: 1, maxLength: 3 }), rtoMax: rtoMaxSysctl })
+        .map(({ rfc1337, options, window, finFirst, after, rtoMax }) => ({
+          config: { ...rtoMax, 'net.ipv4.tcp_rfc1337': rfc1337 },
           actions: [
             { kind: 'connect', conn: 0, syncnt: 3 } as Action,
             ...answer({ kind: 'synAck', options, window, ackValid: true }, 20),

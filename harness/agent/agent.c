@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "link.h"
 
 #define MAX_LINE 65536
 #define MAX_SOCKETS 512
@@ -344,12 +345,15 @@ static void op_accept(double id, const struct jobject *o)
 
 static void op_connect(double id, const struct jobject *o)
 {
-	double port, syncnt = 0, timeout = 600000, bind_port = 0;
+	double port, syncnt = 0, timeout = 600000, bind_port = 0, fastopen = -1;
 	const struct jfield *addr = json_get(o, "addr");
 	if (!addr || addr->type != J_STRING)
 		return fail(id_text, "field 'addr' must be a string", 0);
-	if (!number(o, "port", &port, 1) || !number(o, "syncnt", &syncnt, 0) || !number(o, "timeout_ms", &timeout, 0) || !number(o, "bind_port", &bind_port, 0))
+	if (!number(o, "port", &port, 1) || !number(o, "syncnt", &syncnt, 0) || !number(o, "timeout_ms", &timeout, 0) || !number(o, "bind_port", &bind_port, 0) ||
+	    !number(o, "fastopen", &fastopen, 0))
 		return;
+	if (fastopen > 1400)
+		return fail(id_text, "fastopen must be at most 1400 bytes", 0);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
 	if (inet_pton(AF_INET, addr->string, &a.sin_addr) != 1)
 		return fail(id_text, "addr is not an IPv4 address", 0);
@@ -374,8 +378,16 @@ static void op_connect(double id, const struct jobject *o)
 	}
 	double started = now_ms();
 	track(fd, 0, started);
-	int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+	/* With `fastopen`, sendto(MSG_FASTOPEN) connects: the SYN carries that much data where a
+	 * Fast Open cookie is cached, and a cookie request otherwise (then nothing is sent). */
+	char data[1400];
+	for (int i = 0; i < (int)sizeof data; i++)
+		data[i] = (char)('a' + i % 26);
+	ssize_t rc = fastopen < 0 ? connect(fd, (struct sockaddr *)&a, sizeof a) : sendto(fd, data, (size_t)fastopen, MSG_FASTOPEN, (struct sockaddr *)&a, sizeof a);
 	int err = rc < 0 ? errno : 0;
+	/* Data taken into the SYN: the connection is still under way. */
+	if (fastopen >= 0 && rc >= 0)
+		err = EINPROGRESS;
 	if (err == EINPROGRESS && !flag(o, "nonblocking", 0) && nwaits < MAX_WAITS) {
 		waits[nwaits++] = (struct wait){ WAIT_CONNECT, id, fd, 0, started + timeout, 0, "" };
 		return;
@@ -388,6 +400,8 @@ static void op_connect(double id, const struct jobject *o)
 		put(",\"errno\":null");
 	if (err == EINPROGRESS)
 		put(",\"in_progress\":true");
+	if (fastopen >= 0)
+		put(",\"sent\":%zd", rc < 0 ? (ssize_t)0 : rc);
 	put(",\"elapsed_ms\":%.3f", now_ms() - started);
 	put_local(fd);
 	send_reply();
@@ -493,6 +507,23 @@ static void op_sysctl_set(double id, const struct jobject *o)
 	send_reply();
 }
 
+static void op_set_mtu(double id, const struct jobject *o)
+{
+	double mtu;
+	const struct jfield *addr = json_get(o, "addr");
+	if (!addr || addr->type != J_STRING)
+		return fail(id_text, "field 'addr' must be a string", 0);
+	if (!number(o, "mtu", &mtu, 1))
+		return;
+	int previous = 0;
+	int err = link_set_mtu(addr->string, (int)mtu, &previous);
+	if (err)
+		return fail(id_text, "setting the MTU failed", err);
+	begin(id);
+	put(",\"previous\":%d", previous);
+	send_reply();
+}
+
 static const char *tcp_state(unsigned st)
 {
 	static const char *names[] = { "UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING", "NEW-SYN-RECV" };
@@ -594,8 +625,11 @@ static void reset_all(void)
 		nchanges--;
 		sysctl_write(changes[nchanges].name, changes[nchanges].previous);
 	}
-	/* Cached routes and path-MTU exceptions would carry one case's ICMP into the next. */
+	link_restore();
+	/* Cached routes and path-MTU exceptions would carry one case's ICMP into the next, and
+	 * cached Fast Open cookies one case's SYN-ACK into the next connect(). */
 	sysctl_write("net.ipv4.route.flush", "1");
+	link_flush_tcp_metrics();
 }
 
 static void op_info(double id)
@@ -633,6 +667,7 @@ static void handle(const char *line)
 	else if (!strcmp(name, "close")) op_close(id, &o);
 	else if (!strcmp(name, "sysctl_get")) op_sysctl_get(id, &o);
 	else if (!strcmp(name, "sysctl_set")) op_sysctl_set(id, &o);
+	else if (!strcmp(name, "set_mtu")) op_set_mtu(id, &o);
 	else if (!strcmp(name, "sockets")) op_sockets(id, &o);
 	else if (!strcmp(name, "counters")) op_counters(id);
 	else if (!strcmp(name, "info")) op_info(id);

@@ -125,6 +125,9 @@ export class AgentClient {
   async sysctlSet(name: string, value: string): Promise<string> {
     return (await this.request('sysctl_set', { name, value })).previous;
   }
+  async setMtu(addr: string, mtu: number): Promise<number> {
+    return (await this.request('set_mtu', { addr, mtu })).previous;
+  }
   async sockets(port?: number) {
     return (await this.request('sockets', port === undefined ? {} : { port })).sockets;
   }

@@ -3,11 +3,12 @@
 export interface Requests {
   listen: { port: number; backlog: number; addr?: string; reuseaddr?: boolean; maxseg?: number; fastopen?: number };
   accept: { fd: number; max: number; timeout_ms: number };
-  connect: { addr: string; port: number; syncnt?: number; timeout_ms?: number; nonblocking?: boolean; bind_port?: number; maxseg?: number };
+  connect: { addr: string; port: number; syncnt?: number; timeout_ms?: number; nonblocking?: boolean; bind_port?: number; maxseg?: number; fastopen?: number };
   connect_wait: { fd: number; timeout_ms: number };
   close: { fd: number; abortive?: boolean };
   sysctl_get: { names: string[] };
   sysctl_set: { name: string; value: string };
+  set_mtu: { addr: string; mtu: number };
   sockets: { port?: number };
   counters: Record<string, never>;
   reset: Record<string, never>;
@@ -21,6 +22,8 @@ export interface ConnectOutcome {
   in_progress?: boolean;
   elapsed_ms: number;
   local?: string;
+  /** With `fastopen`: the bytes sendto(MSG_FASTOPEN) put in the SYN (0: it sent a cookie request, or nothing). */
+  sent?: number;
 }
 
 export interface SocketRow {
@@ -39,6 +42,7 @@ export interface Replies {
   close: Record<string, never>;
   sysctl_get: { values: Record<string, string> };
   sysctl_set: { previous: string };
+  set_mtu: { previous: number };
   sockets: { sockets: SocketRow[] };
   counters: { counters: Record<string, number> };
   reset: Record<string, never>;

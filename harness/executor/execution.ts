@@ -26,11 +26,8 @@ export interface Execution {
 export interface ScenarioExecutor {
   /** e.g. 'local', 'netns:foo', 'model:linux-6.18'. */
   readonly description: string;
+  /** Why this target cannot run the scenario (it lacks a sysctl the scenario sets, ...), or null. */
+  notApplicable(scenario: Scenario): string | null;
   execute(scenario: Scenario): Promise<Execution>;
   close(): Promise<void>;
-}
-
-/** Live settings with the scenario's starting sysctls applied: what the model judges a case by. */
-export function withConfig(settings: TargetSettings, scenario: Scenario): TargetSettings {
-  return { ...settings, sysctls: { ...settings.sysctls, ...scenario.config } };
 }

@@ -6,9 +6,9 @@
 import type { Observation } from '../diff/observation.ts';
 import { predict } from '../model/predict.ts';
 import type { Expected32, ExpectedSegment } from '../model/expectations.ts';
-import type { KernelProfile, TargetSettings } from '../model/profiles.ts';
+import { withConfig, type KernelProfile, type TargetSettings } from '../model/profiles.ts';
 import type { TimedAction, Scenario } from '../model/actions.ts';
-import { withConfig, type Execution, type ScenarioExecutor } from './execution.ts';
+import { type Execution, type ScenarioExecutor } from './execution.ts';
 
 /** Simulated cost of a step that does not wait: real targets take about this long too. */
 const STEP_MS = 1;
@@ -18,6 +18,8 @@ const SETTLE_MS = 5;
 export function modelTarget(profile: KernelProfile, baseSettings: TargetSettings): ScenarioExecutor {
   return {
     description: `model:${profile.name}`,
+    // The model has every setting a scenario may change.
+    notApplicable: () => null,
     async execute(scenario: Scenario): Promise<Execution> {
       const settings = withConfig(baseSettings, scenario);
       const timed: TimedAction[] = [];

@@ -9,17 +9,18 @@
 import type { AgentClient } from '../agent/client.ts';
 import type { Observation, SentSegment, SilenceProof } from '../diff/observation.ts';
 import { describeSegment } from '../diff/describe.ts';
-import { SETTINGS_SYSCTLS, settingsFrom, type TargetSettings } from '../model/profiles.ts';
+import { SETTINGS_SYSCTLS, settingsFrom, withConfig, type TargetSettings } from '../model/profiles.ts';
 import { peerTsval, probeAck } from '../model/harness-numbers.ts';
 import type { Action, ClientId, ConnId, IcmpUnreachableCode, Peer, SynAnswer, TimedAction, Scenario } from '../model/actions.ts';
 import type { CallResult, ConnectErrno, CounterName } from '../model/expectations.ts';
 import { CLOSED_PORT, PeerMap, type Addressing, type Endpoint } from './peers.ts';
-import { withConfig, type Execution, type RawPacket, type ScenarioExecutor } from './execution.ts';
+import { type Execution, type RawPacket, type ScenarioExecutor } from './execution.ts';
 import { answersProbe, probePacket } from './probe.ts';
 import { ScenarioProgress } from '../model/preconditions.ts';
 import { PeerConnection } from './peer-connection.ts';
 import { craft, type Crafted } from './segments.ts';
 import type { Wire } from './wire.ts';
+import { EnvironmentError } from '../cli/errors.ts';
 
 /** Counters judged in every case (their deltas over the case). */
 const COUNTERS: readonly CounterName[] = [
@@ -53,7 +54,12 @@ export interface WireTargetParts {
   readonly routerAddr: string;
   readonly peers: Addressing;
   readonly mtu: number;
+  /** The target's interface toward the tester is the project's (a lab's veth, a VM's NIC): a case may change its MTU. */
+  readonly ownsLink: boolean;
 }
+
+/** How long a link may take to pass packets again after an MTU change (a NIC may reset itself). */
+const LINK_WAIT_MS = 5_000;
 
 export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExecutor & { readonly settings: TargetSettings }> {
   const { agent, wire, targetAddr } = parts;
@@ -61,6 +67,8 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
   const live = await agent.sysctlGet([...SETTINGS_SYSCTLS]);
   const settings = settingsFrom(live, parts.mtu);
   let caseIndex = 0;
+  // The previous case changed the MTU: the reset restores it, and the link must be up again.
+  let mtuChanged = false;
   // Closing the executor cuts short a case's waits: the run is ending, and nothing it waits for matters.
   let closed: () => void = () => undefined;
   const closing = new Promise<void>((resolve) => (closed = resolve));
@@ -68,13 +76,23 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
   return {
     description: parts.description,
     settings,
+    notApplicable(scenario: Scenario): string | null {
+      const missing = Object.keys(scenario.config).find((name) => !(name in live));
+      if (missing !== undefined) return `the target has no ${missing}`;
+      if (scenario.mtu !== undefined && !parts.ownsLink) return "the MTU of a remote host's interface is not the harness's to change";
+      return null;
+    },
     async execute(scenario: Scenario): Promise<Execution> {
       const peers = new PeerMap(caseIndex++, parts.peers);
       await agent.reset();
       for (const [name, value] of Object.entries(BASELINE)) await agent.sysctlSet(name, value);
       for (const [name, value] of Object.entries(scenario.config)) await agent.sysctlSet(name, String(value));
+      if (scenario.rmem) await agent.sysctlSet('net.ipv4.tcp_rmem', scenario.rmem.join('\t'));
+      if (scenario.mtu !== undefined) await agent.setMtu(targetAddr, scenario.mtu);
+      const run = new CaseRun(agent, wire, targetAddr, peers, scenario.mtu ?? parts.mtu, parts.routerAddr, closing);
+      if (mtuChanged || scenario.mtu !== undefined) await run.linkUp();
+      mtuChanged = scenario.mtu !== undefined;
       const before = await agent.counters();
-      const run = new CaseRun(agent, wire, targetAddr, peers, parts.mtu, parts.routerAddr, closing);
       try {
         await run.perform(scenario.actions);
       } finally {
@@ -267,6 +285,17 @@ class CaseRun {
 
   /** Sends a probe and waits for its RST: everything the target sent before that has arrived. */
   private async barrier(): Promise<void> {
+    this.silence[(await this.probe()) ? 'barrier' : 'timeout']++;
+  }
+
+  /** Probes until the target answers: after an MTU change, its NIC may take a moment to pass packets again. */
+  async linkUp(): Promise<void> {
+    const deadline = now() + LINK_WAIT_MS;
+    while (!(await this.probe())) if (now() > deadline) throw new EnvironmentError(`the target's link did not come back within ${LINK_WAIT_MS} ms of an MTU change`);
+  }
+
+  /** One probe: whether its RST came within the barrier's timeout. */
+  private async probe(): Promise<boolean> {
     const { peer, endpoint } = this.peers.nextProbe();
     const ack = probeAck(peer.kind === 'probe' ? peer.probe : 0);
     const arrived = new Promise<void>((resolve) => (this.barrierWaiter = { ack, resolve }));
@@ -275,7 +304,7 @@ class CaseRun {
     this.packets.push({ at, bytes });
     const proven = await Promise.race([arrived.then(() => true), sleep(BARRIER_TIMEOUT_MS).then(() => false)]);
     this.barrierWaiter = null;
-    this.silence[proven ? 'barrier' : 'timeout']++;
+    return proven;
   }
 
   private onPacket(at: number, bytes: Uint8Array): void {

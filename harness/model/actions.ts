@@ -70,6 +70,9 @@ export type IcmpUnreachableCode = (typeof ICMP_UNREACHABLE_CODES)[number];
 /** TCP_MAXSEG's range on Linux (do_tcp_setsockopt: TCP_MIN_MSS to MAX_TCP_WINDOW; 0 means unset). */
 export const MAXSEG_RANGE = { min: 88, max: 32767 } as const;
 
+/** The MTUs a scenario may give the target's interface: 576 (every IPv4 host takes it, RFC 791) to a jumbo frame. */
+export const MTU_RANGE = { min: 576, max: 9000 } as const;
+
 /** The sysctls a scenario may set; all per network namespace on Linux. */
 export type SysctlName =
   | 'net.core.somaxconn'
@@ -85,7 +88,11 @@ export type SysctlName =
   | 'net.ipv4.tcp_fastopen'
   | 'net.ipv4.tcp_rfc1337'
   | 'net.ipv4.tcp_ecn'
-  | 'net.ipv4.tcp_ecn_fallback';
+  | 'net.ipv4.tcp_ecn_fallback'
+  | 'net.ipv4.tcp_rto_max_ms';
+
+/** net.ipv4.tcp_rmem: a socket's smallest, initial and largest receive buffer, in bytes. */
+export type Rmem = readonly [min: number, initial: number, max: number];
 
 /**
  * One thing the harness does. Wire actions are crafted segments from a client; agent actions
@@ -163,8 +170,13 @@ export interface TimedAction {
   readonly action: Action;
 }
 
-/** One case of a property: the sysctls it starts from and what it does. */
+/**
+ * One case of a property: the settings it starts from and what it does. `rmem` (tcp_rmem) and
+ * `mtu` (of the target's interface to the tester) are the target's own when absent.
+ */
 export interface Scenario {
   readonly config: Readonly<Partial<Record<SysctlName, number>>>;
+  readonly rmem?: Rmem;
+  readonly mtu?: number;
   readonly actions: readonly Action[];
 }

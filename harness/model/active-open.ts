@@ -47,12 +47,13 @@ function accEcnSynAck(flags: readonly EcnFlag[]): boolean {
 }
 
 /**
- * Linux tcp_model_timeout: how long `retries` exponential retransmissions from 1 s take; SYN_SENT
- * gives up at the first timer past it, even when linear timeouts make the SYNs come faster.
+ * Linux tcp_model_timeout: how long `retries` exponential retransmissions from 1 s take, each
+ * timeout at most `rtoMax` (tcp_rto_max_ms, TCP_RTO_MAX before 6.15); SYN_SENT gives up at the
+ * first timer past it, even when linear timeouts make the SYNs come faster.
  */
-export function synTimeoutMs(retries: number): number {
-  const thresh = 6; // ilog2(TCP_RTO_MAX / TCP_TIMEOUT_INIT)
-  return retries <= thresh ? ((2 << retries) - 1) * TCP_TIMEOUT_INIT : ((2 << thresh) - 1) * TCP_TIMEOUT_INIT + (retries - thresh) * TCP_RTO_MAX;
+export function synTimeoutMs(retries: number, rtoMax: number = TCP_RTO_MAX): number {
+  const thresh = Math.floor(Math.log2(rtoMax / TCP_TIMEOUT_INIT));
+  return retries <= thresh ? ((2 << retries) - 1) * TCP_TIMEOUT_INIT : ((2 << thresh) - 1) * TCP_TIMEOUT_INIT + (retries - thresh) * rtoMax;
 }
 
 /**
@@ -70,8 +71,9 @@ export class ActiveOpen {
   private retransmits = 0;
   /** The MSS its SYN advertises (TCP_MAXSEG clamps it). */
   private readonly mss: number;
-  /** The SYN's retransmission timeout. */
+  /** The SYN's retransmission timeout, and the most it grows to (tcp_rto_max_ms when the socket was made). */
   private rto: number;
+  private readonly rtoMax: number;
   private timer: Timer;
   /** The SYN asks for ECN (net.ipv4.tcp_ecn 1); a retransmission drops the request with tcp_ecn_fallback. */
   private ecn: boolean;
@@ -115,6 +117,7 @@ export class ActiveOpen {
     this.lastSynAt = now.earliest;
     this.timestamps = optionsOn(ctx.settings).timestamps;
     this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
+    this.rtoMax = ctx.sysctl('net.ipv4.tcp_rto_max_ms');
     ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn), response(now), this.ecn ? RULES.ecnSyn : RULES.connectSyn);
     ctx.count('Tcp.ActiveOpens', RULES.connectSyn);
     this.timer = ctx.arm(after(now, this.rto), (at) => this.retransmitTimer(at));
@@ -128,8 +131,9 @@ export class ActiveOpen {
   private retransmitTimer(at: Interval): void {
     const { ctx } = this;
     const bsd = ctx.profile.flags.bsdSynSchedule;
-    const deadline = bsd ? BSD_TIMEOUT : synTimeoutMs(this.retries);
-    const givesUp = bsd ? this.retransmits >= BSD_SCHEDULE.length : at.earliest - this.firstSyn >= deadline;
+    // Linux tcp_write_timeout: after tcp_syn_retries retransmissions (+ the linear ones, in SYN-SENT), or once the modelled time is past.
+    const count = this.retries + (this.state === 'synSent' ? this.linear : 0);
+    const givesUp = bsd ? this.retransmits >= BSD_SCHEDULE.length : this.retransmits >= count || at.earliest - this.firstSyn >= synTimeoutMs(this.retries, this.rtoMax);
     if (givesUp) {
       const fire = bsd ? { earliest: this.firstSyn + BSD_TIMEOUT, latest: this.firstSyn + BSD_TIMEOUT * 1.04 + 25 } : at;
       return this.fail(this.softError ?? 'ETIMEDOUT', fire, RULES.connectTimeout);
@@ -143,7 +147,7 @@ export class ActiveOpen {
     this.retransmits++;
     if (bsd) this.rto = BSD_SCHEDULE[this.retransmits] ?? BSD_TIMEOUT - BSD_SCHEDULE.reduce((a, b) => a + b, 0);
     // tcp_syn_linear_timeouts: the first retransmissions keep the initial RTO, in SYN-SENT only.
-    else if (this.retransmits > this.linear || this.state === 'synRcvd') this.rto = Math.min(this.rto * 2, TCP_RTO_MAX);
+    else if (this.retransmits > this.linear || this.state === 'synRcvd') this.rto = Math.min(this.rto * 2, this.rtoMax);
     this.timer = ctx.arm(after(at, this.rto), (next) => this.retransmitTimer(next));
   }
 
@@ -183,15 +187,24 @@ export class ActiveOpen {
     // Linux tcp_rtt_estimator's first sample m: SRTT m, RTTVAR max(2m, TCP_RTO_MIN), so RTO = m + max(2m, 200 ms).
     const of = (f: (m: number) => number): Interval => ({ earliest: f(this.rtt.earliest), latest: f(this.rtt.latest) });
     const rto = of((m) => m + Math.max(2 * m, TCP_RTO_MIN));
-    const twice = (i: Interval): Interval => ({ earliest: Math.min(i.earliest * 2, TCP_RTO_MAX), latest: Math.min(i.latest * 2, TCP_RTO_MAX) });
-    const resend = (at: Interval, wait: Interval): void => {
+    const twice = (i: Interval): Interval => ({ earliest: Math.min(i.earliest * 2, this.rtoMax), latest: Math.min(i.latest * 2, this.rtoMax) });
+    // An RTO of `timeout` expires (Linux tcp_retransmit_timer): the FIN again, the timeout doubled. An
+    // orphan whose timeout reached tcp_rto_max_ms is no longer "alive" (tcp_write_timeout): with
+    // tcp_orphan_retries 0 it gets no retries, and dies silently (tcp_write_err).
+    const expire = (at: Interval, timeout: Interval): void => {
+      if (timeout.earliest >= this.rtoMax) return void (this.state = 'closed');
       this.ctx.send(this.peer, fin, at, RULES.finRetransmit);
-      this.timer = this.ctx.arm(within(at, wait), (next) => resend(next, twice(wait)));
+      const next = twice(timeout);
+      this.timer = this.ctx.arm(within(at, next), (later) => expire(later, next));
     };
     // With SACK, Linux tcp_schedule_loss_probe probes a lone segment once after 2 SRTT + TCP_RTO_MIN;
     // the RTO then runs from the probe unbacked, and doubles from there on.
-    if (this.sack) this.timer = this.ctx.arm(within(now, of((m) => 2 * m + TCP_RTO_MIN)), (at) => resend(at, rto));
-    else this.timer = this.ctx.arm(within(now, rto), (at) => resend(at, twice(rto)));
+    const probe = (at: Interval): void => {
+      this.ctx.send(this.peer, fin, at, RULES.finRetransmit);
+      this.timer = this.ctx.arm(within(at, rto), (later) => expire(later, rto));
+    };
+    if (this.sack) this.timer = this.ctx.arm(within(now, of((m) => 2 * m + TCP_RTO_MIN)), probe);
+    else this.timer = this.ctx.arm(within(now, rto), (at) => expire(at, rto));
   }
 
   /** The ACK of the remote's FIN: TIME-WAIT's final state (tcp_time_wait, tcp_v4_timewait_ack). */

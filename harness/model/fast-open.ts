@@ -11,7 +11,7 @@ import type { ClientSegment, Connection, PortClients } from './listener.ts';
 import { oowRateLimited } from './out-of-window.ts';
 import { RULES } from './rules.ts';
 import { ackOf, rstForAck } from './segments.ts';
-import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
+import { after, response, TCP_TIMEOUT_INIT } from './time.ts';
 
 /** net.ipv4.tcp_fastopen bits (include/net/tcp.h). */
 const TFO_SERVER_ENABLE = 0x2;
@@ -59,6 +59,8 @@ function child(ctx: Context): FastOpenOutcome {
 export interface FastOpenChild {
   readonly connection: Connection;
   readonly synAck: ExpectedSegment;
+  /** Its timer's ceiling: the listener's tcp_rto_max_ms (unlike a request's, which is TCP_RTO_MAX). */
+  readonly rtoMax: number;
   numTimeout: number;
   timer: Timer;
   /** When its request last answered a retransmitted SYN (rate-limited as a request's are). */
@@ -66,8 +68,9 @@ export interface FastOpenChild {
 }
 
 /**
- * Linux tcp_fastopen_synack_timer: the SYN-ACK again after 1 s, doubling, tcp_synack_retries + 1
- * times (one more than a request gets); then the child dies (tcp_write_err), still accept()able.
+ * Linux tcp_fastopen_synack_timer: the SYN-ACK again after 1 s, doubling up to tcp_rto_max_ms
+ * (tcp_reset_xmit_timer), tcp_synack_retries + 1 times (one more than a request gets); then the
+ * child dies (tcp_write_err), still accept()able.
  */
 export function fastOpenChildTimer(ctx: Context, clients: PortClients, child: FastOpenChild, at: Interval): void {
   const client = child.connection.client;
@@ -75,7 +78,7 @@ export function fastOpenChildTimer(ctx: Context, clients: PortClients, child: Fa
   ctx.send({ kind: 'client', client }, child.synAck, at, RULES.fastOpenChild);
   ctx.count('TcpExt.TCPSynRetrans', RULES.fastOpenChild);
   child.numTimeout++;
-  child.timer = ctx.arm(after(at, Math.min(TCP_TIMEOUT_INIT << child.numTimeout, TCP_RTO_MAX)), (next) => fastOpenChildTimer(ctx, clients, child, next));
+  child.timer = ctx.arm(after(at, Math.min(TCP_TIMEOUT_INIT << child.numTimeout, child.rtoMax)), (next) => fastOpenChildTimer(ctx, clients, child, next));
 }
 
 /** RFC 9293 §3.10.7.4 in SYN-RECEIVED for a full socket (Linux tcp_rcv_state_process), listening or not. */

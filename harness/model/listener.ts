@@ -79,6 +79,8 @@ export class Listener {
   private readonly mss: number;
   /** TCP_FASTOPEN: the most Fast Open children pending at once; 0, none (Fast Open off). */
   private readonly fastOpenMax: number;
+  /** tcp_rto_max_ms when the socket was made (tcp_init_sock): its Fast Open children inherit it. */
+  private readonly rtoMax: number;
   open = true;
 
   constructor(
@@ -88,6 +90,7 @@ export class Listener {
   ) {
     this.mss = advertisedMss(ctx.settings, maxseg);
     this.fastOpenMax = fastOpen ?? 0;
+    this.rtoMax = ctx.sysctl('net.ipv4.tcp_rto_max_ms');
     // Linux __sys_listen (and BSD solisten): `(unsigned int)backlog > somaxconn` takes somaxconn, so listen(-1) asks for the most.
     const somaxconn = ctx.sysctl('net.core.somaxconn');
     this.max = backlog < 0 || backlog > somaxconn ? somaxconn : backlog;
@@ -207,7 +210,7 @@ export class Listener {
     const connection: Connection = { client, names, timestamps: options.timestamps, lastOow: null, via: 'fastOpen', rcvNxt: (clientIsn(client) + 1 + data) >>> 0 };
     const resend = synAck(ctx.settings, client, options, names, this.mss, { dataAcked: data, cookieFor: null });
     ctx.send({ kind: 'client', client }, resend, response(now), RULES.fastOpenChild);
-    const child: FastOpenChild = { connection, synAck: resend, numTimeout: 0, lastOow: null, timer: ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => fastOpenChildTimer(ctx, this.clients, child, at)) };
+    const child: FastOpenChild = { connection, synAck: resend, rtoMax: this.rtoMax, numTimeout: 0, lastOow: null, timer: ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => fastOpenChildTimer(ctx, this.clients, child, at)) };
     this.clients.set(client, { kind: 'fastOpenChild', child });
     ctx.count('Tcp.PassiveOpens', RULES.passiveOpen);
     this.enqueue(connection, now);

@@ -3,7 +3,7 @@
  * the flag behind any difference. Live sysctls come separately (TargetSettings).
  */
 import { UsageError } from '../cli/errors.ts';
-import type { SysctlName } from './actions.ts';
+import type { Rmem, Scenario, SysctlName } from './actions.ts';
 
 /** The version-dependent behaviours of a kernel, each one named so a report can cite it. */
 export interface ProfileFlags {
@@ -50,11 +50,17 @@ export interface TargetSettings {
   readonly sysctls: Readonly<Record<SysctlName, number>>;
   /** MTU of the target's interface towards the tester: its advertised MSS follows from it. */
   readonly mtu: number;
-  /** Window scale the target advertises: clamp(ilog2(max(tcp_rmem[2], rmem_max)) - 15, 0, 14). */
-  readonly windowScale: number;
-  /** Receive space of a fresh socket (tcp_full_space: half of tcp_rmem[1]); its first windows follow from it. */
-  readonly receiveSpace: number;
+  /** net.ipv4.tcp_rmem: the first windows and the window scale follow from it. */
+  readonly rmem: Rmem;
+  /** net.core.rmem_max (not per namespace): the window scale allows for it too. */
+  readonly rmemMax: number;
 }
+
+/** Linux tcp_select_initial_window: the scale for the largest window a socket could ever offer, clamp(ilog2(max(tcp_rmem[2], rmem_max)) - 15, 0, 14). */
+export const windowScaleOf = (s: TargetSettings): number => Math.min(14, Math.max(0, Math.floor(Math.log2(Math.max(s.rmem[2], s.rmemMax))) - 15));
+
+/** tcp_full_space of a fresh socket: half its receive buffer (tcp_rmem[1]) goes to the window (tcp_adv_win_scale 1, or 6.x's default scaling ratio). */
+export const receiveSpaceOf = (s: TargetSettings): number => Math.floor(s.rmem[1] / 2);
 
 /** Whether the target offers or accepts each option now (net.ipv4.tcp_timestamps, tcp_sack, tcp_window_scaling). */
 export const optionsOn = (s: TargetSettings) => ({
@@ -141,6 +147,7 @@ export const SCENARIO_SYSCTLS: readonly SysctlName[] = [
   'net.ipv4.tcp_rfc1337',
   'net.ipv4.tcp_ecn',
   'net.ipv4.tcp_ecn_fallback',
+  'net.ipv4.tcp_rto_max_ms',
 ];
 
 /** Sysctls the model reads from the target: those a scenario may set, and the ones behind options and windows. */
@@ -169,23 +176,26 @@ export const DEFAULT_SYSCTLS: Readonly<Record<(typeof SETTINGS_SYSCTLS)[number],
   'net.ipv4.tcp_timestamps': '1',
   'net.ipv4.tcp_sack': '1',
   'net.ipv4.tcp_window_scaling': '1',
+  // Linux 6.15 and later; older kernels behave as its default (TCP_RTO_MAX).
+  'net.ipv4.tcp_rto_max_ms': '120000',
+};
+
+const rmemOf = (text: string): Rmem => {
+  const [min = 0, initial = 0, max = 0] = text.trim().split(/\s+/).map(Number);
+  return [min, initial, max];
 };
 
 /** The model's view of a target from its live sysctls (absent ones take the default table's values). */
 export function settingsFrom(live: Readonly<Record<string, string>>, mtu: number): TargetSettings {
   const values: Readonly<Record<string, string>> = { ...DEFAULT_SYSCTLS, ...live };
   const sysctls = Object.fromEntries(SCENARIO_SYSCTLS.map((name) => [name, Number(values[name])])) as Record<SysctlName, number>;
-  const rmem = values['net.ipv4.tcp_rmem']!.trim().split(/\s+/).map(Number);
-  const space = Math.max(rmem[2]!, Number(values['net.core.rmem_max']));
-  return {
-    sysctls,
-    mtu,
-    // tcp_select_initial_window: scale for the largest window the socket could ever offer.
-    windowScale: Math.min(14, Math.max(0, Math.floor(Math.log2(space)) - 15)),
-    // tcp_full_space of a fresh socket: half its receive buffer (tcp_rmem[1]) goes to the window.
-    receiveSpace: Math.floor(rmem[1]! / 2),
-  };
+  return { sysctls, mtu, rmem: rmemOf(values['net.ipv4.tcp_rmem']!), rmemMax: Number(values['net.core.rmem_max']) };
 }
 
 /** The default table as the model reads it, on a 1500-byte link. */
 export const DEFAULT_SETTINGS: TargetSettings = settingsFrom(DEFAULT_SYSCTLS, 1500);
+
+/** Settings with a scenario's starting ones applied: what the model judges a case by. */
+export function withConfig(settings: TargetSettings, scenario: Pick<Scenario, 'config' | 'rmem' | 'mtu'>): TargetSettings {
+  return { ...settings, sysctls: { ...settings.sysctls, ...scenario.config }, rmem: scenario.rmem ?? settings.rmem, mtu: scenario.mtu ?? settings.mtu };
+}

@@ -4,7 +4,7 @@
  * that does not fit is named in one line.
  */
 import { SCENARIO_SYSCTLS } from './profiles.ts';
-import { ECN_FLAGS, ICMP_UNREACHABLE_CODES, IP_ECN, MAXSEG_RANGE, type EcnFlag, type Action, type IcmpUnreachableCode, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
+import { ECN_FLAGS, ICMP_UNREACHABLE_CODES, IP_ECN, MAXSEG_RANGE, MTU_RANGE, type EcnFlag, type Action, type IcmpUnreachableCode, type Rmem, type Scenario, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
 
 /** What a scenario may hold; the executor gives each case this many peers of each kind. */
 const MAX_CLIENT = 7;
@@ -134,9 +134,28 @@ export function checkAction(value: unknown, where: string): Action {
   }
 }
 
-export function checkConfig(value: unknown, where: string): Partial<Record<SysctlName, number>> {
+function checkConfig(value: unknown, where: string): Partial<Record<SysctlName, number>> {
   const o = object(value, where);
   const config: Partial<Record<SysctlName, number>> = {};
   for (const key of Object.keys(o)) config[sysctlName(key, `${where}["${key}"]`)] = int(o, key, where, 0, 2 ** 31 - 1);
   return config;
+}
+
+/** tcp_rmem: three sizes, smallest to largest (the kernel takes any order; a scenario keeps to this one). */
+function rmem(value: unknown, where: string): Rmem {
+  if (!Array.isArray(value) || value.length !== 3 || !value.every((v, i) => Number.isInteger(v) && v >= 1 && v <= 2 ** 30 && (i === 0 || v >= value[i - 1]))) {
+    throw new ScenarioError(`${where} must be three whole numbers from 1 to 2^30, smallest first, not ${JSON.stringify(value)}`);
+  }
+  return [value[0], value[1], value[2]];
+}
+
+export function checkScenario(value: unknown, where: string): Scenario {
+  const o = object(value, where);
+  if (!Array.isArray(o.actions)) throw new ScenarioError(`${where}.actions is not a list`);
+  return {
+    config: checkConfig(o.config ?? {}, `${where}.config`),
+    ...(o.rmem === undefined ? {} : { rmem: rmem(o.rmem, `${where}.rmem`) }),
+    ...(o.mtu === undefined ? {} : { mtu: int(o, 'mtu', where, MTU_RANGE.min, MTU_RANGE.max) }),
+    actions: o.actions.map((a, i) => checkAction(a, `${where}.actions[${i}]`)),
+  };
 }

@@ -2,7 +2,7 @@
 import { clientIsn, peerTsval, remoteIsn } from './harness-numbers.ts';
 import type { ClientId, ConnId, EcnRequest, SynOptions } from './actions.ts';
 import type { Expected32, ExpectedOptions, ExpectedSegment, TcpFlagName } from './expectations.ts';
-import { optionsOn, type TargetSettings } from './profiles.ts';
+import { optionsOn, receiveSpaceOf, windowScaleOf, type TargetSettings } from './profiles.ts';
 
 const NO_OPTIONS: ExpectedOptions = { mss: null, sackPermitted: false, timestamps: null, windowScale: null, fastOpen: null };
 const exact = (n: number): Expected32 => ({ exact: n >>> 0 });
@@ -18,7 +18,8 @@ export const advertisedMss = (s: TargetSettings, maxseg: number | undefined): nu
 
 /** tcp_select_initial_window: the receive space rounded down to whole segments, at most 65535 unscaled. */
 export function initialWindow(s: TargetSettings, segmentSize: number): number {
-  const space = s.receiveSpace > segmentSize ? Math.floor(s.receiveSpace / segmentSize) * segmentSize : s.receiveSpace;
+  const receiveSpace = receiveSpaceOf(s);
+  const space = receiveSpace > segmentSize ? Math.floor(receiveSpace / segmentSize) * segmentSize : receiveSpace;
   return Math.min(space, 65535);
 }
 
@@ -64,7 +65,7 @@ export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names
     mss,
     sackPermitted: n.sack,
     timestamps: n.timestamps ? { tsval: tsval(names), tsecr: exact(peerTsval({ kind: 'client', client })) } : null,
-    windowScale: n.windowScale ? exact(s.windowScale) : null,
+    windowScale: n.windowScale ? exact(windowScaleOf(s)) : null,
     fastOpen: fastOpen.cookieFor === null ? null : { cookie: fastOpenCookieName(fastOpen.cookieFor) },
   });
 }
@@ -101,7 +102,7 @@ export function connectSyn(s: TargetSettings, names: Names, mss: number, ecn: bo
     mss,
     sackPermitted: on.sack,
     timestamps: on.timestamps ? { tsval: tsval(names), tsecr: exact(crossed?.tsecr ?? 0) } : null,
-    windowScale: on.windowScaling ? exact(s.windowScale) : null,
+    windowScale: on.windowScaling ? exact(windowScaleOf(s)) : null,
     fastOpen: null,
   });
 }

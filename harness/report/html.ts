@@ -88,10 +88,16 @@ function counterexample(p: PropertyResult, c: Counterexample): string {
 ${ladders(c)}</section>`;
 }
 
+/** Cases the target could not run, after the count of those it ran: " (+3 n/a: the target has no …)". */
+function notApplicableText(p: PropertyResult): string {
+  const entries = Object.entries(p.notApplicable);
+  return entries.length === 0 ? '' : `<br><span class="na">+${entries.reduce((n, [, c]) => n + c, 0)} n/a: ${entries.map(([why]) => x(why)).join('; ')}</span>`;
+}
+
 export function renderHtml(r: RunReport): string {
   const count = (s: string): number => r.properties.filter((p) => p.status === s).length;
   const rows = r.properties
-    .map((p) => `<tr class="${p.status}"><td>${x(p.suite)}</td><td>${p.counterexample ? `<a href="#${x(p.counterexample.id)}">${x(p.property)}</a>` : x(p.property)}</td><td>${x(p.status)}</td><td>${p.numRuns}</td><td>${(p.durationMs / 1000).toFixed(1)} s</td><td>${p.silence.barrier} barrier / ${p.silence.timeout} timeout</td><td>${p.signature.map(x).join('<br>')}</td><td>${x(p.error ?? '')}</td></tr>`)
+    .map((p) => `<tr class="${p.status}"><td>${x(p.suite)}</td><td>${p.counterexample ? `<a href="#${x(p.counterexample.id)}">${x(p.property)}</a>` : x(p.property)}</td><td>${x(p.status)}</td><td>${p.numRuns}${notApplicableText(p)}</td><td>${(p.durationMs / 1000).toFixed(1)} s</td><td>${p.silence.barrier} barrier / ${p.silence.timeout} timeout</td><td>${p.signature.map(x).join('<br>')}</td><td>${x(p.error ?? '')}</td></tr>`)
     .join('\n');
   const flags = Object.entries(r.profile.flags).map(([k, v]) => `<tr><td>${x(k)}</td><td>${v}</td></tr>`).join('');
   const sysctls = Object.entries(r.target.sysctls).map(([k, v]) => `<tr><td>${x(k)}</td><td>${x(v)}</td></tr>`).join('');

@@ -7,8 +7,10 @@ function testcase(p: PropertyResult, target: string): string {
   const deviations = p.counterexample?.deviations.map((d) => d.message).join('\n') ?? '';
   const replay = p.counterexample ? `\nreplay: ${p.counterexample.replayCommand}` : '';
   switch (p.status) {
-    case 'pass':
-      return `${head}</testcase>`;
+    case 'pass': {
+      const na = Object.entries(p.notApplicable).map(([why, n]) => `${n} generated case(s) not applicable: ${why}`);
+      return na.length === 0 ? `${head}</testcase>` : `${head}\n      <system-out>${x(na.join('\n'))}</system-out>\n    </testcase>`;
+    }
     case 'fail':
       return `${head}\n      <failure message="${x(`${p.counterexample?.deviations.length ?? 0} deviation(s) from the model`)}" type="deviation">${x(deviations + replay)}</failure>\n    </testcase>`;
     case 'flaky':

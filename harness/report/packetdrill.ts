@@ -237,7 +237,10 @@ function render(c: Counterexample, profile: KernelProfile, side: Side, peer: Pee
     return `${timeText(l.at)} < ${segmentText({ ...l.segment, ts: echoed(l.segment, tsvals) })}`;
   });
   const s = c.settings;
-  const sysctls = SCENARIO_SYSCTLS.map((n) => `${n}=${s.sysctls[n]}`);
+  const sysctls = [...SCENARIO_SYSCTLS.map((n) => `${n}=${s.sysctls[n]}`), `net.ipv4.tcp_rmem='${s.rmem.join(' ')}'`];
+  // packetdrill's tun device starts at 1500 bytes.
+  const link = s.mtu === 1500 ? [] : [`ip link set dev tun0 mtu ${s.mtu}`];
+  const setupCommands = [...link, ...(setup ? [setup] : [])];
   const header = [
     `// tcpconform counterexample ${c.id} (seed ${c.seed}, path ${c.path})`,
     `// replay: ${c.replayCommand}`,
@@ -249,7 +252,7 @@ function render(c: Counterexample, profile: KernelProfile, side: Side, peer: Pee
     `// Script peer: ${peer ? describePeer(peer) : 'none'}. Times are nominal: waits take their time, other actions ${ACTION_MS} ms each; outbound lines allow the model's interval.`,
     ...comments.map((m) => `// Left out: ${m}`),
     // The settings the model judged by; -e: a kernel without one of them (tcp_syn_linear_timeouts) still runs the script.
-    `\`sysctl -q -e -w ${sysctls.join(' ')}${setup ? ` && ${setup}` : ''}\``,
+    `\`sysctl -q -e -w ${sysctls.join(' ')}${setupCommands.map((c) => ` && ${c}`).join('')}\``,
     '',
   ];
   if (!body.some((l) => /^\d/.test(l))) body.push(`${timeText(0)} \`true\``); // packetdrill needs one event

@@ -45,6 +45,8 @@ export interface PropertyResult {
   status: PropertyStatus;
   /** Cases fast-check ran (each on fresh target state). */
   numRuns: number;
+  /** Generated cases the target could not run, by reason (e.g. 'the target has no net.ipv4.tcp_rto_max_ms'): not counted as passed. */
+  notApplicable: Record<string, number>;
   durationMs: number;
   /** How "nothing came back" was proven, counted over all steps of all cases. */
   silence: Record<SilenceProof, number>;

@@ -39,6 +39,8 @@ export interface PropertyCheck {
   readonly failure: FailingCase | null;
   /** True when the deadline cut exploration short. */
   readonly interrupted: boolean;
+  /** Generated cases the target could not run, by reason (a sysctl it lacks, ...): neither passed nor failed. */
+  readonly notApplicable: Readonly<Record<string, number>>;
 }
 
 class DeviationsFound extends Error {
@@ -68,8 +70,13 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
 
   const canonical = await run(property.canonical);
   let lastFailure: { scenario: Scenario; execution: Execution; verdict: Verdict } | null = null;
+  const notApplicable: Record<string, number> = {};
   const details = await fc.check(
     fc.asyncProperty(property.scenarios, async (scenario) => {
+      // A case this target cannot run is skipped (fast-check generates another), and counted.
+      const reason = target.notApplicable(scenario);
+      if (reason !== null) notApplicable[reason] = (notApplicable[reason] ?? 0) + 1;
+      fc.pre(reason === null);
       const { execution, verdict } = await run(scenario);
       if (verdict.deviations.length > 0) {
         lastFailure = { scenario, execution, verdict };
@@ -79,7 +86,7 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
     { seed: options.seed, numRuns: options.numRuns, interruptAfterTimeLimit: Math.max(1, options.deadline - Date.now()), markInterruptAsFailure: false },
   );
   await inFlight;
-  const base = { numRuns: details.numRuns, silence, signature: signature(canonical.execution), interrupted: details.interrupted };
+  const base = { numRuns: details.numRuns, silence, signature: signature(canonical.execution), interrupted: details.interrupted, notApplicable };
   const found = lastFailure as { scenario: Scenario; execution: Execution; verdict: Verdict } | null;
   // The shrunk counterexample; else the canonical scenario, judged too: a deviation there is as real as any other.
   const failing =

@@ -7,7 +7,7 @@ import { UsageError } from '../cli/errors.ts';
 import { readJsonFile } from '../cli/read-json.ts';
 import type { Scenario } from '../model/actions.ts';
 import { makeDirectory, writeFileAtomically } from '../report/output-dir.ts';
-import { checkAction, checkConfig, ScenarioError } from '../model/scenario-check.ts';
+import { checkScenario, ScenarioError } from '../model/scenario-check.ts';
 import { encodePcap } from '../packet/pcap.ts';
 import { packetdrillScripts } from '../report/packetdrill.ts';
 import type { KernelProfile } from '../model/profiles.ts';
@@ -64,10 +64,7 @@ export function readReplayFile(path: string): ReplayFile {
     throw new UsageError(`${path} lacks target, profile, suite or property`);
   }
   try {
-    const scenario = file.scenario as { config?: unknown; actions?: unknown } | undefined;
-    if (!Array.isArray(scenario?.actions)) throw new ScenarioError('scenario.actions is not a list');
-    const actions = scenario.actions.map((a, i) => checkAction(a, `scenario.actions[${i}]`));
-    return { ...(file as ReplayFile), scenario: { config: checkConfig(scenario.config ?? {}, 'scenario.config'), actions } };
+    return { ...(file as ReplayFile), scenario: checkScenario(file.scenario, 'scenario') };
   } catch (error) {
     if (error instanceof ScenarioError) throw new UsageError(`${path}: ${error.message}`);
     throw error;

@@ -5,7 +5,7 @@
  */
 import * as fc from 'fast-check';
 import { predict } from '../model/predict.ts';
-import { DEFAULT_SETTINGS, PROFILES, type ProfileFlagName } from '../model/profiles.ts';
+import { DEFAULT_SETTINGS, PROFILES, withConfig, type ProfileFlagName } from '../model/profiles.ts';
 import { schedule } from '../model/schedule.ts';
 import type { Property } from './property.ts';
 
@@ -20,7 +20,7 @@ export function propertyFlags(property: Property): readonly ProfileFlagName[] {
   const flags = new Set<ProfileFlagName>();
   for (const scenario of [property.canonical, ...fc.sample(property.scenarios, { seed: 1, numRuns: SAMPLES })]) {
     const { timed, end } = schedule(scenario.actions);
-    const settings = { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, ...scenario.config } };
+    const settings = withConfig(DEFAULT_SETTINGS, scenario);
     // Horizon past every timer a scenario arms (SYN-ACK and SYN retransmissions, BSD's 75 s).
     for (const profile of PROFILES) for (const e of predict({ profile, settings, actions: timed, horizon: end + 200_000 })) e.rule.flags.forEach((f) => flags.add(f));
   }

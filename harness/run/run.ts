@@ -164,8 +164,8 @@ async function runProperty(property: Property, target: ExecutorTarget, profile: 
   try {
     check = await checkProperty(property, target.executor, profile, { seed: options.seed, numRuns, deadline, replays: options.replays, onCase: () => progress.caseDone(property) });
   } catch (error) {
-    return { ...base, status: 'error', numRuns: 0, durationMs: 0, silence: { barrier: 0, timeout: 0 }, signature: [], counterexample: null, error: error instanceof Error ? error.message : String(error) };
+    return { ...base, status: 'error', numRuns: 0, notApplicable: {}, durationMs: 0, silence: { barrier: 0, timeout: 0 }, signature: [], counterexample: null, error: error instanceof Error ? error.message : String(error) };
   }
   const counterexample = check.failure ? writeCounterexample(dir, property, check.failure, { seed: options.seed, spec, profile }) : null;
-  return { ...base, status: check.status, numRuns: check.numRuns, durationMs: check.durationMs, silence: check.silence, signature: check.signature, counterexample, error: null };
+  return { ...base, status: check.status, numRuns: check.numRuns, notApplicable: check.notApplicable, durationMs: check.durationMs, silence: check.silence, signature: check.signature, counterexample, error: null };
 }

@@ -58,7 +58,7 @@ export async function openQemuTarget(kernelSpec: string, spec: string): Promise<
     if (link.pid) lab.addPid(link.pid);
     await untilReachable(link);
     const booted = vm;
-    return targetOf({ spec, kernel: booted.kernel, agent: booted.agent, link, addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } }, mtu: 1500, bootMs: booted.bootMs }, async () => {
+    return targetOf({ spec, kernel: booted.kernel, agent: booted.agent, link, addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } }, mtu: 1500, ownsLink: true, bootMs: booted.bootMs }, async () => {
       await booted.close();
       await lab.close();
     });

@@ -70,7 +70,7 @@ export async function openSshTarget(user: string, host: string, spec: string): P
     const { kernel } = await agent.ready(30_000);
     link = await RawLink.start(null);
     const mtu = Number((await run(['ssh', ...sshOptions(), destination, `cat /sys/class/net/$(ip -o route get ${local} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')/mtu`]).catch(() => '1500')).trim()) || 1500;
-    return targetOf({ spec, kernel, agent, link, addresses: { target, tester: local, peers: { kind: 'shared', addr: local } }, mtu }, async () => {
+    return targetOf({ spec, kernel, agent, link, addresses: { target, tester: local, peers: { kind: 'shared', addr: local } }, mtu, ownsLink: false }, async () => {
       await run(['ssh', ...sshOptions(), destination, 'rm', '-f', remotePath]).catch(() => undefined);
       removeTable();
     });

@@ -14,6 +14,8 @@ export interface Target {
   readonly addresses: { readonly target: string; readonly tester: string; readonly peers: Addressing };
   /** MTU of the target's interface toward the tester: its advertised MSS follows from it. */
   readonly mtu: number;
+  /** Its interface toward the tester is the project's (a lab's veth, a VM's NIC): a case may change its MTU. */
+  readonly ownsLink: boolean;
   /** For a VM: milliseconds from starting it to its agent's ready line. */
   readonly bootMs?: number;
   close(): Promise<void>;

@@ -20,7 +20,7 @@ const synAcks = (r: Received) =>
 
 async function executorOn(wire: FakeWire, script = {}) {
   const { agent, calls } = fakeAgent(script);
-  const executor = await wireExecutor({ description: 'fake', agent, wire, targetAddr: TARGET_ADDR, routerAddr: '10.77.0.1', peers: { kind: 'lab' }, mtu: 1500 });
+  const executor = await wireExecutor({ description: 'fake', agent, wire, targetAddr: TARGET_ADDR, routerAddr: '10.77.0.1', peers: { kind: 'lab' }, mtu: 1500, ownsLink: true });
   return { executor, calls };
 }
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFor } from '../../harness/model/profiles.ts';
 import { RULES } from '../../harness/model/rules.ts';
-import type { Action, EcnFlag, IcmpUnreachableCode, SynOptions } from '../../harness/model/actions.ts';
+import type { Action, EcnFlag, IcmpUnreachableCode, Rmem, SynOptions } from '../../harness/model/actions.ts';
 import { judge } from '../../harness/run/judge.ts';
 import { openExecutorTarget, type ExecutorTarget } from '../../harness/run/targets.ts';
 import { requireRoot } from '../support/root.ts';
@@ -20,7 +20,9 @@ const connect: Action = { kind: 'connect', conn: 0, syncnt: 1 };
 const answer = (a: Extract<Action, { kind: 'answerSyn' }>['answer']): Action => ({ kind: 'answerSyn', conn: 0, answer: a });
 const wait = (ms: number): Action => ({ kind: 'wait', ms });
 
-const scenarios: Array<{ name: string; config?: Record<string, number>; actions: Action[] }> = [
+type KernelScenario = { name: string; config?: Record<string, number>; rmem?: Rmem; mtu?: number; actions: Action[] };
+
+const scenarios: KernelScenario[] = [
   { name: 'handshake and accept', actions: [listen(1), syn(0), ack(0), accept] },
   { name: 'SYN queue full: drop without cookies', config: { 'net.ipv4.tcp_syncookies': 0 }, actions: [listen(0), syn(0), syn(1)] },
   { name: 'SYN queue full: cookie with syncookies 1, its ACK completes', config: { 'net.ipv4.tcp_syncookies': 1 }, actions: [listen(0), syn(0), syn(1, { ...full, timestamps: false }), ack(0), accept, ack(1), accept] },
@@ -75,11 +77,16 @@ const scenarios: Array<{ name: string; config?: Record<string, number>; actions:
   { name: 'FIN-WAIT-2: the remote ACKs the FIN (no more retransmissions); an old SYN and an RST out of the window get an ACK once per 500 ms; its FIN then brings TIME-WAIT', actions: [{ kind: 'connect', conn: 0, syncnt: 3 }, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20), { kind: 'closeConnection', conn: 0 }, wait(10), answer({ kind: 'ack' }), wait(300), answer({ kind: 'syn', options: full, window: 29200 }), answer({ kind: 'rst', acceptable: true }), wait(600), answer({ kind: 'rst', acceptable: true }), wait(20), answer({ kind: 'fin' }), wait(20)] },
   { name: 'FIN-WAIT-2: an in-window RST kills it whatever tcp_rfc1337 says; the FIN then meets a closed port', config: { 'net.ipv4.tcp_rfc1337': 1 }, actions: [{ kind: 'connect', conn: 0, syncnt: 3 }, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20), { kind: 'closeConnection', conn: 0 }, wait(10), answer({ kind: 'ack' }), wait(20), answer({ kind: 'rstInWindow' }), wait(20), answer({ kind: 'fin' }), wait(20)] },
   ...[true, false].map((sackPermitted) => ({ name: `FIN-WAIT-1: the FIN retransmitted on the RTO the handshake gave (m + max(2m, 200 ms)), doubling${sackPermitted ? ', after a tail loss probe (SACK)' : ''}`, actions: [{ kind: 'connect', conn: 0, syncnt: 3 } as Action, answer({ kind: 'synAck', options: { ...full, sackPermitted }, window: 29200, ackValid: true }), wait(20), { kind: 'closeConnection', conn: 0 } as Action, wait(1000), answer({ kind: 'fin' }), wait(20)] })),
+  { name: 'tcp_rmem 4096 262144 64M and MTU 1280: the SYN-ACK offers 65535 (unscaled) with window scale 11 and MSS 1240; connect() too', rmem: [4096, 262144, 67108864], mtu: 1280, actions: [listen(1), syn(0), ack(0), accept, connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },
+  { name: 'tcp_rmem 4096 4096 4096 and MTU 9000: a window of 2048 (below one segment), MSS 8960', rmem: [4096, 4096, 4096], mtu: 9000, actions: [listen(1), syn(0), ack(0), accept, connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },
+  { name: "tcp_rto_max_ms 1000: connect()'s SYN every second, ETIMEDOUT at the modelled 1 + syn_retries s", config: { 'net.ipv4.tcp_rto_max_ms': 1000 }, actions: [{ kind: 'connect', conn: 0, syncnt: 3 }, wait(4600)] },
+  { name: 'tcp_rto_max_ms 1000: a request keeps TCP_RTO_MAX (SYN-ACKs at 1 and 3 s), a Fast Open child takes the ceiling (every second)', config: { 'net.ipv4.tcp_rto_max_ms': 1000, 'net.ipv4.tcp_synack_retries': 2, 'net.ipv4.tcp_fastopen': 0x203 }, actions: [{ kind: 'listen', backlog: 4, fastOpen: 2 }, syn(0), { kind: 'syn', client: 1, options: full, window: 64240, data: 10 }, wait(3600)] },
+  { name: "tcp_rto_max_ms 1000: the FIN's timeout doubles up to 1 s, where the orphan is no longer alive and dies (tcp_orphan_retries 0); the remote's FIN then meets a closed port", config: { 'net.ipv4.tcp_rto_max_ms': 1000 }, actions: [{ kind: 'connect', conn: 0, syncnt: 3 }, answer({ kind: 'synAck', options: { ...full, sackPermitted: false }, window: 29200, ackValid: true }), wait(20), { kind: 'closeConnection', conn: 0 }, wait(3000), answer({ kind: 'fin' }), wait(20)] },
   { name: 'connect: an ICMP error on an established connection is dropped', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), answer({ kind: 'icmpUnreachable', code: 1 }), wait(20)] },
 ];
 
 /** Fast Open on the server: the client asks for a cookie in a handshake it then resets, and comes back with it. */
-function fastOpenScenarios(): Array<{ name: string; config?: Record<string, number>; actions: Action[] }> {
+function fastOpenScenarios(): KernelScenario[] {
   const tfo: Action = { kind: 'listen', backlog: 2, fastOpen: 5 };
   const withCookie = (fastOpen: 'request' | 'cookie' | 'badCookie', data = 0): Action => ({ kind: 'syn', client: 0, options: full, window: 64240, fastOpen, ...(data ? { data } : {}) });
   const cookieFirst = [withCookie('request'), ack(0), accept, { kind: 'rst', client: 0 } as Action];
@@ -108,7 +115,7 @@ describe('the model predicts this kernel exactly, rule by rule', () => {
   for (const s of scenarios) {
     it(s.name, async () => {
       const profile = profileFor(target.kernel, target.sysctlsPresent);
-      const execution = await target.executor.execute({ config: s.config ?? {}, actions: s.actions });
+      const execution = await target.executor.execute({ config: s.config ?? {}, ...(s.rmem ? { rmem: s.rmem } : {}), ...(s.mtu ? { mtu: s.mtu } : {}), actions: s.actions });
       const verdict = judge(execution, profile);
       expect(verdict.deviations.map((d) => d.message)).toEqual([]);
       expect(execution.silence.timeout).toBe(0);

@@ -189,6 +189,8 @@ describe('connect() (RFC 9293 §3.10.7.3, Linux tcp_connect / tcp_retransmit_tim
 
   it('the deadline is what syn_retries exponential retransmits take: 3 s for 1, 127 s for 6', () => {
     expect([synTimeoutMs(1), synTimeoutMs(2), synTimeoutMs(6), synTimeoutMs(8)]).toEqual([3000, 7000, 127_000, 367_000]);
+    // tcp_rto_max_ms (6.15): the linear part of the model starts where the ceiling is reached.
+    expect([synTimeoutMs(6, 5000), synTimeoutMs(6, 1000), synTimeoutMs(1, 2000)]).toEqual([27_000, 7000, 3000]);
   });
 
   it('counts: Tcp.ActiveOpens once, TcpExt.TCPSynRetrans per retransmission; one straddling the horizon may or may not have been counted', () => {

@@ -1,7 +1,7 @@
 /** Scenarios read from files people may edit: every generated scenario passes as it is, and the first bad field is named. */
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkAction, checkConfig, ScenarioError } from '../../harness/model/scenario-check.ts';
+import { checkAction, checkScenario, ScenarioError } from '../../harness/model/scenario-check.ts';
 import { SUITES } from '../../suites/index.ts';
 
 const properties = SUITES.flatMap((s) => s.properties);
@@ -11,9 +11,7 @@ describe('scenario check', () => {
     for (const property of properties) {
       fc.assert(
         fc.property(property.scenarios, (scenario) => {
-          const read = JSON.parse(JSON.stringify(scenario)) as { config: unknown; actions: unknown[] };
-          expect(read.actions.map((a, i) => checkAction(a, `actions[${i}]`))).toEqual(scenario.actions);
-          expect(checkConfig(read.config, 'config')).toEqual(scenario.config);
+          expect(checkScenario(JSON.parse(JSON.stringify(scenario)), 'scenario')).toEqual(scenario);
         }),
         { numRuns: 50 },
       );
@@ -47,7 +45,16 @@ describe('scenario check', () => {
   });
 
   it('a config names only sysctls a scenario may set, with whole values', () => {
-    expect(() => checkConfig({ 'net.core.somaxconn': 'lots' }, 'config')).toThrow(/config\.net\.core\.somaxconn must be a whole number/);
-    expect(() => checkConfig([], 'config')).toThrow(/config is not an object/);
+    const scenario = (config: unknown) => ({ config, actions: [] });
+    expect(() => checkScenario(scenario({ 'net.core.somaxconn': 'lots' }), 's')).toThrow(/s\.config\.net\.core\.somaxconn must be a whole number/);
+    expect(() => checkScenario(scenario([]), 's')).toThrow(/s\.config is not an object/);
+  });
+
+  it('tcp_rmem is three sizes smallest first; the MTU is one a link can have', () => {
+    expect(checkScenario({ config: {}, rmem: [4096, 87380, 6291456], mtu: 1280, actions: [] }, 's')).toEqual({ config: {}, rmem: [4096, 87380, 6291456], mtu: 1280, actions: [] });
+    expect(() => checkScenario({ config: {}, rmem: [87380, 4096, 6291456], actions: [] }, 's')).toThrow(/s\.rmem must be three whole numbers from 1 to 2\^30, smallest first/);
+    expect(() => checkScenario({ config: {}, rmem: [4096, 87380], actions: [] }, 's')).toThrow(/s\.rmem must be three/);
+    expect(() => checkScenario({ config: {}, mtu: 68, actions: [] }, 's')).toThrow(/s\.mtu must be a whole number from 576 to 9000, not 68/);
+    expect(() => checkScenario({ config: {} }, 's')).toThrow(/s\.actions is not a list/);
   });
 });

@@ -33,6 +33,9 @@ describe('packetdrill scripts of a counterexample', () => {
     const init = expected.split('\n').find((l) => l.startsWith('`'))!;
     expect(init).toMatch(/^`sysctl -q -e -w \S/);
     for (const name of ['net.core.somaxconn', 'net.ipv4.tcp_syncookies', 'net.ipv4.tcp_abort_on_overflow', 'net.ipv4.tcp_max_syn_backlog', 'net.ipv4.tcp_timestamps']) expect(init).toContain(`${name}=`);
+    expect(init).toContain("net.ipv4.tcp_rmem='4096 131072 33554432'");
+    // The counterexample's link had the tun device's 1500 bytes: no MTU to set.
+    expect(init).not.toContain('mtu');
   });
 
   it('the expected script asserts what the profile says (MSS 1460), the observed one what the kernel did (1000)', () => {

@@ -46,8 +46,8 @@ const report = (status: 'pass' | 'fail' | 'flaky'): RunReport => ({
   runsPerProperty: 0,
   budgetSeconds: 50,
   properties: [
-    { suite: 'handshake', property: 'options-negotiated', status, numRuns: 5, durationMs: 12, silence: { barrier: 10, timeout: 0 }, signature: ['client 0: [S.] at 0 ms'], flags: [], counterexample: status === 'pass' ? null : counterexample, error: null },
-    { suite: 'closed-ports', property: 'rst', status: 'pass', numRuns: 5, durationMs: 3, silence: { barrier: 5, timeout: 1 }, signature: [], flags: [], counterexample: null, error: null },
+    { suite: 'handshake', property: 'options-negotiated', status, numRuns: 5, notApplicable: {}, durationMs: 12, silence: { barrier: 10, timeout: 0 }, signature: ['client 0: [S.] at 0 ms'], flags: [], counterexample: status === 'pass' ? null : counterexample, error: null },
+    { suite: 'closed-ports', property: 'rst', status: 'pass', numRuns: 5, notApplicable: { 'the target has no net.ipv4.tcp_rto_max_ms': 2 }, durationMs: 3, silence: { barrier: 5, timeout: 1 }, signature: [], flags: [], counterexample: null, error: null },
   ],
   exitCode: null,
   error: null,
@@ -81,6 +81,7 @@ describe('reports', () => {
     const flaky = renderJunit(report('flaky'));
     expect(flaky).toContain('failures="0"');
     expect(flaky).toContain('FLAKY');
+    expect(fail).toContain('2 generated case(s) not applicable: the target has no net.ipv4.tcp_rto_max_ms');
   });
 
   it('HTML escapes what it shows and marks the deviating arrow', () => {
@@ -88,6 +89,7 @@ describe('reports', () => {
     expect(html).not.toContain('<script>alert');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toMatch(/stroke="#c62828"/);
+    expect(html).toContain('+2 n/a: the target has no net.ipv4.tcp_rto_max_ms');
   });
 
   it('the HTML opens in headless Chromium without errors and shows both ladder diagrams', () => {

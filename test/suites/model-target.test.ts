@@ -9,7 +9,7 @@ import { profileByName, type KernelProfile, type ProfileFlagName, type TargetSet
 import { checkProperty } from '../../harness/run/check-property.ts';
 import type { Property } from '../../harness/run/property.ts';
 import { SUITES } from '../../suites/index.ts';
-import { DEFAULT_SETTINGS } from '../../harness/model/profiles.ts';
+import { DEFAULT_SETTINGS, withConfig } from '../../harness/model/profiles.ts';
 import type { Action, Scenario } from '../../harness/model/actions.ts';
 
 const properties: Property[] = SUITES.flatMap((s) => s.properties);
@@ -51,7 +51,7 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'ICMP unreachable remembered until timeout (BSD)', truth: flipped(linux, 'icmpUnreachableAbortsConnect'), settings: DEFAULT_SETTINGS, catchBy: 'connect-errors/connect-answered' },
   { name: 'ACK of unsent data dropped silently (6.12 and older)', truth: flipped(linux, 'challengeAckForUnsentData'), settings: DEFAULT_SETTINGS, catchBy: 'syn-rcvd/syn-rcvd-edge-cases' },
   { name: 'MSS advertised from a 1400-byte MTU', truth: linux, settings: { ...DEFAULT_SETTINGS, mtu: 1400 }, catchBy: 'handshake/options-negotiated' },
-  { name: 'window scale off by one', truth: linux, settings: { ...DEFAULT_SETTINGS, windowScale: DEFAULT_SETTINGS.windowScale + 1 }, catchBy: 'handshake/options-negotiated' },
+  { name: 'window scale off by one', truth: linux, settings: { ...DEFAULT_SETTINGS, rmem: [4096, 131072, 2 * DEFAULT_SETTINGS.rmem[2]] }, catchBy: 'handshake/options-negotiated' },
   { name: 'a SYN-ACK in SYN-RECEIVED of a simultaneous open draws a challenge ACK (before 2024)', truth: flipped(linux, 'synAckCompletesSimultaneousOpen'), settings: DEFAULT_SETTINGS, catchBy: 'simultaneous-open/crossed-syns' },
   { name: 'tcp_timestamps 0 ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'handshake/options-negotiated', rewrite: withoutTimestampsSwitch },
   { name: 'ICMP host unreachable about a SYN-ACK ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'half-open/icmp-about-synack', rewrite: withoutClientIcmp },
@@ -78,7 +78,7 @@ describe('suites catch mutated models', () => {
         execute: async (s: Scenario) => {
           const execution = await mutant.execute(m.rewrite?.(s) ?? s);
           // Judged on the actions the scenario asked for, whatever the mutant did with them.
-          return { ...execution, timed: execution.timed.map((t, i) => ({ ...t, action: s.actions[i]! })), settings: { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, ...s.config } } };
+          return { ...execution, timed: execution.timed.map((t, i) => ({ ...t, action: s.actions[i]! })), settings: withConfig(DEFAULT_SETTINGS, s) };
         },
       };
       const check = await checkProperty(property, judgedAs, linux, options);
