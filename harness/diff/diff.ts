@@ -175,8 +175,9 @@ function segmentFields(e: ExpectedSegment, o: SegmentFields, bindings: Bindings)
   if (e.flags.includes('ACK')) checks.push({ field: 'ack', expected: e.ack, observed: o.ack });
   if (eo.windowScale !== null && oo.windowScale !== null) checks.push({ field: 'options.windowScale', expected: eo.windowScale, observed: oo.windowScale });
   else checks.push(text('options.windowScale', eo.windowScale === null ? null : describeExpected32(eo.windowScale), oo.windowScale));
-  const cookie = eo.fastOpen && oo.fastOpen !== null ? bindings.cookie(eo.fastOpen.cookie, oo.fastOpen) : null;
-  checks.push(text('options.fastOpen', eo.fastOpen === null ? null : (cookie ?? `a cookie (${eo.fastOpen.cookie})`), oo.fastOpen));
+  const fo = eo.fastOpen;
+  const cookie = fo && 'cookie' in fo && oo.fastOpen !== null ? bindings.cookie(fo.cookie, oo.fastOpen) : null;
+  checks.push(text('options.fastOpen', fo === null ? null : 'hex' in fo ? fo.hex : (cookie ?? `a cookie (${fo.cookie})`), oo.fastOpen));
   if (eo.timestamps && oo.timestamps) {
     checks.push({ field: 'options.timestamps.tsval', expected: eo.timestamps.tsval, observed: oo.timestamps.tsval });
     checks.push({ field: 'options.timestamps.tsecr', expected: eo.timestamps.tsecr, observed: oo.timestamps.tsecr });
@@ -194,17 +195,21 @@ function describeResult(r: CallResult): string {
       return r.accepted.length ? `accept -> ${r.accepted.map((c) => `client ${c}`).join(', ')}` : 'accept -> nothing (queue empty)';
     case 'connect':
       return `connect -> ${r.errno ?? 'success'}`;
+    case 'sendto':
+      return r.sent > 0 ? `sendto(MSG_FASTOPEN) -> ${r.sent} bytes in the SYN` : 'sendto(MSG_FASTOPEN) -> EINPROGRESS (no data in the SYN)';
   }
 }
 
 function diffResults(input: DiffInput, add: Add): void {
-  const observed = new Map<number, Extract<Observation, { kind: 'result' }>>();
-  for (const o of input.observed) if (o.kind === 'result') observed.set(o.cause, o);
-  const expectedCauses = new Set<number>();
+  // One result per call an action makes (a Fast Open connect makes two: sendto, then the connect's outcome).
+  const key = (r: { cause: number; result: CallResult }): string => `${r.cause}:${r.result.call === 'sendto' ? 'sendto' : 'call'}`;
+  const observed = new Map<string, Extract<Observation, { kind: 'result' }>>();
+  for (const o of input.observed) if (o.kind === 'result') observed.set(key(o), o);
+  const expectedCalls = new Set<string>();
   for (const e of input.expected) {
     if (e.kind !== 'result') continue;
-    expectedCauses.add(e.cause);
-    const o = observed.get(e.cause);
+    expectedCalls.add(key(e));
+    const o = observed.get(key(e));
     if (o === undefined) {
       // A call that may still be pending at the horizon (e.g. a connect retrying) has nothing to judge yet.
       if (!e.optional) add('wrong-result', e.cause, null, null, `${describeResult(e.result)} within [${fmtMs(e.at.earliest)}, ${fmtMs(e.at.latest)}]`, 'no result', e.rule);
@@ -213,8 +218,8 @@ function diffResults(input: DiffInput, add: Add): void {
     if (describeResult(e.result) !== describeResult(o.result)) add('wrong-result', e.cause, null, null, describeResult(e.result), describeResult(o.result), e.rule);
     else if (o.at < e.at.earliest || o.at > e.at.latest) add('time-outside-interval', e.cause, null, null, `${describeResult(e.result)} within [${fmtMs(e.at.earliest)}, ${fmtMs(e.at.latest)}]`, `at ${fmtMs(o.at)}`, e.rule);
   }
-  for (const [cause, o] of observed) {
-    if (!expectedCauses.has(cause)) add('wrong-result', cause, null, null, 'no result yet', `${describeResult(o.result)} at ${fmtMs(o.at)}`, null);
+  for (const [call, o] of observed) {
+    if (!expectedCalls.has(call)) add('wrong-result', o.cause, null, null, 'no result yet', `${describeResult(o.result)} at ${fmtMs(o.at)}`, null);
   }
 }
 

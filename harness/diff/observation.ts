@@ -12,7 +12,10 @@ export interface SegmentFields {
     readonly sackPermitted: boolean;
     readonly timestamps: { readonly tsval: number; readonly tsecr: number } | null;
     readonly windowScale: number | null;
-    /** The Fast Open option's cookie in hex ('' for a cookie request), if the segment has one. */
+    /**
+     * The Fast Open option's cookie in hex ('' for a cookie request), if the segment has one; 'exp:'
+     * before it for the experimental option (kind 254, magic 0xF989).
+     */
     readonly fastOpen: string | null;
   };
   readonly payloadLength: number;

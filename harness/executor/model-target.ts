@@ -53,14 +53,14 @@ function concretize(expected: ReturnType<typeof predict>): Observation[] {
     seq: value(s.seq),
     ack: s.flags.includes('ACK') ? value(s.ack) : 0,
     window: value(s.window),
-    payloadLength: 0,
+    payloadLength: s.payloadLength,
     ipEcn: s.ipEcn,
     options: {
       mss: s.options.mss,
       sackPermitted: s.options.sackPermitted,
       timestamps: s.options.timestamps && { tsval: value(s.options.timestamps.tsval), tsecr: value(s.options.timestamps.tsecr) },
       windowScale: s.options.windowScale && value(s.options.windowScale),
-      fastOpen: s.options.fastOpen && pick(s.options.fastOpen.cookie).toString(16).padStart(8, '0').repeat(2),
+      fastOpen: s.options.fastOpen && ('hex' in s.options.fastOpen ? s.options.fastOpen.hex : pick(s.options.fastOpen.cookie).toString(16).padStart(8, '0').repeat(2)),
     },
   });
   const observed: Observation[] = [];

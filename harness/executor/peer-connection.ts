@@ -6,8 +6,8 @@
 import type { Action, ClientId, ConnId, SynAnswer, SynOptions } from '../model/actions.ts';
 import { ecnSetupFlags } from '../model/segments.ts';
 import type { SegmentFields } from '../diff/observation.ts';
-import { ACK_WINDOW, BAD_FAST_OPEN_COOKIE, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, remoteIsn, synData } from '../model/harness-numbers.ts';
-import type { Crafted } from './segments.ts';
+import { ACK_WINDOW, BAD_FAST_OPEN_COOKIE, badAckOffset, clientIsn, CLOSED_PORT_SYN_WINDOW, closedPortAck, dataAckedBy, REMOTE_FAST_OPEN_COOKIE, remoteIsn, synData } from '../model/harness-numbers.ts';
+import { fastOpenOption, type Crafted } from './segments.ts';
 
 /** A timestamps-only option set: what an ACK carries once the target sent a TSval (RFC 7323 §3.2). */
 const ECHO_TIMESTAMPS: SynOptions = { mss: null, sackPermitted: false, timestamps: true, windowScale: null };
@@ -15,6 +15,10 @@ const ECHO_TIMESTAMPS: SynOptions = { mss: null, sackPermitted: false, timestamp
 export class PeerConnection {
   /** The ISN of the latest SYN or SYN-ACK the target sent this peer; null until one came. */
   private targetIsn: number | null = null;
+  /** Bytes of data that SYN carried (Fast Open). */
+  private synData = 0;
+  /** How far past that ISN the target has sent: its SYN, data and FIN (SND.NXT − ISN). */
+  private targetSent = 0;
   /** The target's latest TSval to this peer: the TSecr of the peer's next segment. */
   private targetTsval: number | null = null;
   /** The target's latest SYN to this peer, whole, for an ICMP error to quote. */
@@ -25,8 +29,6 @@ export class PeerConnection {
   private next: number | null = null;
   /** The Fast Open cookie the target gave this peer, if it did. */
   private cookie: Uint8Array | null = null;
-  /** The target sent its FIN: the peer's ACKs acknowledge it too. */
-  private targetFin = false;
   /** A remote peer sent its FIN: its next sequence number is past it. */
   private remoteFin = false;
 
@@ -34,18 +36,24 @@ export class PeerConnection {
   heard(segment: SegmentFields, bytes: Uint8Array, fromPort: number): void {
     if (segment.flags.includes('SYN')) {
       this.targetIsn = segment.seq;
+      this.synData = segment.payloadLength;
+      this.targetSent = 1 + segment.payloadLength;
       this.synPacket = bytes;
       this.targetPort = fromPort;
       if (segment.flags.includes('ACK')) this.next = segment.ack;
-      if (segment.options.fastOpen) this.cookie = Buffer.from(segment.options.fastOpen, 'hex');
+      // The cookie a listener gives (a connect()'s SYN asks for one, or brings the harness's).
+      if (segment.flags.includes('ACK') && segment.options.fastOpen) this.cookie = fastOpenOption(segment.options.fastOpen).cookie;
     }
-    if (segment.flags.includes('FIN')) this.targetFin = true;
+    else if (this.targetIsn !== null && !segment.flags.includes('RST')) {
+      const end = ((segment.seq - this.targetIsn) >>> 0) + segment.payloadLength + (segment.flags.includes('FIN') ? 1 : 0);
+      this.targetSent = Math.max(this.targetSent, end);
+    }
     this.targetTsval = segment.options.timestamps?.tsval ?? this.targetTsval;
   }
 
-  /** The target's ISN + 1 (+ 1 for its FIN), plus an offset for a deliberately bad one; 0 before the target sent a SYN. */
+  /** Everything the target sent (SYN, data, FIN), plus an offset for a deliberately bad ACK; 0 (+ offset) before the target sent a SYN. */
   private ackOfTarget(offset: number): number {
-    return this.targetIsn === null ? 0 : (this.targetIsn + 1 + (this.targetFin ? 1 : 0) + offset) >>> 0;
+    return this.targetIsn === null ? offset >>> 0 : (this.targetIsn + this.targetSent + offset) >>> 0;
   }
 
   /** The options of a segment after the handshake: timestamps echoing the target's, once it sent one (RFC 7323 §3.2). */
@@ -95,8 +103,19 @@ export class PeerConnection {
 
   remoteAnswer(conn: ConnId, answer: Exclude<SynAnswer, { kind: 'icmpUnreachable' }>): Crafted {
     switch (answer.kind) {
-      case 'synAck':
-        return { flags: ['SYN', 'ACK', ...(answer.ecn ?? [])], seq: remoteIsn(conn), ack: this.ackOfTarget(answer.ackValid ? 0 : badAckOffset), window: answer.window, options: answer.options, tsecr: this.tsecr };
+      case 'synAck': {
+        // It acknowledges the SYN and as much of the SYN's data as it says.
+        const ack = this.targetIsn === null ? 0 : this.targetIsn + 1 + dataAckedBy(answer.dataAcked, this.synData);
+        return {
+          flags: ['SYN', 'ACK', ...(answer.ecn ?? [])],
+          seq: remoteIsn(conn),
+          ack: (ack + (answer.ackValid ? 0 : badAckOffset)) >>> 0,
+          window: answer.window,
+          options: answer.options,
+          tsecr: this.tsecr,
+          ...(answer.cookie ? { fastOpen: REMOTE_FAST_OPEN_COOKIE } : {}),
+        };
+      }
       case 'syn':
         return { flags: ['SYN'], seq: remoteIsn(conn), ack: 0, window: answer.window, options: answer.options };
       case 'ack':

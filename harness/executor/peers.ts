@@ -28,6 +28,8 @@ export class PeerMap {
   readonly listenPort: number;
   private readonly portBase: number;
   private probes = 0;
+  /** The host of each remote peer (the connection that first reached it), where it is not its own. */
+  private readonly hosts = new Map<ConnId, ConnId>();
 
   constructor(
     caseIndex: number,
@@ -47,8 +49,13 @@ export class PeerMap {
     return { addr: this.addr(CLIENT_BASE + (client % 60)), port: this.portBase + (client % SHARED_CLIENTS) };
   }
 
+  /** A remote peer lives on the host of an earlier connection (whose cached Fast Open cookie then applies). */
+  setHost(conn: ConnId, host: ConnId): void {
+    this.hosts.set(conn, host);
+  }
+
   remote(conn: ConnId): Endpoint {
-    return { addr: this.addr(REMOTE_BASE + (conn % 40)), port: this.portBase + 8 + (conn % 4) };
+    return { addr: this.addr(REMOTE_BASE + ((this.hosts.get(conn) ?? conn) % 40)), port: this.portBase + 8 + (conn % 4) };
   }
 
   /** A fresh probe: the barrier's bare ACK to the closed port comes from here (its ack tells probes apart). */
@@ -64,9 +71,10 @@ export class PeerMap {
     if (offset < 0 || offset >= 16) return null;
     if (offset >= 12) return addr === (this.addressing.kind === 'lab' ? LAB_PROBE_ADDR : this.addressing.addr) ? { kind: 'probe', probe: -1 } : null;
     if (offset >= 8) {
+      // Remote peers differ by port (hosts may be shared).
       if (this.addressing.kind === 'shared') return addr === this.addressing.addr ? { kind: 'remote', conn: offset - 8 } : null;
       const last = Number(addr.split('.')[3]);
-      return addr.startsWith('10.77.0.') && last >= REMOTE_BASE ? { kind: 'remote', conn: last - REMOTE_BASE } : null;
+      return addr.startsWith('10.77.0.') && last >= REMOTE_BASE ? { kind: 'remote', conn: offset - 8 } : null;
     }
     if (this.addressing.kind === 'shared') return addr === this.addressing.addr ? { kind: 'client', client: offset } : null;
     const client = Number(addr.split('.')[3]) - CLIENT_BASE;

@@ -21,10 +21,16 @@ export interface Crafted {
   readonly fastOpen?: Uint8Array;
 }
 
+/** A Fast Open option as SegmentFields writes it: the cookie in hex, 'exp:' before it for the experimental option. */
+export const fastOpenText = (o: Extract<TcpOption, { kind: 'fastOpen' }>): string => `${o.experimental ? 'exp:' : ''}${Buffer.from(o.cookie).toString('hex')}`;
+export const fastOpenOption = (text: string): Extract<TcpOption, { kind: 'fastOpen' }> =>
+  text.startsWith('exp:') ? { kind: 'fastOpen', cookie: Buffer.from(text.slice(4), 'hex'), experimental: true } : { kind: 'fastOpen', cookie: Buffer.from(text, 'hex') };
+
 /** Options in the order Linux sends them: MSS, SACK-permitted + TS (or NOP NOP TS), NOP WS, then Fast Open padded with NOPs. */
-export function linuxOptionLayout(options: SynOptions | null, tsval: number | null, tsecr: number, fastOpen: Uint8Array | null = null): TcpOption[] {
+export function linuxOptionLayout(options: SynOptions | null, tsval: number | null, tsecr: number, fastOpen: Extract<TcpOption, { kind: 'fastOpen' }> | null = null): TcpOption[] {
   // Linux tcp_options_write: a Fast Open option of 4n+2 bytes is followed by two NOPs.
-  const fo: TcpOption[] = fastOpen === null ? [] : [{ kind: 'fastOpen', cookie: fastOpen }, ...((2 + fastOpen.length) % 4 === 2 ? [{ kind: 'nop' } as const, { kind: 'nop' } as const] : [])];
+  const length = fastOpen === null ? 0 : (fastOpen.experimental ? 4 : 2) + fastOpen.cookie.length;
+  const fo: TcpOption[] = fastOpen === null ? [] : [fastOpen, ...(length % 4 === 2 ? [{ kind: 'nop' } as const, { kind: 'nop' } as const] : [])];
   if (options === null) return fo;
   const out: TcpOption[] = [];
   if (options.mss !== null) out.push({ kind: 'mss', value: options.mss });
@@ -39,7 +45,7 @@ export function linuxOptionLayout(options: SynOptions | null, tsval: number | nu
 
 export const craft = {
   tcp(src: Endpoint, dst: Endpoint, s: Crafted, tsval: number | null): Uint8Array {
-    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: linuxOptionLayout(s.options, tsval, s.tsecr ?? 0, s.fastOpen ?? null), tos: IP_ECN.indexOf(s.ipEcn ?? 'notEct'), ...(s.payload ? { payload: s.payload } : {}) });
+    return tcpPacket({ src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, options: linuxOptionLayout(s.options, tsval, s.tsecr ?? 0, s.fastOpen ? { kind: 'fastOpen', cookie: s.fastOpen } : null), tos: IP_ECN.indexOf(s.ipEcn ?? 'notEct'), ...(s.payload ? { payload: s.payload } : {}) });
   },
 
   icmpUnreachable,
@@ -72,7 +78,7 @@ function fieldsOf(s: TcpSegment, ipEcn: IpEcn): SegmentFields {
     else if (o.kind === 'sackPermitted') sackPermitted = true;
     else if (o.kind === 'timestamps') timestamps = { tsval: o.tsval, tsecr: o.tsecr };
     else if (o.kind === 'windowScale') windowScale = o.shift;
-    else if (o.kind === 'fastOpen') fastOpen = Buffer.from(o.cookie).toString('hex');
+    else if (o.kind === 'fastOpen') fastOpen = fastOpenText(o);
   }
   return {
     flags: s.flags,

@@ -37,10 +37,16 @@ const COUNTERS: readonly CounterName[] = [
   'TcpExt.TCPFastOpenCookieReqd',
   'TcpExt.TCPFastOpenPassive',
   'TcpExt.TCPFastOpenPassiveFail',
+  'TcpExt.TCPFastOpenActive',
+  'TcpExt.TCPFastOpenActiveFail',
 ];
 
-/** Sysctls every case starts from, on top of the target's own: no route metrics, so no peer is ever "proven". */
-const BASELINE: Readonly<Record<string, string>> = { 'net.ipv4.tcp_no_metrics_save': '1' };
+/**
+ * Sysctls every case starts from, on top of the target's own: no route metrics, so no peer is ever
+ * "proven"; no Fast Open blackhole detection, which would switch client Fast Open off for the
+ * whole namespace after a case's timeouts (the default before Linux 5.13).
+ */
+const BASELINE: Readonly<Record<string, string>> = { 'net.ipv4.tcp_no_metrics_save': '1', 'net.ipv4.tcp_fastopen_blackhole_timeout_sec': '0' };
 
 const BARRIER_TIMEOUT_MS = 200;
 
@@ -127,6 +133,7 @@ class CaseRun {
   horizon = 0;
 
   private readonly t0 = now();
+  private readonly progress = new ScenarioProgress();
   private readonly connections = new Map<string, PeerConnection>();
   private stopped = false;
   private readonly connectFds = new Map<ConnId, number>();
@@ -147,7 +154,7 @@ class CaseRun {
   }
 
   async perform(actions: readonly Action[]): Promise<void> {
-    const progress = new ScenarioProgress();
+    const { progress } = this;
     for (const [index, action] of actions.entries()) {
       this.timed.push({ at: this.elapsed(), action });
       if (progress.take(action)) await this.step(index, action);
@@ -228,14 +235,16 @@ class CaseRun {
     }
   }
 
-  private async connect(index: number, { conn, syncnt, maxseg }: Extract<Action, { kind: 'connect' }>): Promise<void> {
+  private async connect(index: number, { conn, syncnt, maxseg, fastOpen }: Extract<Action, { kind: 'connect' }>): Promise<void> {
+    this.peers.setHost(conn, this.progress.hostOf(conn));
     const remote = this.peers.remote(conn);
-    const reply = await this.agent.connect({ addr: remote.addr, port: remote.port, nonblocking: true, ...(syncnt === null ? {} : { syncnt }), ...(maxseg === undefined ? {} : { maxseg }) });
+    const reply = await this.agent.connect({ addr: remote.addr, port: remote.port, nonblocking: true, ...(syncnt === null ? {} : { syncnt }), ...(maxseg === undefined ? {} : { maxseg }), ...(fastOpen === undefined ? {} : { fastopen: fastOpen }) });
     this.connectFds.set(conn, reply.fd);
     if (reply.errno !== 'EINPROGRESS') {
       this.result(index, { call: 'connect', errno: connectErrno(reply.errno) });
       return;
     }
+    if (fastOpen !== undefined) this.result(index, { call: 'sendto', sent: reply.sent ?? 0 });
     // The result comes whenever the kernel decides; the case goes on meanwhile.
     void this.agent.connectWait({ fd: reply.fd, timeout_ms: 600_000 }).then(
       (done) => {

@@ -51,7 +51,11 @@ export type SynAnswer =
    * `ecn`: the ECN flags the SYN-ACK sets: ECE alone accepts an RFC 3168 request (§6.1.1); AccECN
    * servers answer with other combinations of AE, CWR and ECE.
    */
-  | { kind: 'synAck'; options: SynOptions; window: number; ackValid: boolean; ecn?: readonly EcnFlag[] }
+  /**
+   * `cookie`: it carries the harness's Fast Open cookie (RFC 7413 §4.1.2), for the target to cache.
+   * `dataAcked`: how much of the data the SYN carried it acknowledges (none when absent).
+   */
+  | { kind: 'synAck'; options: SynOptions; window: number; ackValid: boolean; ecn?: readonly EcnFlag[]; cookie?: boolean; dataAcked?: 'all' | 'half' }
   /** A bare SYN of its own: the SYNs cross (simultaneous open, RFC 9293 §3.5). */
   | { kind: 'syn'; options: SynOptions; window: number }
   /** A bare ACK of what the target sent (what completes a simultaneous open). */
@@ -128,8 +132,13 @@ export type Action =
   | { kind: 'synToClosedPort'; client: ClientId }
   | { kind: 'ackToClosedPort'; client: ClientId }
   // agent connect() to a remote peer, and the peer's answer to the latest SYN
-  /** `maxseg`: TCP_MAXSEG set before connect() (88-32767; the SYN's MSS is clamped to it). */
-  | { kind: 'connect'; conn: ConnId; syncnt: number | null; maxseg?: number }
+  /**
+   * `maxseg`: TCP_MAXSEG set before connect() (88-32767; the SYN's MSS is clamped to it).
+   * `fastOpen`: connect with sendto(MSG_FASTOPEN) of that many bytes (RFC 7413 client): the SYN
+   * carries them with a cookie the target cached for the remote's host, else asks for one.
+   * `sameHostAs`: the remote listens on the host of that earlier connection (its cached cookie applies).
+   */
+  | { kind: 'connect'; conn: ConnId; syncnt: number | null; maxseg?: number; fastOpen?: number; sameHostAs?: ConnId }
   | { kind: 'answerSyn'; conn: ConnId; answer: SynAnswer }
   /** close() on the socket of a connect(), whatever its state. */
   | { kind: 'closeConnection'; conn: ConnId }

@@ -3,13 +3,14 @@
  */
 import type { Context, Timer } from './context.ts';
 import { RULES } from './rules.ts';
-import { badAckOffset, peerTsval } from './harness-numbers.ts';
-import type { ConnectErrno, ExpectedSegment, Interval, RuleRef, TcpFlagName } from './expectations.ts';
-import type { ConnId, EcnFlag, IcmpUnreachableCode, SynAnswer } from './actions.ts';
+import { badAckOffset, dataAckedBy, peerTsval } from './harness-numbers.ts';
+import type { ConnectErrno, Expected32, ExpectedSegment, Interval, RuleRef, TcpFlagName } from './expectations.ts';
+import type { Action, ConnId, EcnFlag, IcmpUnreachableCode, SynAnswer } from './actions.ts';
+import { fastOpenSyn, learnFromSynAck, type FastOpenSyn } from './fast-open-client.ts';
 import { closedPortReset } from './closed-port.ts';
 import { challengeAck, oowRateLimited } from './out-of-window.ts';
 import { advertisedMss, connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
-import { after, response, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT, within } from './time.ts';
+import { after, response, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_FALLBACK, TCP_TIMEOUT_INIT, within } from './time.ts';
 import { optionsOn } from './profiles.ts';
 
 /** BSD, per the article: retransmit after 6 s and 24 s, give up at 75 s. */
@@ -64,6 +65,7 @@ type State = 'synSent' | 'synRcvd' | 'established' | 'finWait1' | 'finWait2' | '
 
 export class ActiveOpen {
   private state: State = 'synSent';
+  private readonly conn: ConnId;
   readonly names: Names;
   private readonly firstSyn: number;
   private readonly retries: number;
@@ -79,15 +81,24 @@ export class ActiveOpen {
   private ecn: boolean;
   /** connect() asked for ECN at all (tp->ecn_flags, which a fallback leaves until the SYN-ACK). */
   private readonly ecnAsked: boolean;
-  /** SND.NXT past the ISN: 1 after the SYN, 2 once the FIN went out. */
+  /** SND.NXT past the ISN: 1 after the SYN (and its Fast Open data), one more once the FIN went out. */
   private sent = 1;
+  /** A Fast Open connect(): what its SYN carried (the socket's syn_fastopen). */
+  private readonly fastOpen: Extract<FastOpenSyn, { kind: 'syn' }> | null = null;
+  /** Data sent and not yet acknowledged, retransmitted on the RTO (SYN data the SYN-ACK left). */
+  private unacked = 0;
+  /** close() was called: the socket is an orphan (its retransmissions give up sooner). */
+  private orphan = false;
+  /** False when sendto(MSG_FASTOPEN) failed at once: no SYN, no ISN. */
+  private synWentOut = true;
   /** When the latest SYN (or crossed SYN-ACK) went out: the handshake's RTT sample is taken from it. */
   private lastSynAt: number;
   /**
    * The handshake's RTT sample, once established: between 0 and the time from the action that sent
-   * the SYN to the one that answered it (the packets themselves leave and arrive in between).
+   * the SYN to the one that answered it (the packets themselves leave and arrive in between); null
+   * when the SYN was retransmitted and no timestamp tells which one was answered.
    */
-  private rtt: Interval = { earliest: 0, latest: 0 };
+  private rtt: Interval | null = { earliest: 0, latest: 0 };
   /** SACK negotiated: a lone segment outstanding is probed once before the RTO (tail loss probe). */
   private sack = false;
   /** After the SYNs crossed: what the SYN-ACK acknowledges and echoes (simultaneous open). */
@@ -101,11 +112,12 @@ export class ActiveOpen {
 
   constructor(
     private readonly ctx: Context,
-    private readonly conn: ConnId,
-    syncnt: number | null,
-    maxseg: number | undefined,
+    { conn, syncnt, maxseg, fastOpen }: Extract<Action, { kind: 'connect' }>,
+    /** The remote host (tcp_metrics' key): the connection that first reached it. */
+    private readonly host: ConnId,
     now: Interval,
   ) {
+    this.conn = conn;
     this.mss = advertisedMss(ctx.settings, maxseg);
     this.ecn = ctx.sysctl('net.ipv4.tcp_ecn') === 1;
     this.ecnAsked = this.ecn;
@@ -118,7 +130,22 @@ export class ActiveOpen {
     this.timestamps = optionsOn(ctx.settings).timestamps;
     this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
     this.rtoMax = ctx.sysctl('net.ipv4.tcp_rto_max_ms');
-    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn), response(now), this.ecn ? RULES.ecnSyn : RULES.connectSyn);
+    const syn = fastOpen === undefined ? null : fastOpenSyn(ctx, host, fastOpen, this.mss, maxseg);
+    if (syn?.kind === 'off') {
+      // tcp_sendmsg_fastopen without tcp_fastopen's client bit: no connection at all.
+      this.state = 'closed';
+      this.synWentOut = false;
+      this.timer = { due: now, fire: () => undefined, cause: ctx.cause, cancelled: true };
+      ctx.result({ call: 'connect', errno: 'EOPNOTSUPP' }, response(now), RULES.fastOpenConnect);
+      return;
+    }
+    this.fastOpen = syn;
+    if (syn) {
+      this.sent += syn.data;
+      this.unacked = syn.data;
+      ctx.result({ call: 'sendto', sent: syn.data }, response(now), RULES.fastOpenConnect);
+    }
+    ctx.send(this.peer, connectSyn(ctx, this.names, this.mss, this.ecn, null, syn), response(now), syn ? RULES.fastOpenConnect : this.ecn ? RULES.ecnSyn : RULES.connectSyn);
     ctx.count('Tcp.ActiveOpens', RULES.connectSyn);
     this.timer = ctx.arm(after(now, this.rto), (at) => this.retransmitTimer(at));
   }
@@ -134,6 +161,7 @@ export class ActiveOpen {
     // Linux tcp_write_timeout: after tcp_syn_retries retransmissions (+ the linear ones, in SYN-SENT), or once the modelled time is past.
     const count = this.retries + (this.state === 'synSent' ? this.linear : 0);
     const givesUp = bsd ? this.retransmits >= BSD_SCHEDULE.length : this.retransmits >= count || at.earliest - this.firstSyn >= synTimeoutMs(this.retries, this.rtoMax);
+    this.detectBlackhole(this.retransmits, givesUp);
     if (givesUp) {
       const fire = bsd ? { earliest: this.firstSyn + BSD_TIMEOUT, latest: this.firstSyn + BSD_TIMEOUT * 1.04 + 25 } : at;
       return this.fail(this.softError ?? 'ETIMEDOUT', fire, RULES.connectTimeout);
@@ -141,7 +169,7 @@ export class ActiveOpen {
     // Linux tcp_ecn_clear_syn: a retransmitted SYN no longer asks for ECN, with tcp_ecn_fallback on.
     if (ctx.sysctl('net.ipv4.tcp_ecn_fallback') !== 0) this.ecn = false;
     // In SYN-RECEIVED the same segment goes again, now a SYN-ACK.
-    ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, this.ecn, this.crossed), at, RULES.synRetransmit);
+    ctx.send(this.peer, connectSyn(ctx, this.names, this.mss, this.ecn, this.crossed), at, RULES.synRetransmit);
     this.lastSynAt = at.earliest;
     ctx.count('TcpExt.TCPSynRetrans', RULES.synRetransmit);
     this.retransmits++;
@@ -175,6 +203,7 @@ export class ActiveOpen {
    */
   close(now: Interval): void {
     this.timer.cancelled = true;
+    this.orphan = true;
     if (this.state !== 'established' && this.state !== 'synRcvd') {
       this.state = 'closed';
       return;
@@ -183,27 +212,49 @@ export class ActiveOpen {
     this.state = 'finWait1';
     const fin = this.fromSocket(['FIN', 'ACK'], remoteAck(this.conn));
     this.ctx.send(this.peer, fin, response(now), RULES.closeEstablished);
-    this.sent = 2;
-    // Linux tcp_rtt_estimator's first sample m: SRTT m, RTTVAR max(2m, TCP_RTO_MIN), so RTO = m + max(2m, 200 ms).
-    const of = (f: (m: number) => number): Interval => ({ earliest: f(this.rtt.earliest), latest: f(this.rtt.latest) });
-    const rto = of((m) => m + Math.max(2 * m, TCP_RTO_MIN));
+    this.sent++;
+    // With SACK, Linux tcp_schedule_loss_probe probes a lone segment once after 2 SRTT + TCP_RTO_MIN.
+    this.retransmitOnRto(fin, now, RULES.finRetransmit, this.sack);
+  }
+
+  /** The data the latest SYN carried, which a SYN-ACK answers: a retransmitted SYN carries none. */
+  private get dataInLatestSyn(): number {
+    return this.retransmits > 0 ? 0 : (this.fastOpen?.data ?? 0);
+  }
+
+  /** A timeout of a Fast Open connection (Linux tcp_fastopen_active_detect_blackhole): the third, or one that gives up before, counts as a failure. */
+  private detectBlackhole(timeouts: number, givesUp: boolean): void {
+    if (this.fastOpen && (timeouts === 2 || (timeouts < 2 && givesUp))) this.ctx.count('TcpExt.TCPFastOpenActiveFail', RULES.fastOpenDataRetransmit);
+  }
+
+  /**
+   * `segment` outstanding (Linux tcp_retransmit_timer): sent again on each RTO expiry, the timeout
+   * doubling up to tcp_rto_max_ms; the first RTO from the handshake's RTT sample m is
+   * m + max(2m, TCP_RTO_MIN) (tcp_rtt_estimator's SRTT m, RTTVAR max(2m, TCP_RTO_MIN)). With
+   * `probe`, a tail loss probe comes first, after 2m + TCP_RTO_MIN, and the RTO runs from it
+   * unbacked. An orphan whose timeout reached tcp_rto_max_ms is no longer "alive"
+   * (tcp_write_timeout): with tcp_orphan_retries 0 it gets no retries and dies silently.
+   */
+  private retransmitOnRto(segment: ExpectedSegment, now: Interval, rule: RuleRef, probe: boolean): void {
+    const { rtt } = this;
+    const of = (f: (m: number) => number, none: number): Interval => (rtt ? { earliest: f(rtt.earliest), latest: f(rtt.latest) } : { earliest: none, latest: none });
+    // Without a sample, tcp_init_metrics falls back to 3 s (RFC 6298 §5.7), and a probe comes after 1 s.
+    const rto = of((m) => m + Math.max(2 * m, TCP_RTO_MIN), TCP_TIMEOUT_FALLBACK);
     const twice = (i: Interval): Interval => ({ earliest: Math.min(i.earliest * 2, this.rtoMax), latest: Math.min(i.latest * 2, this.rtoMax) });
-    // An RTO of `timeout` expires (Linux tcp_retransmit_timer): the FIN again, the timeout doubled. An
-    // orphan whose timeout reached tcp_rto_max_ms is no longer "alive" (tcp_write_timeout): with
-    // tcp_orphan_retries 0 it gets no retries, and dies silently (tcp_write_err).
+    let timeouts = 0;
     const expire = (at: Interval, timeout: Interval): void => {
-      if (timeout.earliest >= this.rtoMax) return void (this.state = 'closed');
-      this.ctx.send(this.peer, fin, at, RULES.finRetransmit);
+      const dies = this.orphan && timeout.earliest >= this.rtoMax;
+      this.detectBlackhole(timeouts++, dies);
+      if (dies) return void (this.state = 'closed');
+      this.ctx.send(this.peer, segment, at, rule);
       const next = twice(timeout);
       this.timer = this.ctx.arm(within(at, next), (later) => expire(later, next));
     };
-    // With SACK, Linux tcp_schedule_loss_probe probes a lone segment once after 2 SRTT + TCP_RTO_MIN;
-    // the RTO then runs from the probe unbacked, and doubles from there on.
-    const probe = (at: Interval): void => {
-      this.ctx.send(this.peer, fin, at, RULES.finRetransmit);
+    const lossProbe = (at: Interval): void => {
+      this.ctx.send(this.peer, segment, at, rule);
       this.timer = this.ctx.arm(within(at, rto), (later) => expire(later, rto));
     };
-    if (this.sack) this.timer = this.ctx.arm(within(now, of((m) => 2 * m + TCP_RTO_MIN)), probe);
+    if (probe) this.timer = this.ctx.arm(within(now, of((m) => 2 * m + TCP_RTO_MIN, TCP_TIMEOUT_INIT)), lossProbe);
     else this.timer = this.ctx.arm(within(now, rto), (at) => expire(at, rto));
   }
 
@@ -321,12 +372,14 @@ export class ActiveOpen {
   /** The socket is gone: the answer meets a closed port (RFC 9293 §3.10.7.1). */
   private inClosed(answer: SynAnswer, now: Interval): void {
     const { ctx } = this;
+    // What the harness acknowledges: past the ISN (if a SYN went out at all; else it acknowledges 0).
+    const ackOf = (plus: number): Expected32 => (this.synWentOut ? { bind: this.names.isn, plus } : { exact: (plus - 1) >>> 0 });
     switch (answer.kind) {
       case 'synAck':
-        return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: this.sent + (answer.ackValid ? 0 : badAckOffset) } }, now);
+        return closedPortReset(ctx, this.peer, { ack: ackOf(1 + dataAckedBy(answer.dataAcked, this.dataInLatestSyn) + (answer.ackValid ? 0 : badAckOffset)) }, now);
       case 'ack':
       case 'fin':
-        return closedPortReset(ctx, this.peer, { ack: { bind: this.names.isn, plus: this.sent } }, now);
+        return closedPortReset(ctx, this.peer, { ack: ackOf(this.sent) }, now);
       case 'syn':
         return closedPortReset(ctx, this.peer, { seqEnd: remoteAck(this.conn) }, now);
       case 'rst':
@@ -344,9 +397,13 @@ export class ActiveOpen {
       case 'synAck':
       case 'syn':
         // A SYN on a synchronized connection (RFC 5961 §4).
-        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
+        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now, this.sent);
       case 'ack':
-        return ctx.drop(this.peer, now, RULES.duplicateAck);
+        if (this.unacked === 0) return ctx.drop(this.peer, now, RULES.duplicateAck);
+        // The harness's ACK acknowledges everything the target sent.
+        this.unacked = 0;
+        this.timer.cancelled = true;
+        return ctx.drop(this.peer, now, RULES.dataAcked);
       case 'rstInWindow':
         this.state = 'closed';
         return ctx.drop(this.peer, now, RULES.rstInWindow);
@@ -366,12 +423,12 @@ export class ActiveOpen {
         return this.establish(null, response(now), RULES.simultaneousAck);
       case 'synAck':
         if (answer.ackValid && ctx.profile.flags.synAckCompletesSimultaneousOpen) {
-          return this.establish(fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.simultaneousSynAck);
+          return this.establish(this.fromSocket(['ACK'], remoteAck(this.conn)), response(now), RULES.simultaneousSynAck);
         }
-        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
+        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now, this.sent);
       case 'syn':
         // A SYN in SYN-RECEIVED (RFC 5961 §4 via tcp_validate_incoming's step 4): a challenge ACK.
-        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now);
+        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now, this.sent);
       case 'rst':
         // The harness's RST carries SEQ 0, outside the window RCV.NXT opened: dropped (RFC 5961 §3.2).
         return ctx.drop(this.peer, now, RULES.connectIgnored);
@@ -395,12 +452,27 @@ export class ActiveOpen {
         }
         this.timestamps = this.timestamps && answer.options.timestamps;
         this.sack = optionsOn(ctx.settings).sack && answer.options.sackPermitted;
+        if (this.fastOpen) {
+          learnFromSynAck(ctx, this.host, this.fastOpen, { cookie: answer.cookie ?? false, mss: answer.options.mss }, this.retransmits > 0);
+          const acked = dataAckedBy(answer.dataAcked, this.dataInLatestSyn);
+          this.unacked = this.fastOpen.data - acked;
+          if (this.unacked > 0) {
+            // The rest of the data goes again at once, in place of the ACK (Loss state: no tail loss probe).
+            ctx.count('TcpExt.TCPFastOpenActiveFail', RULES.fastOpenDataRetransmit);
+            this.establish(null, response(now), RULES.fastOpenDataRetransmit);
+            // tcp_retransmit_skb sends what the SYN-ACK's window takes (one segment at a zero window); a cut skb loses its PSH.
+            const length = answer.window === 0 ? this.unacked : Math.min(this.unacked, answer.window);
+            const rest = fromEstablished(length === this.unacked ? ['ACK', 'PSH'] : ['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer), 1 + acked, length);
+            ctx.send(this.peer, rest, response(now), RULES.fastOpenDataRetransmit);
+            return this.retransmitOnRto(rest, now, RULES.fastOpenDataRetransmit, false);
+          }
+          if (this.fastOpen.data > 0) ctx.count('TcpExt.TCPFastOpenActive', RULES.fastOpenSynAck);
+        }
         if (this.ecnAsked && ctx.profile.flags.accEcnFromSynAck && accEcnSynAck(answer.ecn ?? [])) {
           // ACE = 0b010: the SYN-ACK came not-ECT.
-          const ack: ExpectedSegment = { ...fromEstablished(['ACK', 'CWR'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), ipEcn: 'ect0' };
-          return this.establish(ack, response(now), RULES.accEcnSynAck);
+          return this.establish({ ...this.fromSocket(['ACK', 'CWR'], remoteAck(this.conn)), ipEcn: 'ect0' }, response(now), RULES.accEcnSynAck);
         }
-        return this.establish(fromEstablished(['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer)), response(now), RULES.connectEstablished);
+        return this.establish(this.fromSocket(['ACK'], remoteAck(this.conn)), response(now), this.fastOpen ? RULES.fastOpenSynAck : RULES.connectEstablished);
       case 'syn':
         // The SYNs crossed: SYN-RECEIVED, and the SYN again with an ACK of the remote's.
         this.state = 'synRcvd';
@@ -410,7 +482,7 @@ export class ActiveOpen {
         this.sack = optionsOn(ctx.settings).sack && answer.options.sackPermitted;
         this.crossed = { ack: remoteAck(this.conn), tsecr: answer.options.timestamps ? peerTsval(this.peer) : 0 };
         this.lastSynAt = now.earliest;
-        return ctx.send(this.peer, connectSyn(ctx.settings, this.names, this.mss, false, this.crossed), response(now), RULES.simultaneousSyn);
+        return ctx.send(this.peer, connectSyn(ctx, this.names, this.mss, false, this.crossed), response(now), RULES.simultaneousSyn);
       case 'ack':
         return ctx.drop(this.peer, now, RULES.ackInSynSent);
       case 'rst':
@@ -429,7 +501,8 @@ export class ActiveOpen {
   private establish(ack: ExpectedSegment | null, at: Interval, rule: RuleRef): void {
     this.state = 'established';
     this.timer.cancelled = true;
-    this.rtt = { earliest: 0, latest: Math.max(0, at.earliest - this.lastSynAt) };
+    // Karn: a retransmitted SYN gives no sample, unless the SYN-ACK echoes the latest SYN's timestamp.
+    this.rtt = this.retransmits > 0 && !this.timestamps ? null : { earliest: 0, latest: Math.max(0, at.earliest - this.lastSynAt) };
     if (ack) this.ctx.send(this.peer, ack, at, rule);
     this.ctx.result({ call: 'connect', errno: null }, at, rule, this.call);
   }

@@ -3,6 +3,7 @@ import type { ClientId, Peer, SysctlName } from './actions.ts';
 import type { CounterName, Expectation, ExpectedSegment, Interval, RuleRef, CallResult } from './expectations.ts';
 import type { KernelProfile, TargetSettings } from './profiles.ts';
 import type { Names } from './segments.ts';
+import type { FastOpenCache } from './fast-open-client.ts';
 
 export interface Timer {
   readonly due: Interval;
@@ -21,6 +22,8 @@ export class Context {
   readonly latestSynAck = new Map<ClientId, Names>();
   /** Clients the target gave a Fast Open cookie (its key is the namespace's: one cookie per client address). */
   readonly fastOpenCookies = new Set<ClientId>();
+  /** What the target's tcp_metrics holds of Fast Open per remote host (its connect()s' cookies). */
+  readonly fastOpenCache: FastOpenCache = new Map();
   /** The action being applied or the one whose timer is firing. */
   cause = 0;
   /**

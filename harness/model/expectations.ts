@@ -33,8 +33,12 @@ export interface ExpectedOptions {
   readonly sackPermitted: boolean;
   readonly timestamps: { readonly tsval: Expected32; readonly tsecr: Expected32 } | null;
   readonly windowScale: Expected32 | null;
-  /** A Fast Open cookie the kernel chooses (RFC 7413): bound on first sight, equal at every later use. */
-  readonly fastOpen: { readonly cookie: string } | null;
+  /**
+   * A Fast Open option (RFC 7413): with a cookie the kernel chooses (bound on first sight, equal at
+   * every later use), or with exactly these bytes in hex, as SegmentFields writes them ('' a cookie
+   * request, 'exp:' before them for the experimental option).
+   */
+  readonly fastOpen: { readonly cookie: string } | { readonly hex: string } | null;
 }
 
 /** A segment the target must send. */
@@ -54,7 +58,9 @@ export interface ExpectedSegment {
 export type CallResult =
   | { call: 'listen'; ok: true }
   | { call: 'accept'; accepted: readonly ClientId[] }
-  | { call: 'connect'; errno: ConnectErrno | null };
+  | { call: 'connect'; errno: ConnectErrno | null }
+  /** sendto(MSG_FASTOPEN) that starts a connect(): the bytes its SYN took (0: it sent a cookie request; EINPROGRESS). */
+  | { call: 'sendto'; sent: number };
 
 export type ConnectErrno = 'ETIMEDOUT' | 'ECONNREFUSED' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ENOPROTOOPT' | 'EHOSTDOWN' | 'ENONET' | 'EOPNOTSUPP';
 
@@ -72,7 +78,9 @@ export type CounterName =
   | 'Tcp.PassiveOpens'
   | 'TcpExt.TCPFastOpenCookieReqd'
   | 'TcpExt.TCPFastOpenPassive'
-  | 'TcpExt.TCPFastOpenPassiveFail';
+  | 'TcpExt.TCPFastOpenPassiveFail'
+  | 'TcpExt.TCPFastOpenActive'
+  | 'TcpExt.TCPFastOpenActiveFail';
 
 /** Where a rule comes from, so a diff can name it. */
 export interface RuleRef {

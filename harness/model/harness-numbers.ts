@@ -19,6 +19,10 @@ export const badAckOffset = 0x4000_0000;
 export const synData = (length: number): Uint8Array => Uint8Array.from({ length }, (_, i) => 0x61 + (i % 26));
 /** The Fast Open cookie a client sends when it holds none, or sends a wrong one: no key the target has makes it (a 2^-64 chance). */
 export const BAD_FAST_OPEN_COOKIE: Uint8Array = new TextEncoder().encode('tcpcbad!');
+/** How much of the data a SYN carried a remote's SYN-ACK acknowledges. */
+export const dataAckedBy = (dataAcked: 'all' | 'half' | undefined, data: number): number => (dataAcked === 'all' ? data : dataAcked === 'half' ? Math.floor(data / 2) : 0);
+/** The Fast Open cookie a remote peer gives the target's connect() (RFC 7413: opaque to the client, 4-16 bytes). */
+export const REMOTE_FAST_OPEN_COOKIE: Uint8Array = new TextEncoder().encode('tcpcgood');
 /** The ack of the barrier's probe number n: what its RST must carry as seq. */
 export const probeAck = (probe: number): number => (0x6000_0000 + probe) >>> 0;
 /** The ack of the probe that tells a booting VM's link is up (a range no case's probe uses). */

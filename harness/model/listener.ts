@@ -190,7 +190,7 @@ export class Listener {
     const options = negotiated.timestamps ? negotiated : { sack: false, timestamps: false, windowScale: false, ecn: false };
     const names = ctx.newNames(client);
     ctx.count('TcpExt.SyncookiesSent', RULES.cookie);
-    ctx.send(peer, synAck(ctx.settings, client, options, names, this.mss), response(now), RULES.cookie);
+    ctx.send(peer, synAck(ctx, client, options, names, this.mss), response(now), RULES.cookie);
     this.clients.set(client, { kind: 'cookieSent', names, options });
   }
 
@@ -198,7 +198,7 @@ export class Listener {
   private newRequest(client: ClientId, options: Negotiated, now: Interval, rule: RuleRef, giveCookie = false): void {
     const names = this.ctx.newNames(client);
     if (giveCookie) this.ctx.fastOpenCookies.add(client);
-    this.ctx.send({ kind: 'client', client }, synAck(this.ctx.settings, client, options, names, this.mss, { dataAcked: 0, cookieFor: giveCookie ? client : null }), response(now), rule);
+    this.ctx.send({ kind: 'client', client }, synAck(this.ctx, client, options, names, this.mss, { dataAcked: 0, cookieFor: giveCookie ? client : null }), response(now), rule);
     const request: Request = { client, options, names, numTimeout: 0, lastOow: null, timer: this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at)) };
     this.clients.set(client, { kind: 'synRcvd', request });
   }
@@ -208,7 +208,7 @@ export class Listener {
     const { ctx } = this;
     const names = ctx.newNames(client);
     const connection: Connection = { client, names, timestamps: options.timestamps, lastOow: null, via: 'fastOpen', rcvNxt: (clientIsn(client) + 1 + data) >>> 0 };
-    const resend = synAck(ctx.settings, client, options, names, this.mss, { dataAcked: data, cookieFor: null });
+    const resend = synAck(ctx, client, options, names, this.mss, { dataAcked: data, cookieFor: null });
     ctx.send({ kind: 'client', client }, resend, response(now), RULES.fastOpenChild);
     const child: FastOpenChild = { connection, synAck: resend, rtoMax: this.rtoMax, numTimeout: 0, lastOow: null, timer: ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => fastOpenChildTimer(ctx, this.clients, child, at)) };
     this.clients.set(client, { kind: 'fastOpenChild', child });
@@ -231,7 +231,7 @@ export class Listener {
       case 'syn':
         // A retransmitted SYN gets the SYN-ACK again and re-arms the timer, rate-limited.
         if (oowRateLimited(request, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
-        ctx.send(peer, synAck(ctx.settings, request.client, request.options, request.names, this.mss), response(now), RULES.duplicateSyn);
+        ctx.send(peer, synAck(ctx, request.client, request.options, request.names, this.mss), response(now), RULES.duplicateSyn);
         // tcp_rtx_synack counts it as a retransmission.
         ctx.count('TcpExt.TCPSynRetrans', RULES.duplicateSyn);
         request.timer.cancelled = true;
@@ -286,7 +286,7 @@ export class Listener {
       }
     }
     if (request.numTimeout >= retries) return this.endRequest(request, { kind: 'expired' });
-    ctx.send({ kind: 'client', client: request.client }, synAck(ctx.settings, request.client, request.options, request.names, this.mss), at, RULES.synAckRetransmit);
+    ctx.send({ kind: 'client', client: request.client }, synAck(ctx, request.client, request.options, request.names, this.mss), at, RULES.synAckRetransmit);
     ctx.count('TcpExt.TCPSynRetrans', RULES.synAckRetransmit);
     request.numTimeout++;
     request.timer = ctx.arm(after(at, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (next) => this.requestTimer(request, next));

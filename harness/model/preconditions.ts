@@ -9,6 +9,8 @@ export class ScenarioProgress {
   private listener: 'none' | 'open' | 'closed' = 'none';
   private readonly connected = new Set<ConnId>();
   private readonly closed = new Set<ConnId>();
+  /** Which remote host each connection's peer is on: its own, or that of the earlier one it names. */
+  private readonly hosts = new Map<ConnId, ConnId>();
 
   /** Whether the action applies now. */
   applies(action: Action): boolean {
@@ -20,7 +22,8 @@ export class ScenarioProgress {
       case 'closeListener':
         return this.listener === 'open';
       case 'connect':
-        return !this.connected.has(action.conn);
+        // Another host's peer: one connected earlier in the scenario.
+        return !this.connected.has(action.conn) && (action.sameHostAs === undefined || this.connected.has(action.sameHostAs));
       case 'answerSyn':
         // An answer needs the target's SYN; a FIN or an in-window RST answers its close().
         if (action.answer.kind === 'fin' || action.answer.kind === 'rstInWindow') return this.closed.has(action.conn);
@@ -40,12 +43,20 @@ export class ScenarioProgress {
     }
   }
 
+  /** The host a connection's remote peer is on, named by the first connection to it. */
+  hostOf(conn: ConnId): ConnId {
+    return this.hosts.get(conn) ?? conn;
+  }
+
   /** Takes the action into account; returns whether it applied. */
   take(action: Action): boolean {
     if (!this.applies(action)) return false;
     if (action.kind === 'listen') this.listener = 'open';
     else if (action.kind === 'closeListener') this.listener = 'closed';
-    else if (action.kind === 'connect') this.connected.add(action.conn);
+    else if (action.kind === 'connect') {
+      this.connected.add(action.conn);
+      this.hosts.set(action.conn, action.sameHostAs === undefined ? action.conn : this.hostOf(action.sameHostAs));
+    }
     else if (action.kind === 'closeConnection') this.closed.add(action.conn);
     return true;
   }

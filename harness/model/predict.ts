@@ -70,7 +70,7 @@ export function predict(input: ModelInput): Expectation[] {
         closedPortReset(ctx, { kind: 'client', client: action.client }, { ack: { exact: closedPortAck(action.client) } }, now);
         return;
       case 'connect':
-        connects.set(action.conn, new ActiveOpen(ctx, action.conn, action.syncnt, action.maxseg, now));
+        connects.set(action.conn, new ActiveOpen(ctx, action, progress.hostOf(action.conn), now));
         return;
       case 'answerSyn':
         connects.get(action.conn)!.answer(action.answer, now);

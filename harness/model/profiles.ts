@@ -33,6 +33,8 @@ export interface ProfileFlags {
    * SYN-ACK's not-ECT in ACE (CWR). Older kernels take only ECE without CWR as ECN.
    */
   readonly accEcnFromSynAck: boolean;
+  /** tcp_win_from_space halves a socket's buffer rounding up (space − (space >> tcp_adv_win_scale), before 6.6) rather than down (the scaling ratio since). */
+  readonly windowHalfRoundsUp: boolean;
   /** An ACK of data never sent, on an established connection, gets a challenge ACK (RFC 5961 §5.2) rather than a silent drop (measured: 6.18 yes, 5.10 and 6.1 no). */
   readonly challengeAckForUnsentData: boolean;
 }
@@ -59,8 +61,12 @@ export interface TargetSettings {
 /** Linux tcp_select_initial_window: the scale for the largest window a socket could ever offer, clamp(ilog2(max(tcp_rmem[2], rmem_max)) - 15, 0, 14). */
 export const windowScaleOf = (s: TargetSettings): number => Math.min(14, Math.max(0, Math.floor(Math.log2(Math.max(s.rmem[2], s.rmemMax))) - 15));
 
-/** tcp_full_space of a fresh socket: half its receive buffer (tcp_rmem[1]) goes to the window (tcp_adv_win_scale 1, or 6.x's default scaling ratio). */
-export const receiveSpaceOf = (s: TargetSettings): number => Math.floor(s.rmem[1] / 2);
+/**
+ * tcp_full_space of a fresh socket: half its receive buffer (tcp_rmem[1]) goes to the window:
+ * space − space/2 with tcp_adv_win_scale 1 (half rounded up), or since 6.6 the default scaling
+ * ratio's (space × 128) >> 8 (half rounded down).
+ */
+export const receiveSpaceOf = (s: TargetSettings, flags: Pick<ProfileFlags, 'windowHalfRoundsUp'>): number => (flags.windowHalfRoundsUp ? Math.ceil(s.rmem[1] / 2) : Math.floor(s.rmem[1] / 2));
 
 /** Whether the target offers or accepts each option now (net.ipv4.tcp_timestamps, tcp_sack, tcp_window_scaling). */
 export const optionsOn = (s: TargetSettings) => ({
@@ -84,12 +90,13 @@ const LINUX_BASE: ProfileFlags = {
   synAckCompletesSimultaneousOpen: true,
   accEcnFromSynAck: false,
   challengeAckForUnsentData: false,
+  windowHalfRoundsUp: false,
 };
 
 export const PROFILES: readonly KernelProfile[] = [
   // Debian's 5.10.262 lacks the 2024 fix: a SYN-ACK in a simultaneous open's SYN-RECEIVED draws a challenge ACK (measured in qemu).
-  { name: 'linux-5.10', flags: { ...LINUX_BASE, synAckCompletesSimultaneousOpen: false } },
-  { name: 'linux-6.1', flags: LINUX_BASE },
+  { name: 'linux-5.10', flags: { ...LINUX_BASE, synAckCompletesSimultaneousOpen: false, windowHalfRoundsUp: true } },
+  { name: 'linux-6.1', flags: { ...LINUX_BASE, windowHalfRoundsUp: true } },
   // Debian's 6.12.95 has net.ipv4.tcp_syn_linear_timeouts (backported); detection follows the sysctl.
   { name: 'linux-6.12', flags: { ...LINUX_BASE, linearSynTimeouts: true } },
   // Current: linear SYN timeouts (net.ipv4.tcp_syn_linear_timeouts).
@@ -111,6 +118,8 @@ export const PROFILES: readonly KernelProfile[] = [
       synAckCompletesSimultaneousOpen: false,
       accEcnFromSynAck: false,
       challengeAckForUnsentData: false,
+      // BSD's window is not derived the same way; nothing here predicts it.
+      windowHalfRoundsUp: false,
     },
   },
 ];

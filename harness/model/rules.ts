@@ -6,7 +6,7 @@ const rule = (id: string, source: string, flags: ProfileFlagName[] = []): RuleRe
 
 export const RULES = {
   listen: rule('listen', 'Linux __sys_listen: backlog capped by net.core.somaxconn'),
-  synAck: rule('listener.synAck', 'RFC 9293 §3.10.7.2 LISTEN: SYN -> SYN-ACK; Linux tcp_conn_request, tcp_synack_options'),
+  synAck: rule('listener.synAck', 'RFC 9293 §3.10.7.2 LISTEN: SYN -> SYN-ACK; Linux tcp_conn_request, tcp_synack_options; its window half of tcp_rmem[1] in whole segments (tcp_openreq_init_rwin, tcp_select_initial_window)', ['windowHalfRoundsUp']),
   synQueueFull: rule('listener.synQueueFull', 'Linux tcp_conn_request: inet_csk_reqsk_queue_is_full -> cookies or drop', ['synQueueFullInclusive']),
   acceptQueueFullSyn: rule('listener.acceptQueueFull.synDropped', 'Linux tcp_conn_request: sk_acceptq_is_full -> drop (>= 4.10)', ['synDroppedWhenAcceptQueueFull', 'acceptQueueAdmitsBacklogPlusOne']),
   synBacklogQuarter: rule('listener.maxSynBacklogQuarter', 'Linux tcp_conn_request: without cookies the last quarter of tcp_max_syn_backlog is for proven peers'),
@@ -39,9 +39,13 @@ export const RULES = {
   ecnSynAck: rule('listener.ecn', 'Linux tcp_ecn_create_request: a SYN with ECE and CWR gets ECE in the SYN-ACK while net.ipv4.tcp_ecn is on, unless its IP header is ECN-capable and AE is clear (RFC 3168 §6.1.1)'),
   ecnSyn: rule('connect.ecnSyn', 'Linux tcp_ecn_send_syn: with net.ipv4.tcp_ecn 1 the SYN asks for ECN with ECE and CWR (RFC 3168 §6.1.1); tcp_ecn_clear_syn: retransmissions do not, with tcp_ecn_fallback'),
   accEcnSynAck: rule('connect.accEcnSynAck', 'Linux 6.18 tcp_ecn_rcv_synack: after an ECN request, a SYN-ACK whose AE, CWR, ECE read 010, 011, 100 or 110 means AccECN: the third ACK is ECT(0), its ACE echoing the SYN-ACK\'s IP ECN field (draft-ietf-tcpm-accurate-ecn §3.2.2)', ['accEcnFromSynAck']),
-  connectSyn: rule('connect.syn', 'RFC 9293 §3.10.4 OPEN: SYN with the options Linux tcp_connect sends'),
+  connectSyn: rule('connect.syn', 'RFC 9293 §3.10.4 OPEN: SYN with the options Linux tcp_connect sends; its window half of tcp_rmem[1] in whole segments (tcp_connect_init)', ['windowHalfRoundsUp']),
   synRetransmit: rule('connect.synRetransmit', 'Linux tcp_retransmit_timer: 1 s, doubling up to tcp_rto_max_ms (linear for tcp_syn_linear_timeouts times)', ['linearSynTimeouts', 'bsdSynSchedule']),
   connectTimeout: rule('connect.timeout', 'Linux tcp_write_timeout: ETIMEDOUT after tcp_syn_retries retransmissions (+ the linear ones), or once the SYN_SENT time exceeds what that many exponential retransmissions capped at tcp_rto_max_ms take (tcp_model_timeout)', ['synTimeoutByElapsedTime', 'bsdSynSchedule']),
+  fastOpenConnect: rule('connect.fastOpen', 'RFC 7413 §4.1, Linux tcp_sendmsg_fastopen / tcp_send_syn_data: sendto(MSG_FASTOPEN) sends a SYN with the cookie cached for the host and as much data as the cached MSS less 40 bytes of options allows, or a cookie request without data (EINPROGRESS; the experimental option after an unanswered request, try_exp); EOPNOTSUPP without tcp_fastopen\'s client bit. Retransmitted SYNs carry neither'),
+  fastOpenSynAck: rule('connect.fastOpenSynAck', 'Linux tcp_rcv_fastopen_synack: the SYN-ACK\'s cookie and MSS go to tcp_metrics; data it acknowledges all of counts TCPFastOpenActive'),
+  fastOpenDataRetransmit: rule('connect.fastOpenDataRetransmit', 'Linux tcp_rcv_fastopen_synack: SYN data the SYN-ACK leaves unacknowledged is sent again at once instead of an ACK (tcp_non_congestion_loss_retransmit, TCPFastOpenActiveFail), then on the RTO, doubling; tcp_fastopen_active_detect_blackhole counts the third timeout of a Fast Open connection as a failure too'),
+  dataAcked: rule('connect.dataAcked', 'RFC 9293 §3.10.7.4 ESTABLISHED: an ACK of the outstanding data ends its retransmission; nothing to answer'),
   connectEstablished: rule('connect.established', 'RFC 9293 §3.10.7.3 SYN-SENT: acceptable SYN-ACK -> ACK, ESTABLISHED'),
   connectBadSynAck: rule('connect.badSynAck', 'RFC 9293 §3.10.7.3 SYN-SENT: unacceptable ACK -> <SEQ=SEG.ACK><CTL=RST>, stay in SYN-SENT; Linux resends the SYN at once if it never did'),
   connectRefused: rule('connect.refused', 'RFC 9293 §3.10.7.3 SYN-SENT: acceptable RST -> ECONNREFUSED; an RST with an unacceptable ACK is dropped (Linux resends the SYN at once)'),

@@ -68,7 +68,15 @@ function synAnswer(value: unknown, where: string): SynAnswer {
   const o = object(value, where);
   switch (o.kind) {
     case 'synAck':
-      return { kind: 'synAck', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535), ackValid: bool(o, 'ackValid', where), ...(o.ecn === undefined ? {} : { ecn: ecnFlags(o.ecn, `${where}.ecn`) }) };
+      return {
+        kind: 'synAck',
+        options: synOptions(o.options, `${where}.options`),
+        window: int(o, 'window', where, 0, 65535),
+        ackValid: bool(o, 'ackValid', where),
+        ...(o.ecn === undefined ? {} : { ecn: ecnFlags(o.ecn, `${where}.ecn`) }),
+        ...(o.cookie === undefined ? {} : { cookie: bool(o, 'cookie', where) }),
+        ...(o.dataAcked === undefined ? {} : { dataAcked: oneOf(o, 'dataAcked', where, ['all', 'half'] as const) }),
+      };
     case 'syn':
       return { kind: 'syn', options: synOptions(o.options, `${where}.options`), window: int(o, 'window', where, 0, 65535) };
     case 'ack':
@@ -118,7 +126,14 @@ export function checkAction(value: unknown, where: string): Action {
     case 'clientUnreachable':
       return { kind, client: client(), code: int(o, 'code', where, 0, ICMP_UNREACHABLE_CODES.length - 1) as IcmpUnreachableCode };
     case 'connect':
-      return { kind, conn: conn(), syncnt: nullable(o, 'syncnt', () => int(o, 'syncnt', where, 1, 127)), ...maxseg(o, where) };
+      return {
+        kind,
+        conn: conn(),
+        syncnt: nullable(o, 'syncnt', () => int(o, 'syncnt', where, 1, 127)),
+        ...maxseg(o, where),
+        ...(o.fastOpen === undefined ? {} : { fastOpen: int(o, 'fastOpen', where, 0, 1400) }),
+        ...(o.sameHostAs === undefined ? {} : { sameHostAs: int(o, 'sameHostAs', where, 0, MAX_CONN) }),
+      };
     case 'answerSyn':
       return { kind, conn: conn(), answer: synAnswer(o.answer, `${where}.answer`) };
     case 'closeConnection':

@@ -2,7 +2,13 @@
 import { clientIsn, peerTsval, remoteIsn } from './harness-numbers.ts';
 import type { ClientId, ConnId, EcnRequest, SynOptions } from './actions.ts';
 import type { Expected32, ExpectedOptions, ExpectedSegment, TcpFlagName } from './expectations.ts';
-import { optionsOn, receiveSpaceOf, windowScaleOf, type TargetSettings } from './profiles.ts';
+import { optionsOn, receiveSpaceOf, windowScaleOf, type KernelProfile, type TargetSettings } from './profiles.ts';
+
+/** The target as the builders need it: its live settings and the profile's flags. */
+export interface TargetView {
+  readonly settings: TargetSettings;
+  readonly profile: KernelProfile;
+}
 
 const NO_OPTIONS: ExpectedOptions = { mss: null, sackPermitted: false, timestamps: null, windowScale: null, fastOpen: null };
 const exact = (n: number): Expected32 => ({ exact: n >>> 0 });
@@ -17,8 +23,8 @@ const segment = (flags: TcpFlagName[], seq: Expected32, ack: Expected32, window:
 export const advertisedMss = (s: TargetSettings, maxseg: number | undefined): number => Math.min(s.mtu - 40, maxseg ?? Infinity);
 
 /** tcp_select_initial_window: the receive space rounded down to whole segments, at most 65535 unscaled. */
-export function initialWindow(s: TargetSettings, segmentSize: number): number {
-  const receiveSpace = receiveSpaceOf(s);
+export function initialWindow(t: TargetView, segmentSize: number): number {
+  const receiveSpace = receiveSpaceOf(t.settings, t.profile.flags);
   const space = receiveSpace > segmentSize ? Math.floor(receiveSpace / segmentSize) * segmentSize : receiveSpace;
   return Math.min(space, 65535);
 }
@@ -60,12 +66,12 @@ export interface SynAckFastOpen {
 const NO_FAST_OPEN: SynAckFastOpen = { dataAcked: 0, cookieFor: null };
 
 /** SYN-ACK to a client's SYN (Linux tcp_make_synack / tcp_synack_options). */
-export function synAck(s: TargetSettings, client: ClientId, n: Negotiated, names: Names, mss: number, fastOpen = NO_FAST_OPEN): ExpectedSegment {
-  return segment(['SYN', 'ACK', ...(n.ecn ? (['ECE'] as const) : [])], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1 + fastOpen.dataAcked), exact(initialWindow(s, mss - (n.timestamps ? 12 : 0))), {
+export function synAck(t: TargetView, client: ClientId, n: Negotiated, names: Names, mss: number, fastOpen = NO_FAST_OPEN): ExpectedSegment {
+  return segment(['SYN', 'ACK', ...(n.ecn ? (['ECE'] as const) : [])], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1 + fastOpen.dataAcked), exact(initialWindow(t, mss - (n.timestamps ? 12 : 0))), {
     mss,
     sackPermitted: n.sack,
     timestamps: n.timestamps ? { tsval: tsval(names), tsecr: exact(peerTsval({ kind: 'client', client })) } : null,
-    windowScale: n.windowScale ? exact(windowScaleOf(s)) : null,
+    windowScale: n.windowScale ? exact(windowScaleOf(t.settings)) : null,
     fastOpen: fastOpen.cookieFor === null ? null : { cookie: fastOpenCookieName(fastOpen.cookieFor) },
   });
 }
@@ -83,28 +89,33 @@ export const rstAck = (seqEnd: number): ExpectedSegment => segment(['RST', 'ACK'
  * An ACK, FIN or RST+ACK from a synchronized connection (its window is the kernel's to choose);
  * `sent`: how far past its ISN SND.NXT is (1, or 2 once its FIN went out).
  */
-export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number, timestamps: boolean, tsecr: number, sent = 1): ExpectedSegment {
-  return segment(flags, { bind: names.isn, plus: sent }, exact(ack), { any: 'window of an established connection' }, {
-    ...NO_OPTIONS,
-    timestamps: timestamps ? { tsval: tsval(names), tsecr: exact(tsecr) } : null,
-  });
+export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number, timestamps: boolean, tsecr: number, sent = 1, payloadLength = 0): ExpectedSegment {
+  return {
+    ...segment(flags, { bind: names.isn, plus: sent }, exact(ack), { any: 'window of an established connection' }, {
+      ...NO_OPTIONS,
+      timestamps: timestamps ? { tsval: tsval(names), tsecr: exact(tsecr) } : null,
+    }),
+    payloadLength,
+  };
 }
 
 /**
  * The SYN of connect() (Linux tcp_connect, tcp_syn_options). After the SYNs crossed
  * (simultaneous open) the same SYN goes out with an ACK of the remote's SYN (Linux
  * tcp_send_synack), its options still those of a SYN, echoing the remote's TSval if it sent one.
- * `ecn`: the SYN asks for ECN (Linux tcp_ecn_send_syn).
+ * `ecn`: the SYN asks for ECN (Linux tcp_ecn_send_syn). `fastOpen`: its Fast Open option (hex, as
+ * SegmentFields has it) and the data it carries (Linux tcp_send_syn_data).
  */
-export function connectSyn(s: TargetSettings, names: Names, mss: number, ecn: boolean, crossed: { readonly ack: number; readonly tsecr: number } | null = null): ExpectedSegment {
-  const on = optionsOn(s);
-  return segment(crossed ? ['SYN', 'ACK'] : ['SYN', ...ecnSetupFlags(ecn ? 'ecn' : undefined)], { bind: names.isn, plus: 0 }, exact(crossed?.ack ?? 0), exact(initialWindow(s, mss)), {
+export function connectSyn(t: TargetView, names: Names, mss: number, ecn: boolean, crossed: { readonly ack: number; readonly tsecr: number } | null = null, fastOpen: { readonly option: string; readonly data: number } | null = null): ExpectedSegment {
+  const on = optionsOn(t.settings);
+  const syn = segment(crossed ? ['SYN', 'ACK'] : ['SYN', ...ecnSetupFlags(ecn ? 'ecn' : undefined)], { bind: names.isn, plus: 0 }, exact(crossed?.ack ?? 0), exact(initialWindow(t, mss)), {
     mss,
     sackPermitted: on.sack,
     timestamps: on.timestamps ? { tsval: tsval(names), tsecr: exact(crossed?.tsecr ?? 0) } : null,
-    windowScale: on.windowScaling ? exact(windowScaleOf(s)) : null,
-    fastOpen: null,
+    windowScale: on.windowScaling ? exact(windowScaleOf(t.settings)) : null,
+    fastOpen: fastOpen && { hex: fastOpen.option },
   });
+  return fastOpen ? { ...syn, payloadLength: fastOpen.data } : syn;
 }
 
 export const remoteAck = (conn: ConnId): number => (remoteIsn(conn) + 1) >>> 0;

@@ -7,6 +7,8 @@ export const TCP_TIMEOUT_INIT: Millis = 1000;
 export const TCP_RTO_MAX: Millis = 120_000;
 /** Linux TCP_RTO_MIN: the least RTTVAR, so the least RTO once a connection has an RTT sample. */
 export const TCP_RTO_MIN: Millis = 200;
+/** Linux TCP_TIMEOUT_FALLBACK: the RTO of a connection whose handshake gave no RTT sample (RFC 6298 §5.7). */
+export const TCP_TIMEOUT_FALLBACK: Millis = 3000;
 
 /** Answers to a segment or a call come this soon (a ceiling: the executor proves silence with barriers). */
 export const RESPONSE_MS = 50;

@@ -9,11 +9,16 @@ export type TcpOption =
   | { readonly kind: 'sackPermitted' }
   | { readonly kind: 'sack'; readonly blocks: ReadonlyArray<{ readonly left: number; readonly right: number }> }
   | { readonly kind: 'timestamps'; readonly tsval: number; readonly tsecr: number }
-  /** TCP Fast Open (RFC 7413 §4.1.1): an empty cookie is a cookie request. */
-  | { readonly kind: 'fastOpen'; readonly cookie: Uint8Array }
+  /**
+   * TCP Fast Open (RFC 7413 §4.1.1): an empty cookie is a cookie request. `experimental`: the
+   * pre-RFC form (kind 254, magic 0xF989, RFC 6994) that Linux falls back to.
+   */
+  | { readonly kind: 'fastOpen'; readonly cookie: Uint8Array; readonly experimental?: boolean }
   | { readonly kind: 'unknown'; readonly type: number; readonly data: Uint8Array };
 
-const KIND = { eol: 0, nop: 1, mss: 2, windowScale: 3, sackPermitted: 4, sack: 5, timestamps: 8, fastOpen: 34 } as const;
+const KIND = { eol: 0, nop: 1, mss: 2, windowScale: 3, sackPermitted: 4, sack: 5, timestamps: 8, fastOpen: 34, experimental: 254 } as const;
+/** The experiment id of Fast Open's experimental option (RFC 6994 §3). */
+const FAST_OPEN_MAGIC = 0xf989;
 /** Known kinds have fixed lengths; a different length is malformed (RFC 9293 §3.2 MUST-7). */
 const LENGTH: Partial<Record<number, number>> = { 2: 4, 3: 3, 4: 2, 8: 10 };
 
@@ -61,6 +66,10 @@ export function decodeTcpOptions(bytes: Uint8Array): DecodeResult<TcpOption[]> {
       case KIND.fastOpen:
         options.push({ kind: 'fastOpen', cookie: bytes.slice(i + 2, i + length) });
         break;
+      case KIND.experimental:
+        if (length >= 4 && view.getUint16(i + 2) === FAST_OPEN_MAGIC) options.push({ kind: 'fastOpen', cookie: bytes.slice(i + 4, i + length), experimental: true });
+        else options.push({ kind: 'unknown', type, data: bytes.slice(i + 2, i + length) });
+        break;
       default:
         options.push({ kind: 'unknown', type, data: bytes.slice(i + 2, i + length) });
     }
@@ -80,7 +89,7 @@ function optionLength(o: TcpOption): number {
     case 'unknown':
       return 2 + o.data.length;
     case 'fastOpen':
-      return 2 + o.cookie.length;
+      return (o.experimental ? 4 : 2) + o.cookie.length;
     default:
       return LENGTH[KIND[o.kind]]!;
   }
@@ -124,8 +133,11 @@ export function encodeTcpOptions(options: readonly TcpOption[]): Uint8Array {
         view.setUint32(i + 6, o.tsecr);
         break;
       case 'fastOpen':
-        bytes.set([KIND.fastOpen, 2 + o.cookie.length], i);
-        bytes.set(o.cookie, i + 2);
+        if (o.experimental) {
+          bytes.set([KIND.experimental, 4 + o.cookie.length], i);
+          view.setUint16(i + 2, FAST_OPEN_MAGIC);
+        } else bytes.set([KIND.fastOpen, 2 + o.cookie.length], i);
+        bytes.set(o.cookie, i + (o.experimental ? 4 : 2));
         break;
       case 'unknown':
         bytes.set([o.type, 2 + o.data.length], i);
@@ -154,7 +166,7 @@ export function describeTcpOption(o: TcpOption): string {
     case 'timestamps':
       return `TS val ${o.tsval} ecr ${o.tsecr}`;
     case 'fastOpen':
-      return o.cookie.length ? `FO ${Buffer.from(o.cookie).toString('hex')}` : 'FO';
+      return `${o.experimental ? 'FOEXP' : 'FO'}${o.cookie.length ? ` ${Buffer.from(o.cookie).toString('hex')}` : ''}`;
     case 'unknown':
       return `unknown-${o.type} 0x${Buffer.from(o.data).toString('hex')}`;
   }

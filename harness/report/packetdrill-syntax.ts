@@ -4,7 +4,7 @@
  * names. Pure text; no knowledge of scenarios. Grammar checked against packetdrill 2c4001c
  * (parser.y, symbols.c, icmp_packet.c).
  */
-import { linuxOptionLayout } from '../executor/segments.ts';
+import { fastOpenOption, linuxOptionLayout } from '../executor/segments.ts';
 import { flagString } from '../packet/packet.ts';
 import type { TcpOption } from '../packet/tcp-options.ts';
 import type { IcmpUnreachableCode, IpEcn, SynOptions } from '../model/actions.ts';
@@ -48,7 +48,7 @@ function optionText(o: TcpOption): string {
     case 'eol':
       return 'eol';
     case 'fastOpen':
-      return o.cookie.length ? `FO ${Buffer.from(o.cookie).toString('hex')}` : 'FO';
+      return `${o.experimental ? 'FOEXP' : 'FO'}${o.cookie.length ? ` ${Buffer.from(o.cookie).toString('hex')}` : ''}`;
     case 'unknown':
       return `nop`; // never in a segment the model expects or the harness crafts
   }
@@ -56,7 +56,7 @@ function optionText(o: TcpOption): string {
 
 /** `S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK,TS val 5 ecr 7000,nop,wscale 10>` */
 export function segmentText(s: ScriptSegment): string {
-  const layout = s.options === 'unchecked' ? [] : linuxOptionLayout(s.options && { ...s.options, timestamps: s.ts !== null }, s.ts?.val ?? null, s.ts?.ecr ?? 0, s.fastOpen == null ? null : Buffer.from(s.fastOpen, 'hex'));
+  const layout = s.options === 'unchecked' ? [] : linuxOptionLayout(s.options && { ...s.options, timestamps: s.ts !== null }, s.ts?.val ?? null, s.ts?.ecr ?? 0, s.fastOpen == null ? null : fastOpenOption(s.fastOpen));
   const options = s.options === 'unchecked' ? ' <...>' : layout.length ? ` <${layout.map(optionText).join(',')}>` : '';
   const ack = s.ack === null ? '' : ` ack ${s.ack >>> 0}`;
   const win = s.window === null ? '' : ` win ${s.window}`;

@@ -194,9 +194,13 @@ function callLines(f: ScriptFrame, expectations: readonly Expectation[], barrier
   const lines: Line[] = [];
   const text = (at: number, step: number, t: string): number => lines.push({ at, step, kind: 'text', text: t });
   c.actions.forEach(({ action }, i) => {
-    const result = results.find((r) => r.cause === i) ?? null;
-    for (const t of syscall(action, result?.result ?? null, f.peer, fds, newFd, comments)) text(nominal[i]!, i, t);
+    // A Fast Open connect() has two results: sendto's, then the connection's.
+    const result = results.find((r) => r.cause === i && r.result.call !== 'sendto') ?? null;
+    const sendto = results.find((r) => r.cause === i && r.result.call === 'sendto')?.result ?? null;
+    for (const t of syscall(action, sendto ?? result?.result ?? null, f.peer, fds, newFd, comments)) text(nominal[i]!, i, t);
     if (action.kind !== 'connect' || !samePeer({ kind: 'remote', conn: action.conn }, f.peer)) return;
+    // sendto(MSG_FASTOPEN) refused at once: no connection whose error to read.
+    if (action.fastOpen !== undefined && sendto === null && result !== null) return;
     // SO_ERROR is read once the result is due, a little after the latest time it may come; a
     // connect still pending at the end must have no error yet.
     const errno = result?.result.call === 'connect' ? (result.result.errno ?? 0) : 0;
@@ -323,7 +327,7 @@ function fromExpected(e: Extract<Expectation, { kind: 'segment' }>, observed: re
     ts: o.timestamps && { val: twin?.segment.options.timestamps?.tsval ?? 1, ecr: 'exact' in o.timestamps.tsecr ? o.timestamps.tsecr.exact : (twin?.segment.options.timestamps?.tsecr ?? 0) },
     payload: s.payloadLength,
     // The cookie the kernel chose, as observed; a script can only assert it as a value.
-    fastOpen: o.fastOpen && (twin?.segment.options.fastOpen ?? ''),
+    fastOpen: o.fastOpen && ('hex' in o.fastOpen ? o.fastOpen.hex : (twin?.segment.options.fastOpen ?? '')),
   };
 }
 
@@ -359,6 +363,12 @@ const icmpLine = (about: Peer, code: IcmpUnreachableCode, peer: Peer | null): st
   samePeer(about, peer) ? [`< icmp unreachable ${ICMP_UNREACHABLE_NAME[code]}`] : [`// ${describePeer(about)}: ICMP unreachable code ${code}`];
 
 const maxsegLine = (fd: number, maxseg: number | undefined): string[] => (maxseg === undefined ? [] : [`setsockopt(${fd}, IPPROTO_TCP, TCP_MAXSEG, [${maxseg}], 4) = 0`]);
+
+/** What sendto(MSG_FASTOPEN) returns: the bytes the SYN took, EINPROGRESS when it took none, or its immediate failure. */
+function fastOpenReturn(result: CallResult | null): string {
+  if (result?.call === 'connect' && result.errno !== null) return failsWith(result.errno);
+  return result?.call === 'sendto' && result.sent > 0 ? String(result.sent) : failsWith('EINPROGRESS');
+}
 
 /** A barrier: an action whose answer the model predicts, and the segment it sends (none: a socket call). */
 type Barrier = { readonly action: Action; readonly segment: ScriptSegment | null };
@@ -410,7 +420,7 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
         `socket(..., SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = ${fd}`,
         ...(action.syncnt === null ? [] : [`setsockopt(${fd}, IPPROTO_TCP, TCP_SYNCNT, [${action.syncnt}], 4) = 0`]),
         ...maxsegLine(fd, action.maxseg),
-        `connect(${fd}, ..., ...) = ${failsWith('EINPROGRESS')}`,
+        action.fastOpen === undefined ? `connect(${fd}, ..., ...) = ${failsWith('EINPROGRESS')}` : `sendto(${fd}, ..., ${action.fastOpen}, MSG_FASTOPEN, ..., ...) = ${fastOpenReturn(result)}`,
       ];
     }
     case 'closeConnection': {

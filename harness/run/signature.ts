@@ -15,7 +15,8 @@ export function signature(execution: Execution): string[] {
       segments.set(key, [...(segments.get(key) ?? []), o.at]);
     } else if (o.kind === 'result' && o.result.call !== 'listen') {
       const action = execution.timed[o.cause]?.action.kind ?? '?';
-      const value = o.result.call === 'accept' ? `${o.result.accepted.length} accepted` : (o.result.errno ?? 'connected');
+      const r = o.result;
+      const value = r.call === 'accept' ? `${r.accepted.length} accepted` : r.call === 'sendto' ? `${r.sent} bytes in the SYN` : (r.errno ?? 'connected');
       results.push(`${action} -> ${value} at ${seconds(o.at)}`);
     }
   }

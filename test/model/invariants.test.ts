@@ -79,7 +79,10 @@ describe('model invariants', () => {
     expect(profileFor('5.10.0-30-amd64', new Set()).name).toBe('linux-5.10');
     expect(profileFor('6.12.9', new Set())).toMatchObject({ name: 'linux-6.12-linear', flags: { linearSynTimeouts: false } });
     const s = settingsFrom({ ...DEFAULT_SYSCTLS, 'net.ipv4.tcp_rmem': '4096 131072 6291456', 'net.core.rmem_max': '212992', 'net.ipv4.tcp_sack': '0' }, 9000);
-    expect({ windowScale: windowScaleOf(s), receiveSpace: receiveSpaceOf(s), mtu: s.mtu }).toEqual({ windowScale: 7, receiveSpace: 65536, mtu: 9000 });
+    expect({ windowScale: windowScaleOf(s), receiveSpace: receiveSpaceOf(s, { windowHalfRoundsUp: false }), mtu: s.mtu }).toEqual({ windowScale: 7, receiveSpace: 65536, mtu: 9000 });
+    // tcp_win_from_space: an odd buffer's half rounds up before 6.6, down since.
+    const odd = { ...s, rmem: [4096, 1045, 2048] as const };
+    expect([receiveSpaceOf(odd, { windowHalfRoundsUp: true }), receiveSpaceOf(odd, { windowHalfRoundsUp: false })]).toEqual([523, 522]);
     expect(optionsOn(s).sack).toBe(false);
   });
 });

@@ -12,12 +12,13 @@ const option: fc.Arbitrary<TcpOption> = fc.oneof(
   fc.constant<TcpOption>({ kind: 'sackPermitted' }),
   fc.array(fc.record({ left: u32, right: u32 }), { minLength: 1, maxLength: 3 }).map((blocks): TcpOption => ({ kind: 'sack', blocks })),
   fc.record({ tsval: u32, tsecr: u32 }).map((t): TcpOption => ({ kind: 'timestamps', ...t })),
-  fc.record({ type: fc.integer({ min: 9, max: 253 }).filter((t) => t !== 34), data: fc.uint8Array({ maxLength: 6 }) }).map((o): TcpOption => ({ kind: 'unknown', ...o })),
+  fc.record({ type: fc.integer({ min: 9, max: 253 }).filter((t) => t !== 34 && t !== 254), data: fc.uint8Array({ maxLength: 6 }) }).map((o): TcpOption => ({ kind: 'unknown', ...o })),
   fc.uint8Array({ maxLength: 16 }).map((cookie): TcpOption => ({ kind: 'fastOpen', cookie })),
+  fc.uint8Array({ maxLength: 16 }).map((cookie): TcpOption => ({ kind: 'fastOpen', cookie, experimental: true })),
 );
 /** Options that fill whole words by themselves, so decoding gives back exactly the list. */
 const alignedOptions = fc.array(option, { maxLength: 4 }).map((os) => {
-  const length = os.reduce((n, o) => n + (o.kind === 'nop' ? 1 : o.kind === 'mss' ? 4 : o.kind === 'windowScale' ? 3 : o.kind === 'sackPermitted' ? 2 : o.kind === 'sack' ? 2 + 8 * o.blocks.length : o.kind === 'timestamps' ? 10 : o.kind === 'unknown' ? 2 + o.data.length : o.kind === 'fastOpen' ? 2 + o.cookie.length : 1), 0);
+  const length = os.reduce((n, o) => n + (o.kind === 'nop' ? 1 : o.kind === 'mss' ? 4 : o.kind === 'windowScale' ? 3 : o.kind === 'sackPermitted' ? 2 : o.kind === 'sack' ? 2 + 8 * o.blocks.length : o.kind === 'timestamps' ? 10 : o.kind === 'unknown' ? 2 + o.data.length : o.kind === 'fastOpen' ? (o.experimental ? 4 : 2) + o.cookie.length : 1), 0);
   const pad = (4 - (length % 4)) % 4;
   return { length: length + pad, options: [...os, ...Array.from({ length: pad }, (): TcpOption => ({ kind: 'nop' }))] };
 })

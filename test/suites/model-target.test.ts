@@ -41,6 +41,10 @@ const withoutFastOpenOption = ignoring((a) => (a.kind === 'syn' ? { ...a, fastOp
 const withoutFastOpenQueue = ignoring((a) => (a.kind === 'listen' ? { ...a, fastOpen: undefined } : a));
 const rfc1337Flipped = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_rfc1337': 1 - (s.config['net.ipv4.tcp_rfc1337'] ?? 0) } });
 const withoutEcnFallback = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_ecn_fallback': 0 } });
+const withoutRtoMax = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_rto_max_ms': 120_000 } });
+const withoutLinkSettings = (s: Scenario): Scenario => ({ config: s.config, actions: s.actions });
+const withoutCookieCache = ignoring((a) => (a.kind === 'connect' ? { ...a, sameHostAs: undefined } : a));
+const synDataAlwaysAcked = ignoring((a) => (a.kind === 'answerSyn' && a.answer.kind === 'synAck' ? { ...a, answer: { ...a.answer, dataAcked: 'all' } } : a));
 
 /** Each mutation, and a property that must catch it. */
 const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSettings; catchBy: string; rewrite?: (s: Scenario) => Scenario }> = [
@@ -52,6 +56,7 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'ACK of unsent data dropped silently (6.12 and older)', truth: flipped(linux, 'challengeAckForUnsentData'), settings: DEFAULT_SETTINGS, catchBy: 'syn-rcvd/syn-rcvd-edge-cases' },
   { name: 'MSS advertised from a 1400-byte MTU', truth: linux, settings: { ...DEFAULT_SETTINGS, mtu: 1400 }, catchBy: 'handshake/options-negotiated' },
   { name: 'window scale off by one', truth: linux, settings: { ...DEFAULT_SETTINGS, rmem: [4096, 131072, 2 * DEFAULT_SETTINGS.rmem[2]] }, catchBy: 'handshake/options-negotiated' },
+  { name: "half an odd tcp_rmem[1] rounded up (before 6.6)", truth: flipped(linux, 'windowHalfRoundsUp'), settings: DEFAULT_SETTINGS, catchBy: 'handshake/options-negotiated' },
   { name: 'a SYN-ACK in SYN-RECEIVED of a simultaneous open draws a challenge ACK (before 2024)', truth: flipped(linux, 'synAckCompletesSimultaneousOpen'), settings: DEFAULT_SETTINGS, catchBy: 'simultaneous-open/crossed-syns' },
   { name: 'tcp_timestamps 0 ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'handshake/options-negotiated', rewrite: withoutTimestampsSwitch },
   { name: 'ICMP host unreachable about a SYN-ACK ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'half-open/icmp-about-synack', rewrite: withoutClientIcmp },
@@ -64,6 +69,10 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'retransmitted SYNs keep asking for ECN whatever tcp_ecn_fallback says', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'ecn/ecn-connect', rewrite: withoutEcnFallback },
   { name: "TCP_MAXSEG ignored by a listener's SYN-ACK", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'mss/mss-listener', rewrite: withoutMaxseg },
   { name: 'TCP_MAXSEG ignored by the SYN of connect()', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'mss/mss-connect', rewrite: withoutMaxseg },
+  { name: 'tcp_rto_max_ms ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'connect-errors/connect-timeout', rewrite: withoutRtoMax },
+  { name: 'tcp_rmem and the MTU ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'handshake/options-negotiated', rewrite: withoutLinkSettings },
+  { name: 'Fast Open cookies not cached per host', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-client', rewrite: withoutCookieCache },
+  { name: 'SYN data the SYN-ACK leaves is not sent again', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-client', rewrite: synDataAlwaysAcked },
   { name: "a closed port's RST acknowledges the SYN but not its data", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'syn-data/syn-data-without-fastopen', rewrite: withoutSynData },
 ];
 
