@@ -67,5 +67,6 @@ export const clientStep = (clients: number): fc.Arbitrary<Action> => {
     { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }).map((max): Action => ({ kind: 'accept', max })) },
     { weight: 1, arbitrary: client.map((c): Action => ({ kind: 'rst', client: c })) },
     { weight: 1, arbitrary: client.map((c): Action => ({ kind: 'badAck', client: c })) },
+    { weight: 1, arbitrary: client.map((c): Action => ({ kind: 'clientFin', client: c })) },
   );
 };

@@ -3,7 +3,7 @@
  * SYN-ACK; the cookie with data makes a child at once whose SYN-ACK acknowledges the data and
  * that accept() returns before the final ACK; an invalid cookie falls back and gets the valid
  * one; tcp_fastopen 0x200 takes data without a cookie; a listener without TCP_FASTOPEN, or
- * tcp_fastopen without the server bit, takes none. RST, SYN, ACKs and close() on the child.
+ * tcp_fastopen without the server bit, takes none. RST, FIN, SYN and ACKs on the child, before and after accept(), and the listener closed over it.
  * On the client: sendto(MSG_FASTOPEN) asks a host for a cookie, caches it, and brings it with
  * data next time; the SYN-ACK acknowledges all, half or none of the data.
  */
@@ -25,6 +25,7 @@ const followUp = fc.constantFrom<Action>(
   { kind: 'finalAck', client: 0 },
   { kind: 'badAck', client: 0 },
   { kind: 'rst', client: 0 },
+  { kind: 'clientFin', client: 0 },
   { kind: 'closeListener' },
 );
 

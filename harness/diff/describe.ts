@@ -100,6 +100,8 @@ export function describeAction(a: Action): string {
       return `client ${a.client} ACK with a wrong ack number`;
     case 'rst':
       return `client ${a.client} RST`;
+    case 'clientFin':
+      return `client ${a.client} FIN`;
     case 'clientUnreachable':
       return `ICMP unreachable code ${a.code} about the target's segment to client ${a.client}`;
     case 'synToClosedPort':
@@ -107,7 +109,7 @@ export function describeAction(a: Action): string {
     case 'ackToClosedPort':
       return `client ${a.client} ACK to a closed port`;
     case 'connect':
-      return `connect(remote ${a.conn}${a.syncnt === null ? '' : `, TCP_SYNCNT ${a.syncnt}`}${a.maxseg === undefined ? '' : `, TCP_MAXSEG ${a.maxseg}`})`;
+      return `${a.fastOpen === undefined ? 'connect' : `sendto(${a.fastOpen} bytes, MSG_FASTOPEN)`}(remote ${a.conn}${a.sameHostAs === undefined ? '' : ` on remote ${a.sameHostAs}'s host`}${a.syncnt === null ? '' : `, TCP_SYNCNT ${a.syncnt}`}${a.maxseg === undefined ? '' : `, TCP_MAXSEG ${a.maxseg}`})`;
     case 'answerSyn':
       return `remote ${a.conn} answers the SYN with ${describeAnswer(a.answer)}`;
     case 'wait':

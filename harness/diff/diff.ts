@@ -131,13 +131,15 @@ export function diff(input: DiffInput): Deviation[] {
 
 /**
  * Pairs each expected segment with at most one observed segment to the same peer: first those
- * that agree in flags and time, then by flags alone (a timing deviation), then by time alone
- * (a flags deviation). Earlier expectations choose first, so retransmissions pair in order.
+ * that agree in flags and time (required expectations before optional ones, which take only what
+ * is left), then by flags alone (a timing deviation), then by time alone (a flags deviation).
+ * Earlier expectations choose first, so retransmissions pair in order.
  */
 function pairSegments(expected: readonly SegmentExpectation[], observed: readonly ObservedSegment[]): Map<SegmentExpectation, ObservedSegment> {
   const pairs = new Map<SegmentExpectation, ObservedSegment>();
   const taken = new Set<ObservedSegment>();
   const passes: Array<(e: SegmentExpectation, o: ObservedSegment) => boolean> = [
+    (e, o) => sameFlags(e.segment, o.segment) && within(o.at, e) && !e.optional,
     (e, o) => sameFlags(e.segment, o.segment) && within(o.at, e),
     (e, o) => sameFlags(e.segment, o.segment) && !e.optional,
     (e, o) => within(o.at, e) && !e.optional,

@@ -29,8 +29,8 @@ export class PeerConnection {
   private next: number | null = null;
   /** The Fast Open cookie the target gave this peer, if it did. */
   private cookie: Uint8Array | null = null;
-  /** A remote peer sent its FIN: its next sequence number is past it. */
-  private remoteFin = false;
+  /** The peer (a remote, or a client) sent its FIN: its next sequence number is past it. */
+  private peerFin = false;
 
   /** Everything the target sends this peer passes through here. */
   heard(segment: SegmentFields, bytes: Uint8Array, fromPort: number): void {
@@ -51,9 +51,9 @@ export class PeerConnection {
     this.targetTsval = segment.options.timestamps?.tsval ?? this.targetTsval;
   }
 
-  /** Everything the target sent (SYN, data, FIN), plus an offset for a deliberately bad ACK; 0 (+ offset) before the target sent a SYN. */
+  /** Everything the target sent (SYN, data, FIN), plus an offset for a deliberately bad ACK; 0 before the target sent a SYN. */
   private ackOfTarget(offset: number): number {
-    return this.targetIsn === null ? offset >>> 0 : (this.targetIsn + this.targetSent + offset) >>> 0;
+    return this.targetIsn === null ? 0 : (this.targetIsn + this.targetSent + offset) >>> 0;
   }
 
   /** The options of a segment after the handshake: timestamps echoing the target's, once it sent one (RFC 7323 §3.2). */
@@ -74,12 +74,19 @@ export class PeerConnection {
 
   /** A remote peer's next sequence number: past its SYN, and past its FIN once it sent it. */
   private remoteSeq(conn: ConnId): number {
-    return (remoteIsn(conn) + 1 + (this.remoteFin ? 1 : 0)) >>> 0;
+    return (remoteIsn(conn) + 1 + (this.peerFin ? 1 : 0)) >>> 0;
   }
 
-  /** The client's next sequence number: past its SYN, and its data if the target took it. */
+  /** The client's next sequence number: past its SYN, its data if the target took it, and its FIN. */
   private clientNext(client: ClientId): number {
-    return this.next ?? (clientIsn(client) + 1) >>> 0;
+    return ((this.next ?? clientIsn(client) + 1) + (this.peerFin ? 1 : 0)) >>> 0;
+  }
+
+  /** The client's FIN, acknowledging what the target sent; a second is its retransmission. */
+  clientFin(client: ClientId): Crafted {
+    const seq = ((this.next ?? clientIsn(client) + 1) >>> 0);
+    this.peerFin = true;
+    return { flags: ['FIN', 'ACK'], seq, ack: this.ackOfTarget(0), window: ACK_WINDOW, ...this.echo };
   }
 
   /** The final ACK of the handshake, or (bad) one acknowledging data the target never sent. */
@@ -105,11 +112,11 @@ export class PeerConnection {
     switch (answer.kind) {
       case 'synAck': {
         // It acknowledges the SYN and as much of the SYN's data as it says.
-        const ack = this.targetIsn === null ? 0 : this.targetIsn + 1 + dataAckedBy(answer.dataAcked, this.synData);
+        const ack = this.targetIsn === null ? 0 : (this.targetIsn + 1 + dataAckedBy(answer.dataAcked, this.synData) + (answer.ackValid ? 0 : badAckOffset)) >>> 0;
         return {
           flags: ['SYN', 'ACK', ...(answer.ecn ?? [])],
           seq: remoteIsn(conn),
-          ack: (ack + (answer.ackValid ? 0 : badAckOffset)) >>> 0,
+          ack,
           window: answer.window,
           options: answer.options,
           tsecr: this.tsecr,
@@ -122,7 +129,7 @@ export class PeerConnection {
         return { flags: ['ACK'], seq: this.remoteSeq(conn), ack: this.ackOfTarget(0), window: ACK_WINDOW, ...this.echo };
       case 'fin':
         // The remote's one FIN: a second is its retransmission.
-        this.remoteFin = true;
+        this.peerFin = true;
         return { flags: ['FIN', 'ACK'], seq: (remoteIsn(conn) + 1) >>> 0, ack: this.ackOfTarget(0), window: ACK_WINDOW, ...this.echo };
       case 'rstInWindow':
         return { flags: ['RST'], seq: this.remoteSeq(conn), ack: 0, window: 0, options: null };

@@ -212,6 +212,8 @@ class CaseRun {
         return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientAck(action.client, action.kind === 'badAck'));
       case 'rst':
         return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientRst(action.client));
+      case 'clientFin':
+        return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientFin(action.client));
       case 'clientUnreachable':
         return this.unreachable({ kind: 'client', client: action.client }, action.code);
       case 'synToClosedPort':

@@ -126,6 +126,8 @@ export type Action =
   | { kind: 'finalAck'; client: ClientId }
   | { kind: 'badAck'; client: ClientId }
   | { kind: 'rst'; client: ClientId }
+  /** The client closes: FIN, acknowledging the target's latest SYN-ACK (RFC 9293 §3.6); again, it is a retransmission. */
+  | { kind: 'clientFin'; client: ClientId }
   /** A router on the client's path reports the target's latest SYN-ACK (or segment) to it undeliverable. */
   | { kind: 'clientUnreachable'; client: ClientId; code: IcmpUnreachableCode }
   // wire, client -> a port nobody listens on (RFC 9293 §3.10.7.1)
@@ -155,6 +157,7 @@ export function peerOfAction(action: Action): Peer | null {
     case 'finalAck':
     case 'badAck':
     case 'rst':
+    case 'clientFin':
     case 'clientUnreachable':
     case 'synToClosedPort':
     case 'ackToClosedPort':

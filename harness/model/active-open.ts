@@ -372,8 +372,8 @@ export class ActiveOpen {
   /** The socket is gone: the answer meets a closed port (RFC 9293 §3.10.7.1). */
   private inClosed(answer: SynAnswer, now: Interval): void {
     const { ctx } = this;
-    // What the harness acknowledges: past the ISN (if a SYN went out at all; else it acknowledges 0).
-    const ackOf = (plus: number): Expected32 => (this.synWentOut ? { bind: this.names.isn, plus } : { exact: (plus - 1) >>> 0 });
+    // What the harness acknowledges: past the ISN, if a SYN went out at all (else it acknowledges 0).
+    const ackOf = (plus: number): Expected32 => (this.synWentOut ? { bind: this.names.isn, plus } : { exact: 0 });
     switch (answer.kind) {
       case 'synAck':
         return closedPortReset(ctx, this.peer, { ack: ackOf(1 + dataAckedBy(answer.dataAcked, this.dataInLatestSyn) + (answer.ackValid ? 0 : badAckOffset)) }, now);

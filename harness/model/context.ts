@@ -49,9 +49,21 @@ export class Context {
   }
 
   send(to: Peer, segment: ExpectedSegment, at: Interval, rule: RuleRef): void {
+    this.sent(to, segment, at, rule);
+  }
+
+  /** send(), keeping the expectation (for mayNotSend). */
+  sent(to: Peer, segment: ExpectedSegment, at: Interval, rule: RuleRef): Expectation {
     const e: Expectation = { kind: 'segment', to, segment, at, cause: this.cause, optional: false, rule };
     if (this.inTimer) this.fromTimers.add(e);
     this.out.push(e);
+    return e;
+  }
+
+  /** A segment already predicted that the kernel may not send after all (a later event may have come first). */
+  mayNotSend(e: Expectation): void {
+    const i = this.out.indexOf(e);
+    if (i >= 0 && e.kind === 'segment') this.out[i] = { ...e, optional: true };
   }
 
   /** A call's result; `call` is the index of the action that made the call (a connect returns long after). */

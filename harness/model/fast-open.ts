@@ -7,7 +7,8 @@ import type { ClientId, FastOpenOption } from './actions.ts';
 import type { Context, Timer } from './context.ts';
 import type { ExpectedSegment, Interval } from './expectations.ts';
 import { badAckOffset } from './harness-numbers.ts';
-import type { ClientSegment, Connection, PortClients } from './listener.ts';
+import type { PortClients, SegmentBeforeFin } from './listener.ts';
+import type { Connection } from './passive-connection.ts';
 import { oowRateLimited } from './out-of-window.ts';
 import { RULES } from './rules.ts';
 import { ackOf, rstForAck } from './segments.ts';
@@ -82,7 +83,7 @@ export function fastOpenChildTimer(ctx: Context, clients: PortClients, child: Fa
 }
 
 /** RFC 9293 §3.10.7.4 in SYN-RECEIVED for a full socket (Linux tcp_rcv_state_process), listening or not. */
-export function inFastOpenChild(ctx: Context, clients: PortClients, child: FastOpenChild, segment: ClientSegment, now: Interval): void {
+export function inFastOpenChild(ctx: Context, clients: PortClients, child: FastOpenChild, segment: SegmentBeforeFin, now: Interval): void {
   const { connection } = child;
   const peer = { kind: 'client', client: connection.client } as const;
   switch (segment.kind) {

@@ -10,7 +10,8 @@ import { closedPortReset } from './closed-port.ts';
 import type { Context, Timer } from './context.ts';
 import type { Interval, RuleRef } from './expectations.ts';
 import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
-import { challengeAck, oowRateLimited } from './out-of-window.ts';
+import { oowRateLimited } from './out-of-window.ts';
+import { inEstablished, type Connection } from './passive-connection.ts';
 import { RULES } from './rules.ts';
 import { ackOf, advertisedMss, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
 import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
@@ -20,8 +21,24 @@ export type ClientSegment =
   | { readonly kind: 'syn'; readonly options: SynOptions; readonly data: number; readonly ecn?: EcnRequest; readonly ipEcn?: IpEcn; readonly fastOpen?: FastOpenOption }
   | { readonly kind: 'ack'; readonly bad: boolean }
   | { readonly kind: 'rst' }
+  /** FIN, acknowledging the latest SYN-ACK. */
+  | { readonly kind: 'fin' }
   /** Not the client's: a router's ICMP destination unreachable about the target's segment to it. */
   | { readonly kind: 'icmpUnreachable'; readonly code: IcmpUnreachableCode };
+
+/** What reaches a state short of ESTABLISHED: a FIN's ACK is taken there first (see `withFin`). */
+export type SegmentBeforeFin = Exclude<ClientSegment, { kind: 'fin' }>;
+
+/**
+ * RFC 9293 §3.10.7.4 takes a segment's ACK (fifth) before its FIN (eighth): a FIN to a client
+ * short of ESTABLISHED is its ACK there first, and then, if that established the connection, its
+ * FIN there (CLOSE-WAIT); else the ACK's answer (an RST, a drop) is all.
+ */
+function withFin(clients: PortClients, client: ClientId, receive: (segment: SegmentBeforeFin) => void, now: Interval, ctx: Context): void {
+  receive({ kind: 'ack', bad: false });
+  const state = clients.get(client);
+  if (state?.kind === 'established') inEstablished(ctx, clients, state.connection, { kind: 'fin' }, now);
+}
 
 /** A request socket in the SYN queue. */
 interface Request {
@@ -32,18 +49,6 @@ interface Request {
   /** When it last answered a duplicate SYN (rate-limited as any out-of-window answer). */
   lastOow: number | null;
   timer: Timer;
-}
-
-/** An established connection of the port, queued or accepted. */
-export interface Connection {
-  readonly client: ClientId;
-  readonly names: Names;
-  readonly timestamps: boolean;
-  lastOow: number | null;
-  /** Completed from a request in the SYN queue, or from a SYN cookie; or a Fast Open child. */
-  readonly via: 'request' | 'cookie' | 'fastOpen';
-  /** RCV.NXT: the client's ISN + 1, and the SYN's data where a Fast Open child took it. */
-  readonly rcvNxt: number;
 }
 
 /** Where one client's connection to the port stands; no entry: nothing (LISTEN's view of a stranger). */
@@ -110,11 +115,11 @@ export class Listener {
   /** The transition function: a client's segment, by where the client's connection stands. */
   receive(client: ClientId, segment: ClientSegment, now: Interval): void {
     const state = this.clients.get(client);
+    if (state?.kind === 'established') return inEstablished(this.ctx, this.clients, state.connection, segment, now);
+    if (segment.kind === 'fin') return withFin(this.clients, client, (s) => this.receive(client, s, now), now, this.ctx);
     switch (state?.kind) {
       case 'synRcvd':
         return this.inSynRcvd(state.request, segment, now);
-      case 'established':
-        return inEstablished(this.ctx, this.clients, state.connection, segment, now);
       case 'fastOpenChild':
         return inFastOpenChild(this.ctx, this.clients, state.child, segment, now);
       case 'cookieSent':
@@ -129,7 +134,7 @@ export class Listener {
   }
 
   /** RFC 9293 §3.10.7.2 LISTEN (Linux tcp_v4_rcv finds only the listener). */
-  private atListener(client: ClientId, state: ClientState | null, segment: ClientSegment, now: Interval): void {
+  private atListener(client: ClientId, state: ClientState | null, segment: SegmentBeforeFin, now: Interval): void {
     const peer = { kind: 'client', client } as const;
     switch (segment.kind) {
       case 'syn':
@@ -207,7 +212,7 @@ export class Listener {
   private newFastOpenChild(client: ClientId, data: number, options: Negotiated, now: Interval): void {
     const { ctx } = this;
     const names = ctx.newNames(client);
-    const connection: Connection = { client, names, timestamps: options.timestamps, lastOow: null, via: 'fastOpen', rcvNxt: (clientIsn(client) + 1 + data) >>> 0 };
+    const connection: Connection = { client, names, timestamps: options.timestamps, lastOow: null, via: 'fastOpen', rcvNxt: (clientIsn(client) + 1 + data) >>> 0, finReceived: false };
     const resend = synAck(ctx, client, options, names, this.mss, { dataAcked: data, cookieFor: null });
     ctx.send({ kind: 'client', client }, resend, response(now), RULES.fastOpenChild);
     const child: FastOpenChild = { connection, synAck: resend, rtoMax: this.rtoMax, numTimeout: 0, lastOow: null, timer: ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => fastOpenChildTimer(ctx, this.clients, child, at)) };
@@ -224,7 +229,7 @@ export class Listener {
   }
 
   /** RFC 9293 §3.10.7.4 in SYN-RECEIVED, as Linux tcp_check_req does it. */
-  private inSynRcvd(request: Request, segment: ClientSegment, now: Interval): void {
+  private inSynRcvd(request: Request, segment: SegmentBeforeFin, now: Interval): void {
     const { ctx } = this;
     const peer = { kind: 'client', client: request.client } as const;
     switch (segment.kind) {
@@ -363,7 +368,7 @@ export class Listener {
   }
 
   private establish(client: ClientId, names: Names, timestamps: boolean, via: Connection['via'], now: Interval): void {
-    const connection: Connection = { client, names, timestamps, lastOow: null, via, rcvNxt: (clientIsn(client) + 1) >>> 0 };
+    const connection: Connection = { client, names, timestamps, lastOow: null, via, rcvNxt: (clientIsn(client) + 1) >>> 0, finReceived: false };
     this.clients.set(client, { kind: 'established', connection });
     this.ctx.count('Tcp.PassiveOpens', RULES.passiveOpen);
     this.enqueue(connection, now);
@@ -380,46 +385,26 @@ export class Listener {
   }
 }
 
+/** The rule a SYN-ACK cites: the ECN rule where the SYN asked for ECN. */
+const synAckRule = (syn: Extract<ClientSegment, { kind: 'syn' }>): RuleRef => (syn.ecn === undefined ? RULES.synAck : RULES.ecnSynAck);
+
 /**
  * Linux tcp_ecn_create_request: a SYN with ECE and CWR gets ECN (ECE in the SYN-ACK) while
  * net.ipv4.tcp_ecn is on, unless its IP header is ECN-capable (RFC 3168 §6.1.1: a SYN must not
  * be), which a set AE bit overrides (AccECN: an ECT SYN may come through a re-marking path).
  */
-/** The rule a SYN-ACK cites: the ECN rule where the SYN asked for ECN. */
-const synAckRule = (syn: Extract<ClientSegment, { kind: 'syn' }>): RuleRef => (syn.ecn === undefined ? RULES.synAck : RULES.ecnSynAck);
-
 function ecnAccepted(ctx: Context, syn: Extract<ClientSegment, { kind: 'syn' }>): boolean {
   if (syn.ecn === undefined || ctx.sysctl('net.ipv4.tcp_ecn') === 0) return false;
   return (syn.ipEcn ?? 'notEct') === 'notEct' || syn.ecn === 'accecn';
 }
 
-/** RFC 9293 §3.10.7.4 in ESTABLISHED, with RFC 5961's answers: the same whether the port still listens or not. */
-export function inEstablished(ctx: Context, clients: PortClients, connection: Connection, segment: ClientSegment, now: Interval): void {
-  const peer = { kind: 'client', client: connection.client } as const;
-  switch (segment.kind) {
-    case 'syn':
-      // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK.
-      return challengeAck(ctx, peer, connection, connection.rcvNxt, now);
-    case 'ack':
-      if (!segment.bad) return ctx.drop(peer, now, RULES.duplicateAck);
-      // An ACK of data never sent: dropped (RFC 9293 §3.10.7.4), or since 6.18 (measured) a challenge ACK (RFC 5961 §5.2).
-      if (ctx.profile.flags.challengeAckForUnsentData) return challengeAck(ctx, peer, connection, connection.rcvNxt, now);
-      return ctx.drop(peer, now, RULES.unsentDataDropped);
-    case 'rst':
-      // RFC 5961 §3.2: an RST with SEG.SEQ = RCV.NXT resets the connection.
-      clients.set(connection.client, { kind: 'reset', connection });
-      return;
-    case 'icmpUnreachable':
-      return ctx.drop(peer, now, RULES.icmpWithoutRequest);
-  }
-}
-
 /** The port once nobody listens (before listen() or after close()): RFC 9293 §3.10.7.1, and the connections that remain. */
 export function closedListenPort(ctx: Context, clients: PortClients) {
-  return {
+  const port = {
     receive(client: ClientId, segment: ClientSegment, now: Interval): void {
       const state = clients.get(client);
       if (state?.kind === 'established') return inEstablished(ctx, clients, state.connection, segment, now);
+      if (segment.kind === 'fin') return withFin(clients, client, (s) => port.receive(client, s, now), now, ctx);
       if (state?.kind === 'fastOpenChild') return inFastOpenChild(ctx, clients, state.child, segment, now);
       const peer = { kind: 'client', client } as const;
       switch (segment.kind) {
@@ -435,4 +420,5 @@ export function closedListenPort(ctx: Context, clients: PortClients) {
       }
     },
   };
+  return port;
 }

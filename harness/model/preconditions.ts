@@ -34,6 +34,7 @@ export class ScenarioProgress {
       case 'finalAck':
       case 'badAck':
       case 'rst':
+      case 'clientFin':
       case 'clientUnreachable':
       case 'synToClosedPort':
       case 'ackToClosedPort':

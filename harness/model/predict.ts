@@ -61,6 +61,8 @@ export function predict(input: ModelInput): Expectation[] {
         return (open ?? closedPort).receive(action.client, { kind: 'ack', bad: action.kind === 'badAck' }, now);
       case 'rst':
         return (open ?? closedPort).receive(action.client, { kind: 'rst' }, now);
+      case 'clientFin':
+        return (open ?? closedPort).receive(action.client, { kind: 'fin' }, now);
       case 'clientUnreachable':
         return (open ?? closedPort).receive(action.client, { kind: 'icmpUnreachable', code: action.code }, now);
       case 'synToClosedPort':

@@ -22,6 +22,8 @@ export const RULES = {
   rstInSynRcvd: rule('listener.rstInSynRcvd', 'RFC 9293 §3.10.7.4: RST in SYN-RECEIVED drops the request; Linux counts EmbryonicRsts'),
   rstEstablished: rule('established.rst', 'RFC 5961 §3.2: RST with SEG.SEQ = RCV.NXT resets the connection; accept() still returns it'),
   unsentDataDropped: rule('established.unsentDataAck', 'RFC 9293 §3.10.7.4: an ACK of unsent data is dropped; since 6.18 (measured) Linux sends a challenge ACK instead (RFC 5961 §5.2)', ['challengeAckForUnsentData']),
+  finReceived: rule('established.fin', 'RFC 9293 §3.10.7.4: a FIN (its ACK taken first) -> CLOSE-WAIT, acknowledged; Linux tcp_fin enters pingpong mode, so the ACK waits for the delayed-ACK timer at its minimum (a jiffy); accept() returns the connection all the same'),
+  duplicateFin: rule('established.duplicateFin', 'RFC 9293 §3.10.7.4: a FIN again in CLOSE-WAIT is old: Linux tcp_data_queue acknowledges it at once (quick ACK)'),
   duplicateAck: rule('established.duplicateAck', 'RFC 9293 §3.10.7.4: an acceptable ACK of nothing new on an established connection: nothing to answer'),
   rstAfterReset: rule('closed.rst', 'RFC 9293 §3.10.7.1: an RST to a closed port is discarded'),
   oowRateLimited: rule('established.oowRateLimited', 'Linux __tcp_oow_rate_limited: at most one answer to out-of-window segments per tcp_invalid_ratelimit (500 ms)'),

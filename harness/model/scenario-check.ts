@@ -120,6 +120,7 @@ export function checkAction(value: unknown, where: string): Action {
     case 'finalAck':
     case 'badAck':
     case 'rst':
+    case 'clientFin':
     case 'synToClosedPort':
     case 'ackToClosedPort':
       return { kind, client: client() };

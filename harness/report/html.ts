@@ -56,7 +56,7 @@ function ladders(c: Counterexample): string {
   // Inputs are placed at their action's time, the clock the model's intervals count from.
   const inputs: Rung[] = c.sent.map((s) => ({ at: ms(s.at), sortAt: c.actions[s.cause]?.at ?? s.at, dir: 'in', peer: describePeer(s.from), label: describeSegment(s.segment), bad: false }));
   const calls: Rung[] = c.actions
-    .filter(({ action }) => !['syn', 'finalAck', 'badAck', 'rst', 'synToClosedPort', 'ackToClosedPort', 'answerSyn'].includes(action.kind))
+    .filter(({ action }) => !['syn', 'finalAck', 'badAck', 'rst', 'clientFin', 'synToClosedPort', 'ackToClosedPort', 'answerSyn'].includes(action.kind))
     .map(({ at, action }) => ({ at: ms(at), sortAt: at, dir: 'note', peer: '', label: describeAction(action), bad: false }));
   const expected: Rung[] = c.expected.flatMap((e): Rung[] => {
     if (e.kind === 'counter') return [];

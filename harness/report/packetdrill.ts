@@ -444,6 +444,7 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
     case 'finalAck':
     case 'badAck':
     case 'rst':
+    case 'clientFin':
       return [];
   }
 }

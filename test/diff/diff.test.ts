@@ -54,6 +54,12 @@ describe('diff', () => {
     expect(wrongSeq[0]).toMatchObject({ field: 'seq', expected: '123456 (ISN(client 0))', observed: '99' });
   });
 
+  it('an optional expectation takes only what the required ones leave (a delayed ACK that may come after the horizon, and a challenge ACK alike)', () => {
+    const optional: Expectation = { kind: 'segment', to: client0, segment: synAck, at: { earliest: 0, latest: 50 }, cause: 1, optional: true, rule };
+    expect(diff(input([optional, expectSynAck(1)], [observedSynAck(1)]))).toEqual([]);
+    expect(diff(input([optional, expectSynAck(1)], [observedSynAck(1), observedSynAck(2)]))).toEqual([]);
+  });
+
   it('reports a missing segment, an unexpected one, and a late one', () => {
     expect(diff(input([expectSynAck(1)], []))).toMatchObject([{ kind: 'missing-segment', step: 1 }]);
     expect(diff(input([], [observedSynAck(3)]))).toMatchObject([{ kind: 'unexpected-segment', step: 1 }]);
