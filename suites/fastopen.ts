@@ -26,6 +26,7 @@ const followUp = fc.constantFrom<Action>(
   { kind: 'badAck', client: 0 },
   { kind: 'rst', client: 0 },
   { kind: 'clientFin', client: 0 },
+  { kind: 'closeAccepted', client: 0 },
   { kind: 'closeListener' },
 );
 

@@ -102,6 +102,8 @@ export function describeAction(a: Action): string {
       return `client ${a.client} RST`;
     case 'clientFin':
       return `client ${a.client} FIN`;
+    case 'closeAccepted':
+      return `close(accepted connection of client ${a.client})`;
     case 'clientUnreachable':
       return `ICMP unreachable code ${a.code} about the target's segment to client ${a.client}`;
     case 'synToClosedPort':

@@ -35,6 +35,8 @@ export class PeerConnection {
   /** Everything the target sends this peer passes through here. */
   heard(segment: SegmentFields, bytes: Uint8Array, fromPort: number): void {
     if (segment.flags.includes('SYN')) {
+      // A new incarnation (a new ISN): a FIN the peer sent belonged to the old one.
+      if (segment.seq !== this.targetIsn) this.peerFin = false;
       this.targetIsn = segment.seq;
       this.synData = segment.payloadLength;
       this.targetSent = 1 + segment.payloadLength;

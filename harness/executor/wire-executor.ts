@@ -137,6 +137,8 @@ class CaseRun {
   private readonly connections = new Map<string, PeerConnection>();
   private stopped = false;
   private readonly connectFds = new Map<ConnId, number>();
+  /** The socket accept() returned for each client. */
+  private readonly acceptedFds = new Map<ClientId, number>();
   private listenerFd: number | null = null;
   private barrierWaiter: { ack: number; resolve: () => void } | null = null;
   private readonly unsubscribe: () => void;
@@ -190,14 +192,13 @@ class CaseRun {
       // accept() and close() apply only to an open listener (model/preconditions.ts).
       case 'accept': {
         const reply = await this.agent.accept({ fd: this.listenerFd!, max: action.max, timeout_ms: 0 });
-        const accepted = reply.accepted.map((a) => this.clientAt(a.peer)).filter((c): c is ClientId => c !== null);
-        this.result(index, { call: 'accept', accepted });
+        this.result(index, { call: 'accept', accepted: this.acceptedClients(reply.accepted) });
         return;
       }
       case 'blockingAccept':
         // It returns whenever a connection comes or the wait runs out; the case goes on meanwhile.
         void this.agent.accept({ fd: this.listenerFd!, max: 1, timeout_ms: action.timeoutMs }).then(
-          (reply) => this.result(index, { call: 'accept', accepted: reply.accepted.map((a) => this.clientAt(a.peer)).filter((c): c is ClientId => c !== null) }),
+          (reply) => this.result(index, { call: 'accept', accepted: this.acceptedClients(reply.accepted) }),
           () => undefined, // cancelled by the next case's reset
         );
         return;
@@ -205,6 +206,12 @@ class CaseRun {
         await this.agent.close({ fd: this.listenerFd! });
         this.listenerFd = null;
         return;
+      case 'closeAccepted': {
+        const fd = this.acceptedFds.get(action.client);
+        if (fd !== undefined) await this.agent.close({ fd });
+        this.acceptedFds.delete(action.client);
+        return;
+      }
       case 'syn':
         return this.sendFromClient(index, action.client, peers.listenPort, this.connection({ kind: 'client', client: action.client }).clientSyn(action));
       case 'finalAck':
@@ -336,6 +343,18 @@ class CaseRun {
     const segment = decoded.tcp;
     this.observed.push({ kind: 'segment', to: peer, at: t, segment });
     this.connection(peer).heard(segment, bytes, decoded.srcPort);
+  }
+
+  /** The clients accept() returned, remembering their sockets for closeAccepted. */
+  private acceptedClients(accepted: ReadonlyArray<{ fd: number; peer: string }>): ClientId[] {
+    const clients: ClientId[] = [];
+    for (const a of accepted) {
+      const client = this.clientAt(a.peer);
+      if (client === null) continue;
+      this.acceptedFds.set(client, a.fd);
+      clients.push(client);
+    }
+    return clients;
   }
 
   private clientAt(address: string): ClientId | null {

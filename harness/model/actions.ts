@@ -115,6 +115,8 @@ export type Action =
   /** accept(2) on a blocking listener: one connection, at once or when one is established, or none when timeoutMs runs out. */
   | { kind: 'blockingAccept'; timeoutMs: number }
   | { kind: 'closeListener' }
+  /** close() on the connection accept() returned for the client, if it returned one (RFC 9293 §3.10.4 CLOSE). */
+  | { kind: 'closeAccepted'; client: ClientId }
   // wire, client -> listening port
   /**
    * `data`: bytes of data the SYN carries (none when absent); without Fast Open the target must
@@ -158,6 +160,7 @@ export function peerOfAction(action: Action): Peer | null {
     case 'badAck':
     case 'rst':
     case 'clientFin':
+    case 'closeAccepted':
     case 'clientUnreachable':
     case 'synToClosedPort':
     case 'ackToClosedPort':

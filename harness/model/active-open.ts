@@ -7,10 +7,11 @@ import { badAckOffset, dataAckedBy, peerTsval } from './harness-numbers.ts';
 import type { ConnectErrno, Expected32, ExpectedSegment, Interval, RuleRef, TcpFlagName } from './expectations.ts';
 import type { Action, ConnId, EcnFlag, IcmpUnreachableCode, SynAnswer } from './actions.ts';
 import { fastOpenSyn, learnFromSynAck, type FastOpenSyn } from './fast-open-client.ts';
+import { ActiveClose, retransmitOnRto, type PeerEvent, type Retransmission } from './active-close.ts';
 import { closedPortReset } from './closed-port.ts';
-import { challengeAck, oowRateLimited } from './out-of-window.ts';
+import { challengeAck } from './out-of-window.ts';
 import { advertisedMss, connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
-import { after, response, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_FALLBACK, TCP_TIMEOUT_INIT, within } from './time.ts';
+import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
 import { optionsOn } from './profiles.ts';
 
 /** BSD, per the article: retransmit after 6 s and 24 s, give up at 75 s. */
@@ -61,7 +62,10 @@ export function synTimeoutMs(retries: number, rtoMax: number = TCP_RTO_MAX): num
  * Where connect()'s socket stands (RFC 9293 §3.3.2): its SYN out, the SYNs crossed, the
  * handshake done, closed with its FIN out, that FIN acknowledged, in TIME-WAIT, or gone.
  */
-type State = 'synSent' | 'synRcvd' | 'established' | 'finWait1' | 'finWait2' | 'timeWait' | 'closed';
+type State = 'synSent' | 'synRcvd' | 'established' | 'closing' | 'closed';
+
+/** The remote's answer as a closing socket takes it. */
+const CLOSE_EVENT: Record<SynAnswer['kind'], PeerEvent> = { fin: 'fin', ack: 'ack', rstInWindow: 'rstInWindow', synAck: 'oldSyn', syn: 'oldSyn', rst: 'rstOutOfWindow', icmpUnreachable: 'ignored' };
 
 export class ActiveOpen {
   private state: State = 'synSent';
@@ -76,7 +80,9 @@ export class ActiveOpen {
   /** The SYN's retransmission timeout, and the most it grows to (tcp_rto_max_ms when the socket was made). */
   private rto: number;
   private readonly rtoMax: number;
-  private timer: Timer;
+  timer: Timer;
+  /** After close() on a connection: its FIN's way out (FIN-WAIT-1 on, or LAST-ACK). */
+  private closing: ActiveClose | null = null;
   /** The SYN asks for ECN (net.ipv4.tcp_ecn 1); a retransmission drops the request with tcp_ecn_fallback. */
   private ecn: boolean;
   /** connect() asked for ECN at all (tp->ecn_flags, which a fallback leaves until the SYN-ACK). */
@@ -87,8 +93,7 @@ export class ActiveOpen {
   private readonly fastOpen: Extract<FastOpenSyn, { kind: 'syn' }> | null = null;
   /** Data sent and not yet acknowledged, retransmitted on the RTO (SYN data the SYN-ACK left). */
   private unacked = 0;
-  /** close() was called: the socket is an orphan (its retransmissions give up sooner). */
-  private orphan = false;
+  private dataRetransmission: Retransmission | null = null;
   /** False when sendto(MSG_FASTOPEN) failed at once: no SYN, no ISN. */
   private synWentOut = true;
   /** When the latest SYN (or crossed SYN-ACK) went out: the handshake's RTT sample is taken from it. */
@@ -203,18 +208,20 @@ export class ActiveOpen {
    */
   close(now: Interval): void {
     this.timer.cancelled = true;
-    this.orphan = true;
     if (this.state !== 'established' && this.state !== 'synRcvd') {
       this.state = 'closed';
       return;
     }
     // RFC 9293 §3.10.4 CLOSE in ESTABLISHED or SYN-RECEIVED: a FIN, FIN-WAIT-1, retransmitted on the RTO, doubling.
-    this.state = 'finWait1';
-    const fin = this.fromSocket(['FIN', 'ACK'], remoteAck(this.conn));
-    this.ctx.send(this.peer, fin, response(now), RULES.closeEstablished);
+    this.state = 'closing';
+    const { ctx, names, timestamps, sack, sent, rtt, rtoMax } = this;
+    this.closing = new ActiveClose({ ctx, peer: this.peer, names, timestamps, sack, sent, rtt, rtoMax, rcvNxt: remoteAck(this.conn), peerFinCame: false, onTimeout: (t, dies) => this.detectBlackhole(t, dies), onClosed: () => void (this.state = 'closed') }, now);
     this.sent++;
-    // With SACK, Linux tcp_schedule_loss_probe probes a lone segment once after 2 SRTT + TCP_RTO_MIN.
-    this.retransmitOnRto(fin, now, RULES.finRetransmit, this.sack);
+  }
+
+  /** The unacknowledged data, retransmitted on the RTO (not an orphan's: it never dies of it). */
+  private retransmitData(segment: ExpectedSegment, now: Interval): void {
+    this.dataRetransmission = retransmitOnRto({ ctx: this.ctx, peer: this.peer, rtt: this.rtt, rtoMax: this.rtoMax, onTimeout: (t, dies) => this.detectBlackhole(t, dies) }, this, segment, now, RULES.fastOpenDataRetransmit, false, null);
   }
 
   /** The data the latest SYN carried, which a SYN-ACK answers: a retransmitted SYN carries none. */
@@ -225,49 +232,6 @@ export class ActiveOpen {
   /** A timeout of a Fast Open connection (Linux tcp_fastopen_active_detect_blackhole): the third, or one that gives up before, counts as a failure. */
   private detectBlackhole(timeouts: number, givesUp: boolean): void {
     if (this.fastOpen && (timeouts === 2 || (timeouts < 2 && givesUp))) this.ctx.count('TcpExt.TCPFastOpenActiveFail', RULES.fastOpenDataRetransmit);
-  }
-
-  /**
-   * `segment` outstanding (Linux tcp_retransmit_timer): sent again on each RTO expiry, the timeout
-   * doubling up to tcp_rto_max_ms; the first RTO from the handshake's RTT sample m is
-   * m + max(2m, TCP_RTO_MIN) (tcp_rtt_estimator's SRTT m, RTTVAR max(2m, TCP_RTO_MIN)). With
-   * `probe`, a tail loss probe comes first, after 2m + TCP_RTO_MIN, and the RTO runs from it
-   * unbacked. An orphan whose timeout reached tcp_rto_max_ms is no longer "alive"
-   * (tcp_write_timeout): with tcp_orphan_retries 0 it gets no retries and dies silently.
-   */
-  private retransmitOnRto(segment: ExpectedSegment, now: Interval, rule: RuleRef, probe: boolean): void {
-    const { rtt } = this;
-    const of = (f: (m: number) => number, none: number): Interval => (rtt ? { earliest: f(rtt.earliest), latest: f(rtt.latest) } : { earliest: none, latest: none });
-    // Without a sample, tcp_init_metrics falls back to 3 s (RFC 6298 §5.7), and a probe comes after 1 s.
-    const rto = of((m) => m + Math.max(2 * m, TCP_RTO_MIN), TCP_TIMEOUT_FALLBACK);
-    const twice = (i: Interval): Interval => ({ earliest: Math.min(i.earliest * 2, this.rtoMax), latest: Math.min(i.latest * 2, this.rtoMax) });
-    let timeouts = 0;
-    const expire = (at: Interval, timeout: Interval): void => {
-      const dies = this.orphan && timeout.earliest >= this.rtoMax;
-      this.detectBlackhole(timeouts++, dies);
-      if (dies) return void (this.state = 'closed');
-      this.ctx.send(this.peer, segment, at, rule);
-      const next = twice(timeout);
-      this.timer = this.ctx.arm(within(at, next), (later) => expire(later, next));
-    };
-    const lossProbe = (at: Interval): void => {
-      this.ctx.send(this.peer, segment, at, rule);
-      this.timer = this.ctx.arm(within(at, rto), (later) => expire(later, rto));
-    };
-    if (probe) this.timer = this.ctx.arm(within(now, of((m) => 2 * m + TCP_RTO_MIN, TCP_TIMEOUT_INIT)), lossProbe);
-    else this.timer = this.ctx.arm(within(now, rto), (at) => expire(at, rto));
-  }
-
-  /** The ACK of the remote's FIN: TIME-WAIT's final state (tcp_time_wait, tcp_v4_timewait_ack). */
-  private ackRemoteFin(now: Interval, rule: RuleRef): void {
-    this.ctx.send(this.peer, this.fromSocket(['ACK'], (remoteAck(this.conn) + 1) >>> 0), response(now), rule);
-  }
-
-  /** Linux tcp_time_wait: the orphan becomes a time-wait socket, its timers gone and its out-of-window rate limit fresh. */
-  private toTimeWaitSocket(state: 'finWait2' | 'timeWait'): void {
-    this.state = state;
-    this.timer.cancelled = true;
-    this.lastOow = null;
   }
 
   /** A segment of the synchronized socket: SND.NXT as it stands, the remote's TSval echoed. */
@@ -286,86 +250,8 @@ export class ActiveOpen {
         return this.inSynRcvd(answer, now);
       case 'synSent':
         return this.inSynSent(answer, now);
-      case 'finWait1':
-        return this.inFinWait1(answer, now);
-      case 'finWait2':
-        return this.inFinWait2(answer, now);
-      case 'timeWait':
-        return this.inTimeWait(answer, now);
-    }
-  }
-
-  /** FIN-WAIT-1 (RFC 9293 §3.10.7.4): the remote's FIN acknowledging ours leads to TIME-WAIT. */
-  private inFinWait1(answer: SynAnswer, now: Interval): void {
-    const { ctx } = this;
-    switch (answer.kind) {
-      case 'fin':
-        this.toTimeWaitSocket('timeWait');
-        return this.ackRemoteFin(now, RULES.timeWait);
-      case 'rstInWindow':
-        this.state = 'closed';
-        this.timer.cancelled = true;
-        return ctx.drop(this.peer, now, RULES.rstInWindow);
-      case 'synAck':
-      case 'syn':
-        return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now, this.sent);
-      case 'ack':
-        // The harness's ACK acknowledges everything the target sent, its FIN too.
-        this.toTimeWaitSocket('finWait2');
-        return ctx.drop(this.peer, now, RULES.finWait2);
-      case 'rst':
-      case 'icmpUnreachable':
-        return ctx.drop(this.peer, now, RULES.connectIgnored);
-    }
-  }
-
-  /**
-   * FIN-WAIT-2 of an orphaned socket, which Linux keeps as a time-wait socket
-   * (tcp_timewait_state_process, substate FIN_WAIT2) repeating tcp_rcv_state_process's checks.
-   */
-  private inFinWait2(answer: SynAnswer, now: Interval): void {
-    const { ctx } = this;
-    switch (answer.kind) {
-      case 'fin':
-        this.toTimeWaitSocket('timeWait');
-        return this.ackRemoteFin(now, RULES.timeWait);
-      case 'rstInWindow':
-        this.state = 'closed';
-        return ctx.drop(this.peer, now, RULES.rstInWindow);
-      case 'rst':
-      case 'synAck':
-      case 'syn':
-        // Out of the window (an old SYN, an RST with SEQ 0): an ACK, at most one per 500 ms.
-        if (oowRateLimited(this, now)) return ctx.drop(this.peer, now, RULES.oowRateLimited);
-        return ctx.send(this.peer, this.fromSocket(['ACK'], remoteAck(this.conn)), response(now), RULES.finWait2);
-      case 'ack':
-        return ctx.drop(this.peer, now, RULES.duplicateAck);
-      case 'icmpUnreachable':
-        return ctx.drop(this.peer, now, RULES.connectIgnored);
-    }
-  }
-
-  /** TIME-WAIT as Linux tcp_timewait_state_process keeps it (RFC 9293 §3.10.7.4, RFC 1337). */
-  private inTimeWait(answer: SynAnswer, now: Interval): void {
-    const { ctx } = this;
-    switch (answer.kind) {
-      case 'rstInWindow':
-        if (ctx.sysctl('net.ipv4.tcp_rfc1337') !== 0) return ctx.drop(this.peer, now, RULES.timeWaitRst);
-        this.state = 'closed';
-        return ctx.drop(this.peer, now, RULES.timeWaitRst);
-      case 'fin':
-        // A retransmitted FIN carries data-like sequence space: tcp_oow_rate_limited lets it through.
-        return this.ackRemoteFin(now, RULES.timeWaitAck);
-      case 'synAck':
-      case 'syn':
-        // Not a newer SYN (the remote's ISN and TSval are the old ones): the final ACK again, rate-limited.
-        if (oowRateLimited(this, now)) return ctx.drop(this.peer, now, RULES.oowRateLimited);
-        return this.ackRemoteFin(now, RULES.timeWaitAck);
-      case 'ack':
-        return ctx.drop(this.peer, now, RULES.timeWaitAck);
-      case 'rst':
-      case 'icmpUnreachable':
-        return ctx.drop(this.peer, now, RULES.connectIgnored);
+      case 'closing':
+        return this.closing!.receive(CLOSE_EVENT[answer.kind], now);
     }
   }
 
@@ -402,7 +288,7 @@ export class ActiveOpen {
         if (this.unacked === 0) return ctx.drop(this.peer, now, RULES.duplicateAck);
         // The harness's ACK acknowledges everything the target sent.
         this.unacked = 0;
-        this.timer.cancelled = true;
+        this.dataRetransmission?.stop(now);
         return ctx.drop(this.peer, now, RULES.dataAcked);
       case 'rstInWindow':
         this.state = 'closed';
@@ -464,7 +350,7 @@ export class ActiveOpen {
             const length = answer.window === 0 ? this.unacked : Math.min(this.unacked, answer.window);
             const rest = fromEstablished(length === this.unacked ? ['ACK', 'PSH'] : ['ACK'], this.names, remoteAck(this.conn), this.timestamps, peerTsval(this.peer), 1 + acked, length);
             ctx.send(this.peer, rest, response(now), RULES.fastOpenDataRetransmit);
-            return this.retransmitOnRto(rest, now, RULES.fastOpenDataRetransmit, false);
+            return this.retransmitData(rest, now);
           }
           if (this.fastOpen.data > 0) ctx.count('TcpExt.TCPFastOpenActive', RULES.fastOpenSynAck);
         }

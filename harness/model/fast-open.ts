@@ -8,7 +8,7 @@ import type { Context, Timer } from './context.ts';
 import type { ExpectedSegment, Interval } from './expectations.ts';
 import { badAckOffset } from './harness-numbers.ts';
 import type { PortClients, SegmentBeforeFin } from './listener.ts';
-import type { Connection } from './passive-connection.ts';
+import { rttSample, type Connection } from './passive-connection.ts';
 import { oowRateLimited } from './out-of-window.ts';
 import { RULES } from './rules.ts';
 import { ackOf, rstForAck } from './segments.ts';
@@ -60,6 +60,8 @@ function child(ctx: Context): FastOpenOutcome {
 export interface FastOpenChild {
   readonly connection: Connection;
   readonly synAck: ExpectedSegment;
+  /** When its first SYN-ACK went out (the handshake's RTT sample runs from it). */
+  readonly createdAt: number;
   /** Its timer's ceiling: the listener's tcp_rto_max_ms (unlike a request's, which is TCP_RTO_MAX). */
   readonly rtoMax: number;
   numTimeout: number;
@@ -91,6 +93,7 @@ export function inFastOpenChild(ctx: Context, clients: PortClients, child: FastO
       // An unacceptable ACK: tcp_rcv_state_process refuses it and the caller resets it, <SEQ=SEG.ACK><CTL=RST>.
       if (segment.bad) return ctx.send(peer, rstForAck(ackOf(connection.names.isn, badAckOffset)), response(now), RULES.badAck);
       child.timer.cancelled = true;
+      connection.rtt = rttSample(child.createdAt, child.numTimeout > 0, connection.timestamps, now);
       clients.set(connection.client, { kind: 'established', connection });
       return;
     case 'syn':

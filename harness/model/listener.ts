@@ -8,10 +8,10 @@ import type { Action, ClientId, EcnRequest, FastOpenOption, IcmpUnreachableCode,
 import { inFastOpenChild, fastOpenChildTimer, tryFastOpen, type FastOpenChild } from './fast-open.ts';
 import { closedPortReset } from './closed-port.ts';
 import type { Context, Timer } from './context.ts';
-import type { Interval, RuleRef } from './expectations.ts';
+import type { Expected32, Interval, RuleRef } from './expectations.ts';
 import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
 import { oowRateLimited } from './out-of-window.ts';
-import { inEstablished, type Connection } from './passive-connection.ts';
+import { inEstablished, rttSample, type Connection } from './passive-connection.ts';
 import { RULES } from './rules.ts';
 import { ackOf, advertisedMss, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
 import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
@@ -25,6 +25,21 @@ export type ClientSegment =
   | { readonly kind: 'fin' }
   /** Not the client's: a router's ICMP destination unreachable about the target's segment to it. */
   | { readonly kind: 'icmpUnreachable'; readonly code: IcmpUnreachableCode };
+
+/** A connection as a handshake leaves it. */
+function newConnection(client: ClientId, names: Names, options: Negotiated, via: Connection['via'], rtt: Interval | null, rtoMax: number): Connection {
+  const rcvNxt = (clientIsn(client) + 1) >>> 0;
+  return { client, names, timestamps: options.timestamps, sack: options.sack, lastOow: null, via, rcvNxt, finReceived: false, rtt, rtoMax, unread: 0, accepted: false, closing: null };
+}
+
+/**
+ * What a client's ACK acknowledges (its RST then echoes it): the latest SYN-ACK, and the FIN of a
+ * connection the target closed, or something never sent (bad).
+ */
+function clientsAck(ctx: Context, client: ClientId, state: ClientState | null, bad: boolean): Expected32 {
+  const finSent = state?.kind === 'reset' && state.connection.closing !== null ? 1 : 0;
+  return ackOf(ctx.latestSynAck.get(client)?.isn ?? null, (bad ? badAckOffset : 0) + finSent);
+}
 
 /** What reaches a state short of ESTABLISHED: a FIN's ACK is taken there first (see `withFin`). */
 export type SegmentBeforeFin = Exclude<ClientSegment, { kind: 'fin' }>;
@@ -45,6 +60,9 @@ interface Request {
   readonly client: ClientId;
   readonly options: Negotiated;
   readonly names: Names;
+  /** When its latest SYN-ACK went out, and whether it was sent more than once (no RTT sample then, tcp_synack_rtt_meas, but by timestamps). */
+  synAckAt: number;
+  resent: boolean;
   numTimeout: number;
   /** When it last answered a duplicate SYN (rate-limited as any out-of-window answer). */
   lastOow: number | null;
@@ -56,7 +74,7 @@ export type ClientState =
   /** SYN-RECEIVED: a request in the SYN queue, its SYN-ACK timer running (Linux request_sock). */
   | { readonly kind: 'synRcvd'; readonly request: Request }
   /** A SYN cookie went out instead of a request: no state but what the cookie encodes (Linux syncookies). */
-  | { readonly kind: 'cookieSent'; readonly names: Names; readonly options: Negotiated }
+  | { readonly kind: 'cookieSent'; readonly names: Names; readonly options: Negotiated; readonly at: number }
   /** ESTABLISHED: in the accept queue or returned by accept(). */
   | { readonly kind: 'established'; readonly connection: Connection }
   /** A Fast Open child in SYN-RECEIVED: a full socket, accept()able, its SYN-ACK timer running (RFC 7413 §4.2.2). */
@@ -142,7 +160,7 @@ export class Listener {
       case 'ack': {
         // An ACK -> <SEQ=SEG.ACK><CTL=RST>; after an expired request, that is how the client learns it.
         const rule = segment.bad ? RULES.ackToListener : state?.kind === 'expired' ? RULES.requestExpired : RULES.ackToListener;
-        return this.ctx.send(peer, rstForAck(ackOf(this.ctx.latestSynAck.get(client)?.isn ?? null, segment.bad ? badAckOffset : 0)), response(now), rule);
+        return this.ctx.send(peer, rstForAck(clientsAck(this.ctx, client, state, segment.bad)), response(now), rule);
       }
       case 'rst':
         return; // an RST to the listener is discarded
@@ -196,7 +214,7 @@ export class Listener {
     const names = ctx.newNames(client);
     ctx.count('TcpExt.SyncookiesSent', RULES.cookie);
     ctx.send(peer, synAck(ctx, client, options, names, this.mss), response(now), RULES.cookie);
-    this.clients.set(client, { kind: 'cookieSent', names, options });
+    this.clients.set(client, { kind: 'cookieSent', names, options, at: now.earliest });
   }
 
   /** A request in the SYN queue; its first SYN-ACK gives the client its Fast Open cookie when `giveCookie`. */
@@ -204,7 +222,7 @@ export class Listener {
     const names = this.ctx.newNames(client);
     if (giveCookie) this.ctx.fastOpenCookies.add(client);
     this.ctx.send({ kind: 'client', client }, synAck(this.ctx, client, options, names, this.mss, { dataAcked: 0, cookieFor: giveCookie ? client : null }), response(now), rule);
-    const request: Request = { client, options, names, numTimeout: 0, lastOow: null, timer: this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at)) };
+    const request: Request = { client, options, names, synAckAt: now.earliest, resent: false, numTimeout: 0, lastOow: null, timer: this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at)) };
     this.clients.set(client, { kind: 'synRcvd', request });
   }
 
@@ -212,10 +230,10 @@ export class Listener {
   private newFastOpenChild(client: ClientId, data: number, options: Negotiated, now: Interval): void {
     const { ctx } = this;
     const names = ctx.newNames(client);
-    const connection: Connection = { client, names, timestamps: options.timestamps, lastOow: null, via: 'fastOpen', rcvNxt: (clientIsn(client) + 1 + data) >>> 0, finReceived: false };
+    const connection: Connection = { ...newConnection(client, names, options, 'fastOpen', null, this.rtoMax), rcvNxt: (clientIsn(client) + 1 + data) >>> 0, unread: data };
     const resend = synAck(ctx, client, options, names, this.mss, { dataAcked: data, cookieFor: null });
     ctx.send({ kind: 'client', client }, resend, response(now), RULES.fastOpenChild);
-    const child: FastOpenChild = { connection, synAck: resend, rtoMax: this.rtoMax, numTimeout: 0, lastOow: null, timer: ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => fastOpenChildTimer(ctx, this.clients, child, at)) };
+    const child: FastOpenChild = { connection, synAck: resend, createdAt: now.earliest, rtoMax: this.rtoMax, numTimeout: 0, lastOow: null, timer: ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => fastOpenChildTimer(ctx, this.clients, child, at)) };
     this.clients.set(client, { kind: 'fastOpenChild', child });
     ctx.count('Tcp.PassiveOpens', RULES.passiveOpen);
     this.enqueue(connection, now);
@@ -237,6 +255,8 @@ export class Listener {
         // A retransmitted SYN gets the SYN-ACK again and re-arms the timer, rate-limited.
         if (oowRateLimited(request, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
         ctx.send(peer, synAck(ctx, request.client, request.options, request.names, this.mss), response(now), RULES.duplicateSyn);
+        request.synAckAt = now.earliest;
+        request.resent = true;
         // tcp_rtx_synack counts it as a retransmission.
         ctx.count('TcpExt.TCPSynRetrans', RULES.duplicateSyn);
         request.timer.cancelled = true;
@@ -253,7 +273,7 @@ export class Listener {
           return this.endRequest(request, null);
         }
         this.endRequest(request, null);
-        return this.establish(request.client, request.names, request.options.timestamps, 'request', now);
+        return this.establish(request.client, request.names, request.options, 'request', rttSample(request.synAckAt, request.resent, request.options.timestamps, now), now);
       case 'rst':
         ctx.count('TcpExt.EmbryonicRsts', RULES.rstInSynRcvd);
         return this.endRequest(request, null);
@@ -274,7 +294,7 @@ export class Listener {
       return this.ctx.drop({ kind: 'client', client }, now, RULES.cookieAck);
     }
     // A cookie's TSval encodes options, not the clock: the connection's own TSvals start afresh.
-    this.establish(client, { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock` }, cookie.options.timestamps, 'cookie', now);
+    this.establish(client, { isn: cookie.names.isn, tsval: `${cookie.names.tsval}:clock` }, cookie.options, 'cookie', rttSample(cookie.at, true, cookie.options.timestamps, now), now);
   }
 
   /** Linux reqsk_timer_handler: SYN-ACK retransmissions, then the request dies. */
@@ -292,6 +312,8 @@ export class Listener {
     }
     if (request.numTimeout >= retries) return this.endRequest(request, { kind: 'expired' });
     ctx.send({ kind: 'client', client: request.client }, synAck(ctx, request.client, request.options, request.names, this.mss), at, RULES.synAckRetransmit);
+    request.synAckAt = at.earliest;
+    request.resent = true;
     ctx.count('TcpExt.TCPSynRetrans', RULES.synAckRetransmit);
     request.numTimeout++;
     request.timer = ctx.arm(after(at, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (next) => this.requestTimer(request, next));
@@ -299,6 +321,7 @@ export class Listener {
 
   accept(max: number, now: Interval): void {
     const taken = this.acceptQueue.splice(0, Math.max(0, max));
+    for (const c of taken) c.accepted = true;
     // Cite what made this result special: a reset connection still returned, or one from a cookie.
     const reset = taken.some((c) => this.clients.get(c.client)?.kind === 'reset');
     const rule = reset ? RULES.rstEstablished : taken.some((c) => c.via === 'cookie') ? RULES.cookieAck : taken.some((c) => c.via === 'fastOpen') ? RULES.fastOpenChild : RULES.accept;
@@ -367,8 +390,8 @@ export class Listener {
     else this.clients.delete(request.client);
   }
 
-  private establish(client: ClientId, names: Names, timestamps: boolean, via: Connection['via'], now: Interval): void {
-    const connection: Connection = { client, names, timestamps, lastOow: null, via, rcvNxt: (clientIsn(client) + 1) >>> 0, finReceived: false };
+  private establish(client: ClientId, names: Names, options: Negotiated, via: Connection['via'], rtt: Interval | null, now: Interval): void {
+    const connection = newConnection(client, names, options, via, rtt, this.rtoMax);
     this.clients.set(client, { kind: 'established', connection });
     this.ctx.count('Tcp.PassiveOpens', RULES.passiveOpen);
     this.enqueue(connection, now);
@@ -379,6 +402,7 @@ export class Listener {
     const client = connection.client;
     const sleeper = this.sleeper;
     if (sleeper === null) return void this.acceptQueue.push(connection);
+    connection.accepted = true;
     sleeper.timer.cancelled = true;
     this.sleeper = null;
     this.ctx.result({ call: 'accept', accepted: [client] }, response(now), RULES.blockingAccept, sleeper.call);
@@ -412,7 +436,7 @@ export function closedListenPort(ctx: Context, clients: PortClients) {
           // SEG.LEN counts the SYN and its data (Linux tcp_v4_send_reset).
           return closedPortReset(ctx, peer, { seqEnd: clientIsn(client) + 1 + segment.data }, now);
         case 'ack':
-          return closedPortReset(ctx, peer, { ack: ackOf(ctx.latestSynAck.get(client)?.isn ?? null, segment.bad ? badAckOffset : 0) }, now);
+          return closedPortReset(ctx, peer, { ack: clientsAck(ctx, client, state ?? null, segment.bad) }, now);
         case 'rst':
           return; // RFC 9293 §3.10.7.1: an RST to a closed port is discarded
         case 'icmpUnreachable':

@@ -35,6 +35,7 @@ export class ScenarioProgress {
       case 'badAck':
       case 'rst':
       case 'clientFin':
+      case 'closeAccepted':
       case 'clientUnreachable':
       case 'synToClosedPort':
       case 'ackToClosedPort':

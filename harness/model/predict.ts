@@ -6,6 +6,7 @@
 import { ActiveOpen } from './active-open.ts';
 import { Context } from './context.ts';
 import { closedListenPort, Listener, type PortClients } from './listener.ts';
+import { closeAccepted } from './passive-connection.ts';
 import { ScenarioProgress } from './preconditions.ts';
 import { RULES } from './rules.ts';
 import { clientIsn, closedPortAck } from './harness-numbers.ts';
@@ -53,6 +54,8 @@ export function predict(input: ModelInput): Expectation[] {
       case 'closeListener':
         open!.close(now);
         return;
+      case 'closeAccepted':
+        return closeAccepted(ctx, clients, action.client, now);
       // A client's segment goes to its connection's transition function, listening or not.
       case 'syn':
         return (open ?? closedPort).receive(action.client, { ...action, data: action.data ?? 0 }, now);

@@ -121,6 +121,7 @@ export function checkAction(value: unknown, where: string): Action {
     case 'badAck':
     case 'rst':
     case 'clientFin':
+    case 'closeAccepted':
     case 'synToClosedPort':
     case 'ackToClosedPort':
       return { kind, client: client() };

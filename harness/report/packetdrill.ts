@@ -412,6 +412,10 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
       const listener = fds.get('listener');
       return listener === undefined ? [] : [`close(${listener}) = 0`];
     }
+    case 'closeAccepted': {
+      const fd = fds.get(`client:${action.client}`);
+      return fd === undefined ? [`// ${describeAction(action)}`] : [`close(${fd}) = 0`];
+    }
     case 'connect': {
       if (!samePeer({ kind: 'remote', conn: action.conn }, peer)) return [`// connect() of remote ${action.conn}, a peer this script does not hold`];
       const fd = newFd();

@@ -44,6 +44,8 @@ const withoutEcnFallback = (s: Scenario): Scenario => ({ ...s, config: { ...s.co
 const withoutRtoMax = (s: Scenario): Scenario => ({ ...s, config: { ...s.config, 'net.ipv4.tcp_rto_max_ms': 120_000 } });
 const withoutLinkSettings = (s: Scenario): Scenario => ({ config: s.config, actions: s.actions });
 const withoutCookieCache = ignoring((a) => (a.kind === 'connect' ? { ...a, sameHostAs: undefined } : a));
+const withoutCloseAccepted = ignoring((a) => (a.kind === 'closeAccepted' ? { kind: 'wait', ms: 0 } : a));
+const finTakenAsAck = ignoring((a) => (a.kind === 'clientFin' ? { kind: 'finalAck', client: a.client } : a));
 const synDataAlwaysAcked = ignoring((a) => (a.kind === 'answerSyn' && a.answer.kind === 'synAck' ? { ...a, answer: { ...a.answer, dataAcked: 'all' } } : a));
 
 /** Each mutation, and a property that must catch it. */
@@ -73,6 +75,8 @@ const mutations: Array<{ name: string; truth: KernelProfile; settings: TargetSet
   { name: 'tcp_rmem and the MTU ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'handshake/options-negotiated', rewrite: withoutLinkSettings },
   { name: 'Fast Open cookies not cached per host', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-client', rewrite: withoutCookieCache },
   { name: 'SYN data the SYN-ACK leaves is not sent again', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'fastopen/fastopen-client', rewrite: synDataAlwaysAcked },
+  { name: 'close() on an accepted connection ignored', truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'time-wait/accepted-close', rewrite: withoutCloseAccepted },
+  { name: "a client's FIN taken as a bare ACK", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'time-wait/accepted-close', rewrite: finTakenAsAck },
   { name: "a closed port's RST acknowledges the SYN but not its data", truth: linux, settings: DEFAULT_SETTINGS, catchBy: 'syn-data/syn-data-without-fastopen', rewrite: withoutSynData },
 ];
 
