@@ -106,7 +106,7 @@ export const timeWaitSuite: Suite = {
           { kind: 'wait', ms: 20 },
         ],
       },
-      defaultRuns: 12,
+      defaultRuns: 6,
     },
   ],
 };

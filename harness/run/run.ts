@@ -2,6 +2,7 @@
  * The conformance run: every selected property against each target, judged by the model with
  * the target's profile, reported as it goes.
  */
+import * as fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
@@ -17,6 +18,7 @@ import { writeCounterexample } from './counterexample.ts';
 import { Progress } from './progress.ts';
 import { propertyFlags } from './property-flags.ts';
 import type { Property } from './property.ts';
+import type { Scenario } from '../model/actions.ts';
 import { openExecutorTarget, type ExecutorTarget } from './targets.ts';
 
 /** Labs side by side: enough to overlap timer waits, few enough that 2 cores keep timings honest. */
@@ -41,6 +43,17 @@ export function selectProperties(suites: readonly string[] | null): Property[] {
     if (!known.includes(name)) throw new UsageError(`unknown suite '${name}' (known: ${known.join(', ')})`);
   }
   return SUITES.filter((s) => suites === null || suites.includes(s.name)).flatMap((s) => s.properties);
+}
+
+/**
+ * The properties, those that take longest first, so the labs running side by side finish close
+ * together: a case is estimated by the waits of a fixed sample of the property's scenarios (its
+ * timers' time), plus a few milliseconds a step.
+ */
+function longestFirst(properties: readonly Property[], runs: number | null): Property[] {
+  const caseMs = (s: Scenario): number => s.actions.reduce((ms, a) => ms + (a.kind === 'wait' ? a.ms : 5), 0);
+  const estimate = new Map(properties.map((p) => [p, (1 + (runs ?? p.defaultRuns)) * fc.sample(p.scenarios, { seed: 1, numRuns: 10 }).reduce((ms, s) => ms + caseMs(s) / 10, 0)]));
+  return [...properties].sort((a, b) => estimate.get(b)! - estimate.get(a)!);
 }
 
 /** Runs all targets one after another (each gets its own report); exit status is the worst. */
@@ -124,10 +137,11 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
     rewrite();
     heartbeat = setInterval(rewrite, REPORT_HEARTBEAT_MS);
     let next = 0;
+    const queue = longestFirst(properties, options.runs);
     await Promise.all(
       targets.map(async (target) => {
-        for (let i = next++; i < properties.length && writeFailure === null; i = next++) {
-          const property = properties[i]!;
+        for (let i = next++; i < queue.length && writeFailure === null; i = next++) {
+          const property = queue[i]!;
           try {
             const result = await runProperty(property, target, profile, options, deadline, dir, spec, progress);
             writer.update((r) => r.properties.push(result));
