@@ -119,7 +119,8 @@ export class ActiveClose {
   /** RCV.NXT: one more once the peer's FIN came. */
   private rcvNxt: number;
   private readonly sent: number;
-  readonly holder: { timer: Timer };
+  /** Its retransmission timer, as retransmitOnRto re-arms it. */
+  private readonly holder: { timer: Timer };
   private readonly fin: Retransmission;
   lastOow: number | null = null;
 
