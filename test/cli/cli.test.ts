@@ -1,14 +1,16 @@
 /** Bad input gets one clear line and exit 2, never a stack trace. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SUITES } from '../../suites/index.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
+
+const tempDir = temporaryDirectories();
 
 const cli = join(import.meta.dirname, '../../bin/tcpconform.mjs');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-const dir = mkdtempSync(join(tmpdir(), 'tcpc-cli-'));
+const dir = tempDir('tcpc-cli-');
 
 describe('CLI errors', () => {
   const cases: Array<[string, string[], RegExp]> = [

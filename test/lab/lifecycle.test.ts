@@ -1,10 +1,12 @@
 /** lab up/status/down and a run interrupted with SIGINT leave no namespace, nftables table or process behind. */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireRoot } from '../support/root.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
+
+const tempDir = temporaryDirectories();
 
 const cli = join(import.meta.dirname, '../../bin/tcpconform.mjs');
 const tcpconform = (...args: string[]): string => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,7 +35,7 @@ describe('lab lifecycle', () => {
   });
 
   it('SIGINT in the middle of a run: labs, agents and relays are gone and report.json says interrupted', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'tcpc-int-'));
+    const out = tempDir('tcpc-int-');
     const child = spawn(process.execPath, [cli, 'run', '--suite', 'half-open', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

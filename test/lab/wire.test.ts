@@ -3,8 +3,7 @@
  * back, and the agent's socket calls. Needs root (fails, never skips, without it).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLabTarget } from '../../harness/target/lab-target.ts';
@@ -12,8 +11,11 @@ import type { Target } from '../../harness/target/target.ts';
 import type { Captured } from '../../harness/link/raw-link.ts';
 import { decodeIpPacket, decodePcap, icmpUnreachable, tcpPacket, type TcpSegment } from '../../harness/packet/index.ts';
 import { requireRoot } from '../support/root.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'tcpc-wire-'));
+const tempDir = temporaryDirectories();
+
+const dir = tempDir('tcpc-wire-');
 const pcapPath = join(dir, 'run.pcap');
 let target: Target;
 let port = 7000;

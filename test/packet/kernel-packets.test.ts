@@ -4,16 +4,18 @@
  * Then the other way round: tshark and tcpdump read a pcap we wrote, without a warning.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIpPacket, decodePcap, encodePcap, LINKTYPE_RAW, tcpPacket, type IpPacket } from '../../harness/packet/index.ts';
 import { requireRoot, sh } from '../support/root.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
+
+const tempDir = temporaryDirectories();
 
 const ns = `tcpc-pkttest-${process.pid}`;
 const peerNs = `${ns}-b`;
-const dir = mkdtempSync(join(tmpdir(), 'tcpc-pkt-'));
+const dir = tempDir('tcpc-pkt-');
 
 describe('packets the kernel made', () => {
   let packets: IpPacket[] = [];

@@ -7,14 +7,16 @@
  * packetdrill runs in a namespace of its own (tcpc-pd-*), on a tun device with lab addresses.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../harness/report/json-writer.ts';
 import type { Counterexample } from '../../harness/report/schema.ts';
 import { runConformance, type RunOptions } from '../../harness/run/run.ts';
 import { requireRoot, sh } from '../support/root.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
+
+const tempDir = temporaryDirectories();
 
 const packetdrill = process.env.TCPCONFORM_PACKETDRILL;
 const namespaces: string[] = [];
@@ -32,7 +34,7 @@ function runScript(script: string, nft?: string): { code: number | null; output:
 }
 
 async function counterexamples(options: Partial<RunOptions>): Promise<Array<{ dir: string; c: Counterexample }>> {
-  const out = mkdtempSync(join(tmpdir(), 'tcpc-pd-run-'));
+  const out = tempDir('tcpc-pd-run-');
   await runConformance({ targets: ['local'], suites: null, runs: null, seed: 7, budgetSeconds: 50, profile: null, out, replays: 1, allowRemote: false, command: ['test'], ...options });
   return readReport(join(out, 'report.json')).properties.flatMap((p) => (p.counterexample ? [{ dir: out, c: p.counterexample }] : []));
 }

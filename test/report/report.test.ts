@@ -1,7 +1,6 @@
 /** Report writers: round trip, bad input, JUnit shape, escaping, and the HTML in a real browser. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readReport, ReportWriter } from '../../harness/report/json-writer.ts';
@@ -10,6 +9,9 @@ import { renderJunit } from '../../harness/report/junit.ts';
 import { REPORT_SCHEMA, type Counterexample, type RunReport } from '../../harness/report/schema.ts';
 import { profileByName } from '../../harness/model/profiles.ts';
 import { DEFAULT_SETTINGS } from '../../harness/model/profiles.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
+
+const tempDir = temporaryDirectories();
 
 const counterexample: Counterexample = {
   id: 'handshake-options-negotiated',
@@ -55,7 +57,7 @@ const report = (status: 'pass' | 'fail' | 'flaky'): RunReport => ({
 
 describe('reports', () => {
   it('report.json round-trips through the writer and readReport; an interrupted run stays readable', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tcpc-report-'));
+    const dir = tempDir('tcpc-report-');
     const writer = new ReportWriter(dir);
     writer.start(report('fail'));
     writer.interrupt();
@@ -66,7 +68,7 @@ describe('reports', () => {
   });
 
   it('an unreadable, truncated, foreign or wrong-version report is one clear error', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tcpc-report-'));
+    const dir = tempDir('tcpc-report-');
     const file = (name: string, text: string): string => (writeFileSync(join(dir, name), text), join(dir, name));
     expect(() => readReport(join(dir, 'missing.json'))).toThrow(/cannot read report .*ENOENT/);
     expect(() => readReport(file('cut.json', '{"schema":"tcpconform/rep'))).toThrow(/not JSON/);
@@ -93,9 +95,9 @@ describe('reports', () => {
   });
 
   it('the HTML opens in headless Chromium without errors and shows both ladder diagrams', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tcpc-html-'));
+    const dir = tempDir('tcpc-html-');
     writeFileSync(join(dir, 'report.html'), renderHtml(report('fail')));
-    const profile = mkdtempSync(join(tmpdir(), 'tcpc-chromium-'));
+    const profile = tempDir('tcpc-chromium-');
     const run = spawnSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${dir}/report.html`], { encoding: 'utf8' });
     const dom = run.stdout;
     // Page errors and console messages appear in Chromium's log as CONSOLE(...) / Uncaught lines.

@@ -3,11 +3,13 @@
  * path; nothing of the lab is left, and what was written before stays valid.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireRoot, sh } from '../support/root.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
+
+const tempDir = temporaryDirectories();
 
 const cli = join(import.meta.dirname, '../../bin/tcpconform.mjs');
 const ours = (): string[] => sh('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith('tcpc-'));
@@ -40,7 +42,7 @@ describe('report paths that fail', () => {
   });
 
   it('a full disk mid-run: exit 2 naming the file, the lab torn down, the last report kept valid', async () => {
-    const mount = mkdtempSync(join(tmpdir(), 'tcpc-full-'));
+    const mount = tempDir('tcpc-full-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48k', 'tmpfs', mount]);
     mounts.push(mount);
     // bsd-article judges this Linux kernel: counterexamples (pcaps, scripts) fill 48 KiB quickly.
@@ -55,7 +57,7 @@ describe('report paths that fail', () => {
   });
 
   it('the report directory removed mid-run: exit 2 naming the file, nothing left', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'tcpc-gone-')), 'r');
+    const out = join(tempDir('tcpc-gone-'), 'r');
     const removeOnceStarted = async (dir: string): Promise<void> => {
       for (let i = 0; i < 200 && !existsSync(join(dir, 'report.json')); i++) await new Promise((r) => setTimeout(r, 50));
       rmSync(dir, { recursive: true, force: true });

@@ -3,14 +3,16 @@
  * with a shrunk counterexample, its pcap and its packetdrill script.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodePcap } from '../../harness/packet/index.ts';
 import { readReport } from '../../harness/report/json-writer.ts';
 import { runConformance } from '../../harness/run/run.ts';
 import { requireRoot, sh } from '../support/root.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
+
+const tempDir = temporaryDirectories();
 
 const ns = `tcpc-plant-${process.pid}`;
 
@@ -21,7 +23,7 @@ function plant(rules: string): void {
 
 /** Runs a suite against the plant; `negotiated`: the result of its option-negotiation property (the handshake's shortest). */
 async function runAgainstPlant(suite: string) {
-  const out = mkdtempSync(join(tmpdir(), 'tcpc-plant-'));
+  const out = tempDir('tcpc-plant-');
   const code = await runConformance({ targets: [`netns:${ns}`], suites: [suite], runs: 8, seed: 3, budgetSeconds: 50, profile: 'linux-6.18', out, replays: 2, allowRemote: false, command: ['test'] });
   const report = readReport(join(out, 'report.json'));
   return { code, out, negotiated: report.properties.find((p) => p.property === 'options-negotiated')! };

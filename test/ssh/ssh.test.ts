@@ -4,16 +4,18 @@
  * from the machine's own address, and the run conforms. Without --allow-remote it is refused.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../harness/report/json-writer.ts';
 import { requireRoot, sh } from '../support/root.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
+
+const tempDir = temporaryDirectories();
 
 const here = `tcpc-sshme-${process.pid}`;
 const remote = `tcpc-sshhost-${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), 'tcpc-ssh-'));
+const dir = tempDir('tcpc-ssh-');
 const cli = join(import.meta.dirname, '../../bin/tcpconform.mjs');
 let sshd: ChildProcess | null = null;
 const env = { ...process.env, TCPCONFORM_SSH_OPTIONS: `-i ${join(dir, 'key')} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR` };

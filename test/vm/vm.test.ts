@@ -3,8 +3,7 @@
  * boot under qemu to a working agent and network. Needs root and Debian's archive.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeIpPacket, tcpPacket } from '../../harness/packet/index.ts';
@@ -12,6 +11,9 @@ import { openTarget } from '../../harness/target/index.ts';
 import { buildInitramfs } from '../../harness/vm/initramfs.ts';
 import { fetchKernel, kernelDir, listKernels } from '../../harness/vm/kernels.ts';
 import { requireRoot } from '../support/root.ts';
+import { temporaryDirectories } from '../support/temp-dir.ts';
+
+const tempDir = temporaryDirectories();
 
 describe('VM targets', () => {
   it('kernels fetch 6.1: vmlinuz, the e1000 module and a manifest with the archive-checked SHA256', async () => {
@@ -25,7 +27,7 @@ describe('VM targets', () => {
 
   it('the initramfs holds /init, busybox, the static agent and the NIC module', async () => {
     const k = await fetchKernel('6.1');
-    const out = join(mkdtempSync(join(tmpdir(), 'tcpc-initrd-')), 'initrd.cpio');
+    const out = join(tempDir('tcpc-initrd-'), 'initrd.cpio');
     await buildInitramfs(kernelDir('6.1'), k.modules, out);
     const files = execFileSync('sh', ['-c', `cpio -t --quiet < '${out}'`], { encoding: 'utf8' }).split('\n');
     expect(files).toEqual(expect.arrayContaining(['init', 'bin/busybox', 'agent', 'modules/00-e1000.ko']));
@@ -59,7 +61,7 @@ describe('VM cleanup', () => {
     const { spawn } = await import('node:child_process');
     const cli = join(import.meta.dirname, '../../bin/tcpconform.mjs');
     const qemus = (): string[] => execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('qemu-system'));
-    const child = spawn(process.execPath, [cli, 'run', '--target', 'qemu:6.1', '--suite', 'half-open', '--out', mkdtempSync(join(tmpdir(), 'tcpc-vmint-'))], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [cli, 'run', '--target', 'qemu:6.1', '--suite', 'half-open', '--out', tempDir('tcpc-vmint-')], { stdio: 'ignore' });
     for (let i = 0; i < 300 && qemus().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(qemus().length).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 2000));
