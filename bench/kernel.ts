@@ -1,6 +1,6 @@
 /** Against the local kernel: handshake scenarios per second, the barrier's cost, a default run. */
 import { probeAck } from '../harness/model/harness-numbers.ts';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeAnswer, probePacket } from '../harness/executor/probe.ts';
@@ -47,9 +47,11 @@ export async function benchDefaultRun(): Promise<{ default_run_s: number }> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const started = nowMs();
-    const code = await runConformance({ targets: ['local'], suites: null, runs: null, seed: 100 + i, budgetSeconds: 50, profile: null, out: mkdtempSync(join(tmpdir(), 'tcpc-bench-')), replays: 3, allowRemote: false, command: ['bench'] });
-    if (code !== 0) throw new Error(`the default run found deviations (exit ${code}) during the benchmark`);
+    const out = mkdtempSync(join(tmpdir(), 'tcpc-bench-'));
+    const code = await runConformance({ targets: ['local'], suites: null, runs: null, seed: 100 + i, budgetSeconds: 50, profile: null, out, replays: 3, allowRemote: false, command: ['bench'] });
+    if (code !== 0) throw new Error(`the default run found deviations (exit ${code}) during the benchmark: report in ${out}`);
     times.push((nowMs() - started) / 1000);
+    rmSync(out, { recursive: true, force: true });
   }
   return { default_run_s: Number(median(times).toFixed(1)) };
 }
