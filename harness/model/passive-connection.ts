@@ -83,6 +83,7 @@ function closeEvent(segment: ClientSegment, connection: Connection): PeerEvent {
     case 'fin':
       return 'fin';
     case 'ack':
+      // An ACK of data never sent: not measured on a closing socket, taken as nothing to answer.
       return segment.bad ? 'ignored' : 'ack';
     case 'rst':
       return 'rstInWindow';
@@ -112,7 +113,6 @@ function receiveFin(ctx: Context, connection: Connection, now: Interval): void {
   const finAck: NonNullable<Connection['finAck']> = { timer: ctx.arm(within(now, DELAYED_ACK_AT_ONCE), (at) => (finAck.sent = ctx.sent(peer, ack(), at, RULES.finReceived))), sent: null };
   connection.finAck = finAck;
 }
-
 
 /**
  * A segment of the connection goes out now and acknowledges the client's FIN: the delayed ACK is
