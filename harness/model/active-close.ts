@@ -19,6 +19,8 @@ export type PeerEvent =
   | 'fin'
   /** An ACK of everything the socket sent. */
   | 'ack'
+  /** An ACK of data the socket never sent (RFC 5961 §5.2). */
+  | 'unsentDataAck'
   /** An RST whose SEQ is RCV.NXT (RFC 5961 §3.2). */
   | 'rstInWindow'
   /** A SYN (or SYN-ACK) of the handshake long past: out of the window. */
@@ -168,6 +170,13 @@ export class ActiveClose {
     this.c.ctx.send(this.c.peer, this.segment(['ACK']), response(now), rule);
   }
 
+  /** An ACK of data never sent to a full socket: dropped, or since 6.18 (measured) a challenge ACK, as on an established one (RFC 5961 §5.2). */
+  private unsentDataAck(now: Interval): void {
+    const { ctx, peer } = this.c;
+    if (ctx.profile.flags.challengeAckForUnsentData) return challengeAck(ctx, peer, this, this.rcvNxt, now, this.sent);
+    return ctx.drop(peer, now, RULES.unsentDataDropped);
+  }
+
   /** The transition function, by the state the close has got to. */
   receive(event: PeerEvent, now: Interval): void {
     switch (this.state) {
@@ -202,6 +211,8 @@ export class ActiveClose {
         // The peer's ACK acknowledges everything, the FIN too.
         this.toTimeWaitSocket('finWait2', now);
         return ctx.drop(peer, now, RULES.finWait2);
+      case 'unsentDataAck':
+        return this.unsentDataAck(now);
       case 'rstOutOfWindow':
       case 'ignored':
         return ctx.drop(peer, now, RULES.connectIgnored);
@@ -232,6 +243,9 @@ export class ActiveClose {
         return ctx.send(peer, this.segment(['ACK']), response(now), RULES.finWait2);
       case 'ack':
         return ctx.drop(peer, now, RULES.duplicateAck);
+      case 'unsentDataAck':
+        // In the window and acknowledging nothing it holds: a duplicate to the time-wait socket (measured).
+        return ctx.drop(peer, now, RULES.duplicateAck);
       case 'ignored':
         return ctx.drop(peer, now, RULES.connectIgnored);
     }
@@ -253,6 +267,7 @@ export class ActiveClose {
         if (oowRateLimited(this, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
         return this.ackPeerFin(now, RULES.timeWaitAck);
       case 'ack':
+      case 'unsentDataAck':
         return ctx.drop(peer, now, RULES.timeWaitAck);
       case 'rstOutOfWindow':
       case 'ignored':
@@ -269,6 +284,8 @@ export class ActiveClose {
         // Its FIN again acknowledges ours too: the connection ends on it (Linux tcp_rcv_state_process), nothing answered.
         this.close(now);
         return ctx.drop(peer, now, RULES.lastAck);
+      case 'unsentDataAck':
+        return this.unsentDataAck(now);
       case 'rstInWindow':
         this.close(now);
         return ctx.drop(peer, now, RULES.rstInWindow);

@@ -83,8 +83,7 @@ function closeEvent(segment: ClientSegment, connection: Connection): PeerEvent {
     case 'fin':
       return 'fin';
     case 'ack':
-      // An ACK of data never sent: not measured on a closing socket, taken as nothing to answer.
-      return segment.bad ? 'ignored' : 'ack';
+      return segment.bad ? 'unsentDataAck' : 'ack';
     case 'rst':
       return 'rstInWindow';
     case 'syn':
