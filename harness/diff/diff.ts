@@ -204,7 +204,7 @@ function describeResult(r: CallResult): string {
 
 function diffResults(input: DiffInput, add: Add): void {
   // One result per call an action makes (a Fast Open connect makes two: sendto, then the connect's outcome).
-  const key = (r: { cause: number; result: CallResult }): string => `${r.cause}:${r.result.call === 'sendto' ? 'sendto' : 'call'}`;
+  const key = (r: { cause: number; result: CallResult }): string => `${r.cause}:${r.result.call}`;
   const observed = new Map<string, Extract<Observation, { kind: 'result' }>>();
   for (const o of input.observed) if (o.kind === 'result') observed.set(key(o), o);
   const expectedCalls = new Set<string>();

@@ -52,10 +52,11 @@ export interface RtoSocket {
  * unbacked. An orphan whose timeout reached tcp_rto_max_ms is no longer "alive"
  * (tcp_write_timeout): with tcp_orphan_retries 0 it gets no retries and dies silently (`die`).
  */
-export function retransmitOnRto(s: RtoSocket, holder: { timer: Timer }, segment: ExpectedSegment, now: Interval, rule: RuleRef, probe: boolean, die: (() => void) | null): Retransmission {
+export function retransmitOnRto(s: RtoSocket, segment: ExpectedSegment, now: Interval, rule: RuleRef, probe: boolean, die: (() => void) | null): Retransmission {
   const { ctx, rtt } = s;
-  const retransmission = new Retransmission(ctx, holder);
+  const retransmission = new Retransmission(ctx);
   const send = (at: Interval): void => void (retransmission.latest = ctx.sent(s.peer, segment, at, rule));
+  const arm = (due: Interval, fire: (at: Interval) => void): void => void (retransmission.timer = ctx.arm(due, fire));
   const of = (f: (m: number) => number, none: number): Interval => (rtt ? { earliest: f(rtt.earliest), latest: f(rtt.latest) } : { earliest: none, latest: none });
   // Without a sample, tcp_init_metrics falls back to 3 s (RFC 6298 §5.7), and a probe comes after 1 s.
   const rto = of((m) => m + Math.max(2 * m, TCP_RTO_MIN), TCP_TIMEOUT_FALLBACK);
@@ -67,34 +68,37 @@ export function retransmitOnRto(s: RtoSocket, holder: { timer: Timer }, segment:
     if (dies) return die();
     send(at);
     const next = twice(timeout);
-    holder.timer = ctx.arm(within(at, next), (later) => expire(later, next));
+    arm(within(at, next), (later) => expire(later, next));
   };
   const lossProbe = (at: Interval): void => {
     send(at);
-    holder.timer = ctx.arm(within(at, rto), (later) => expire(later, rto));
+    arm(within(at, rto), (later) => expire(later, rto));
   };
-  if (probe) holder.timer = ctx.arm(within(now, of((m) => 2 * m + TCP_RTO_MIN, TCP_TIMEOUT_INIT)), lossProbe);
-  else holder.timer = ctx.arm(within(now, rto), (at) => expire(at, rto));
+  if (probe) arm(within(now, of((m) => 2 * m + TCP_RTO_MIN, TCP_TIMEOUT_INIT)), lossProbe);
+  else arm(within(now, rto), (at) => expire(at, rto));
   return retransmission;
 }
 
 /** A segment retransmitted on a timer, until what it waits for comes. */
 export class Retransmission {
-  /** The latest retransmission predicted. */
+  /** The latest retransmission predicted, and the timer of the next. */
   latest: Expectation | null = null;
+  timer: Timer | null = null;
 
-  constructor(
-    private readonly ctx: Context,
-    private readonly holder: { timer: Timer },
-  ) {}
+  constructor(private readonly ctx: Context) {}
 
   /**
    * What it waited for came at `now`: no more retransmissions, and the latest one, if its timer may
    * not have fired by then (the kernel's timers run late), may never have gone out.
    */
   stop(now: Interval): void {
-    this.holder.timer.cancelled = true;
+    this.cancel();
     if (this.latest?.kind === 'segment' && this.latest.at.latest >= now.earliest) this.ctx.mayNotSend(this.latest);
+  }
+
+  /** No more retransmissions (the socket is gone). */
+  cancel(): void {
+    if (this.timer) this.timer.cancelled = true;
   }
 }
 
@@ -121,8 +125,6 @@ export class ActiveClose {
   /** RCV.NXT: one more once the peer's FIN came. */
   private rcvNxt: number;
   private readonly sent: number;
-  /** Its retransmission timer, as retransmitOnRto re-arms it. */
-  private readonly holder: { timer: Timer };
   private readonly fin: Retransmission;
   lastOow: number | null = null;
 
@@ -135,8 +137,7 @@ export class ActiveClose {
     this.sent = c.sent + 1;
     const fin = this.segment(['FIN', 'ACK'], c.sent);
     c.ctx.send(c.peer, fin, response(now), RULES.closeEstablished);
-    this.holder = { timer: c.ctx.arm(now, () => undefined) };
-    this.fin = retransmitOnRto(c, this.holder, fin, now, RULES.finRetransmit, c.sack, () => this.close(null));
+    this.fin = retransmitOnRto(c, fin, now, RULES.finRetransmit, c.sack, () => this.close(null));
   }
 
   get names(): Names {
@@ -154,7 +155,7 @@ export class ActiveClose {
   private close(now: Interval | null): void {
     this.state = 'closed';
     if (now) this.fin.stop(now);
-    this.holder.timer.cancelled = true;
+    else this.fin.cancel();
     this.c.onClosed();
   }
 
@@ -163,6 +164,19 @@ export class ActiveClose {
     this.state = state;
     this.fin.stop(now);
     this.lastOow = null;
+  }
+
+  /** The peer's FIN acknowledging ours, in FIN-WAIT-1 or -2: TIME-WAIT, and the ACK of it. */
+  private peerFin(now: Interval): void {
+    this.rcvNxt = (this.rcvNxt + 1) >>> 0;
+    this.toTimeWaitSocket('timeWait', now);
+    this.ackPeerFin(now, RULES.timeWait);
+  }
+
+  /** An RST whose SEQ is RCV.NXT (RFC 5961 §3.2) ends the connection, silently. */
+  private resetInWindow(now: Interval): void {
+    this.close(now);
+    this.c.ctx.drop(this.c.peer, now, RULES.rstInWindow);
   }
 
   /** The ACK of the peer's FIN: TIME-WAIT's final state (tcp_time_wait, tcp_v4_timewait_ack). */
@@ -198,12 +212,9 @@ export class ActiveClose {
     const { ctx, peer } = this.c;
     switch (event) {
       case 'fin':
-        this.rcvNxt = (this.rcvNxt + 1) >>> 0;
-        this.toTimeWaitSocket('timeWait', now);
-        return this.ackPeerFin(now, RULES.timeWait);
+        return this.peerFin(now);
       case 'rstInWindow':
-        this.close(now);
-        return ctx.drop(peer, now, RULES.rstInWindow);
+        return this.resetInWindow(now);
       case 'oldSyn':
       case 'oldSynIntoWindow':
         return challengeAck(ctx, peer, this, this.rcvNxt, now, this.sent);
@@ -227,12 +238,9 @@ export class ActiveClose {
     const { ctx, peer } = this.c;
     switch (event) {
       case 'fin':
-        this.rcvNxt = (this.rcvNxt + 1) >>> 0;
-        this.toTimeWaitSocket('timeWait', now);
-        return this.ackPeerFin(now, RULES.timeWait);
+        return this.peerFin(now);
       case 'rstInWindow':
-        this.close(now);
-        return ctx.drop(peer, now, RULES.rstInWindow);
+        return this.resetInWindow(now);
       case 'oldSynIntoWindow':
         // In the window (tcp_in_window) and without ACK: dropped as a duplicate.
         return ctx.drop(peer, now, RULES.finWait2);
@@ -242,9 +250,8 @@ export class ActiveClose {
         if (oowRateLimited(this, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
         return ctx.send(peer, this.segment(['ACK']), response(now), RULES.finWait2);
       case 'ack':
-        return ctx.drop(peer, now, RULES.duplicateAck);
       case 'unsentDataAck':
-        // In the window and acknowledging nothing it holds: a duplicate to the time-wait socket (measured).
+        // In the window and acknowledging nothing it holds (an ACK of data never sent too, measured): a duplicate.
         return ctx.drop(peer, now, RULES.duplicateAck);
       case 'ignored':
         return ctx.drop(peer, now, RULES.connectIgnored);
@@ -287,8 +294,7 @@ export class ActiveClose {
       case 'unsentDataAck':
         return this.unsentDataAck(now);
       case 'rstInWindow':
-        this.close(now);
-        return ctx.drop(peer, now, RULES.rstInWindow);
+        return this.resetInWindow(now);
       case 'oldSyn':
       case 'oldSynIntoWindow':
         return challengeAck(ctx, peer, this, this.rcvNxt, now, this.sent);

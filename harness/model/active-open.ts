@@ -11,7 +11,7 @@ import { ActiveClose, retransmitOnRto, type PeerEvent, type Retransmission } fro
 import { closedPortReset } from './closed-port.ts';
 import { challengeAck } from './out-of-window.ts';
 import { advertisedMss, connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
-import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
+import { after, response, rttSample, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
 import { optionsOn } from './profiles.ts';
 
 /** BSD, per the article: retransmit after 6 s and 24 s, give up at 75 s. */
@@ -80,7 +80,7 @@ export class ActiveOpen {
   /** The SYN's retransmission timeout, and the most it grows to (tcp_rto_max_ms when the socket was made). */
   private rto: number;
   private readonly rtoMax: number;
-  timer: Timer;
+  private timer: Timer;
   /** After close() on a connection: its FIN's way out (FIN-WAIT-1 on, or LAST-ACK). */
   private closing: ActiveClose | null = null;
   /** The SYN asks for ECN (net.ipv4.tcp_ecn 1); a retransmission drops the request with tcp_ecn_fallback. */
@@ -208,6 +208,7 @@ export class ActiveOpen {
    */
   close(now: Interval): void {
     this.timer.cancelled = true;
+    this.dataRetransmission?.cancel();
     if (this.state !== 'established' && this.state !== 'synRcvd') {
       this.state = 'closed';
       return;
@@ -221,7 +222,7 @@ export class ActiveOpen {
 
   /** The unacknowledged data, retransmitted on the RTO (not an orphan's: it never dies of it). */
   private retransmitData(segment: ExpectedSegment, now: Interval): void {
-    this.dataRetransmission = retransmitOnRto({ ctx: this.ctx, peer: this.peer, rtt: this.rtt, rtoMax: this.rtoMax, onTimeout: (t, dies) => this.detectBlackhole(t, dies) }, this, segment, now, RULES.fastOpenDataRetransmit, false, null);
+    this.dataRetransmission = retransmitOnRto({ ctx: this.ctx, peer: this.peer, rtt: this.rtt, rtoMax: this.rtoMax, onTimeout: (t, dies) => this.detectBlackhole(t, dies) }, segment, now, RULES.fastOpenDataRetransmit, false, null);
   }
 
   /** The data the latest SYN carried, which a SYN-ACK answers: a retransmitted SYN carries none. */
@@ -292,6 +293,7 @@ export class ActiveOpen {
         return ctx.drop(this.peer, now, RULES.dataAcked);
       case 'rstInWindow':
         this.state = 'closed';
+        this.dataRetransmission?.cancel();
         return ctx.drop(this.peer, now, RULES.rstInWindow);
       case 'fin':
       case 'rst':
@@ -387,8 +389,7 @@ export class ActiveOpen {
   private establish(ack: ExpectedSegment | null, at: Interval, rule: RuleRef): void {
     this.state = 'established';
     this.timer.cancelled = true;
-    // Karn: a retransmitted SYN gives no sample, unless the SYN-ACK echoes the latest SYN's timestamp.
-    this.rtt = this.retransmits > 0 && !this.timestamps ? null : { earliest: 0, latest: Math.max(0, at.earliest - this.lastSynAt) };
+    this.rtt = rttSample(this.lastSynAt, this.retransmits > 0, this.timestamps, at);
     if (ack) this.ctx.send(this.peer, ack, at, rule);
     this.ctx.result({ call: 'connect', errno: null }, at, rule, this.call);
   }

@@ -8,11 +8,11 @@ import type { Context, Timer } from './context.ts';
 import type { ExpectedSegment, Interval } from './expectations.ts';
 import { badAckOffset } from './harness-numbers.ts';
 import type { PortClients, SegmentBeforeFin } from './listener.ts';
-import { rttSample, type Connection } from './passive-connection.ts';
+import type { Connection } from './passive-connection.ts';
 import { oowRateLimited } from './out-of-window.ts';
 import { RULES } from './rules.ts';
 import { ackOf, rstForAck } from './segments.ts';
-import { after, response, TCP_TIMEOUT_INIT } from './time.ts';
+import { after, response, rttSample, TCP_TIMEOUT_INIT } from './time.ts';
 
 /** net.ipv4.tcp_fastopen bits (include/net/tcp.h). */
 const TFO_SERVER_ENABLE = 0x2;

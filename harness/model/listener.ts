@@ -11,10 +11,10 @@ import type { Context, Timer } from './context.ts';
 import type { Expected32, Interval, RuleRef } from './expectations.ts';
 import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
 import { oowRateLimited } from './out-of-window.ts';
-import { inEstablished, rttSample, type Connection } from './passive-connection.ts';
+import { inEstablished, type Connection } from './passive-connection.ts';
 import { RULES } from './rules.ts';
 import { ackOf, advertisedMss, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
-import { after, response, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
+import { after, response, rttSample, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
 
 /** A segment a client sends the port (or, for its kind 'icmpUnreachable', a router says about it). */
 export type ClientSegment =

@@ -13,15 +13,6 @@ import { response, within } from './time.ts';
 import { ActiveClose, type PeerEvent } from './active-close.ts';
 import type { ClientId } from './actions.ts';
 
-/**
- * The handshake's RTT sample on the passive side (Linux tcp_synack_rtt_meas): from the SYN-ACK to
- * the ACK, unless it went out more than once (or a cookie, which keeps no time), where only the
- * timestamp the ACK echoes gives one (tcp_ack_update_rtt).
- */
-export function rttSample(synAckAt: number, ambiguous: boolean, timestamps: boolean, now: Interval): Interval | null {
-  return ambiguous && !timestamps ? null : { earliest: 0, latest: Math.max(0, now.earliest - synAckAt) };
-}
-
 /** A delayed-ACK timer armed at its least: due at the next jiffy (1 ms at HZ 1000, 4 ms at HZ 250). */
 const DELAYED_ACK_AT_ONCE: Interval = { earliest: 0, latest: 4 };
 

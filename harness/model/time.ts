@@ -24,3 +24,13 @@ export const after = (from: Interval, ms: Millis): Interval => within(from, { ea
 
 /** A timer whose timeout is itself known only within an interval (it follows a measured RTT). */
 export const within = (from: Interval, ms: Interval): Interval => ({ earliest: from.earliest + ms.earliest, latest: from.latest + ms.latest * 1.04 + 25 });
+
+/**
+ * A handshake's RTT sample (Linux tcp_synack_rtt_meas, tcp_ack_update_rtt): from the SYN or SYN-ACK
+ * sent at `sentAt` to the answer at `now`, within which the packets left and arrived. Karn: none if
+ * it went out more than once (or is a cookie, which keeps no time), unless the answer echoes its
+ * timestamp.
+ */
+export function rttSample(sentAt: Millis, ambiguous: boolean, timestamps: boolean, now: Interval): Interval | null {
+  return ambiguous && !timestamps ? null : { earliest: 0, latest: Math.max(0, now.earliest - sentAt) };
+}

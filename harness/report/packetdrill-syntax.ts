@@ -6,7 +6,7 @@
  */
 import { fastOpenOption, linuxOptionLayout } from '../executor/segments.ts';
 import { flagString } from '../packet/packet.ts';
-import type { TcpOption } from '../packet/tcp-options.ts';
+import { describeTcpOption, type TcpOption } from '../packet/tcp-options.ts';
 import type { IcmpUnreachableCode, IpEcn, SynOptions } from '../model/actions.ts';
 import type { TcpFlagName } from '../model/expectations.ts';
 
@@ -31,26 +31,15 @@ export interface ScriptSegment {
 /** packetdrill's names of the IP ECN field (lexer.l). */
 const IP_ECN_NAME: Record<IpEcn, string> = { notEct: 'noecn', ect0: 'ect0', ect1: 'ect1', ce: 'ce' };
 
+/** packetdrill writes options as tcpdump does, but for SACK blocks (no count, no braces). */
 function optionText(o: TcpOption): string {
   switch (o.kind) {
-    case 'nop':
-      return 'nop';
-    case 'mss':
-      return `mss ${o.value}`;
-    case 'sackPermitted':
-      return 'sackOK';
-    case 'timestamps':
-      return `TS val ${o.tsval} ecr ${o.tsecr}`;
-    case 'windowScale':
-      return `wscale ${o.shift}`;
     case 'sack':
       return `sack ${o.blocks.map((b) => `${b.left}:${b.right}`).join(' ')}`;
-    case 'eol':
-      return 'eol';
-    case 'fastOpen':
-      return `${o.experimental ? 'FOEXP' : 'FO'}${o.cookie.length ? ` ${Buffer.from(o.cookie).toString('hex')}` : ''}`;
     case 'unknown':
       return `nop`; // never in a segment the model expects or the harness crafts
+    default:
+      return describeTcpOption(o);
   }
 }
 
