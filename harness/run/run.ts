@@ -144,7 +144,9 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
           const property = queue[i]!;
           try {
             const result = await runProperty(property, target, profile, options, deadline, dir, spec, progress);
-            writer.update((r) => r.properties.push(result));
+            // The report lists properties in the suites' order, whatever order they ran in.
+            const rank = (x: PropertyResult): number => properties.findIndex((q) => q.suite === x.suite && q.name === x.property);
+            writer.update((r) => r.properties.splice(r.properties.filter((x) => rank(x) < rank(result)).length, 0, result));
             if (writeFailure === null) progress.done(property, result.status);
           } catch (error) {
             writeFailure ??= error;
