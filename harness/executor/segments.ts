@@ -2,7 +2,7 @@
 import type { SegmentFields } from '../diff/observation.ts';
 import { IP_ECN, type IpEcn, type SynOptions } from '../model/actions.ts';
 import type { TcpFlagName } from '../model/expectations.ts';
-import { decodeIpPacket, describePacket, icmpUnreachable, tcpPacket, type TcpOption, type TcpSegment } from '../packet/index.ts';
+import { decodeIpPacket, describePacket, ecnBits, icmpUnreachable, tcpPacket, type TcpOption, type TcpSegment } from '../packet/index.ts';
 import type { Endpoint } from './peers.ts';
 
 /** A segment the harness sends, before addresses and its own TSval are filled in. */
@@ -60,7 +60,7 @@ export const craft = {
     const p = decoded.value;
     if (p.transport.protocol === 'tcp') {
       const s = p.transport.segment;
-      return { src: p.ip.src, dst: p.ip.dst, srcPort: s.srcPort, dstPort: s.dstPort, tcp: fieldsOf(s, IP_ECN[p.ip.tos & 3]!), summary: '' };
+      return { src: p.ip.src, dst: p.ip.dst, srcPort: s.srcPort, dstPort: s.dstPort, tcp: fieldsOf(s, IP_ECN[ecnBits(p.ip)]!), summary: '' };
     }
     return { src: p.ip.src, dst: p.ip.dst, srcPort: 0, dstPort: 0, tcp: null, summary: describePacket(p) };
   },

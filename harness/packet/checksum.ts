@@ -18,7 +18,11 @@ export function internetChecksum(bytes: Uint8Array, start = 0, end = bytes.lengt
   return fold(sum16(bytes, start, end));
 }
 
-/** Sum of the IPv4 pseudo-header: source, destination, protocol, length. */
+/**
+ * Sum of the pseudo-header: source, destination, protocol, length. One formula for both
+ * families: IPv6's (RFC 8200 §8.1) has 16-byte addresses and a 32-bit length, whose high
+ * half is zero below 64 KiB.
+ */
 export function pseudoHeaderSum(src: Uint8Array, dst: Uint8Array, protocol: number, length: number): number {
   return sum16(src) + sum16(dst) + protocol + length;
 }

@@ -1,5 +1,5 @@
 /** Decoding never throws: every decoder returns a value or a typed error saying what is wrong. */
-export type Layer = 'ipv4' | 'tcp' | 'tcp-option' | 'icmp' | 'pcap';
+export type Layer = 'ip' | 'ipv4' | 'ipv6' | 'tcp' | 'tcp-option' | 'icmp' | 'icmpv6' | 'pcap';
 
 export interface DecodeError {
   readonly layer: Layer;

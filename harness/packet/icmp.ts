@@ -2,6 +2,7 @@
 import { internetChecksum } from './checksum.ts';
 import { fail, ok, type DecodeResult } from './decode-result.ts';
 import { decodeIpv4 } from './ipv4.ts';
+import { decodeIpv6 } from './ipv6.ts';
 
 export type IcmpMessage =
   | {
@@ -67,21 +68,23 @@ export function encodeIcmp(message: IcmpMessage, checksum = -1): Uint8Array {
   return bytes;
 }
 
-/** The ports and sequence number of the TCP segment an ICMP error quotes (RFC 792: IP header + 64 bits). */
+/**
+ * The ports and sequence number of the TCP segment an ICMP or ICMPv6 error quotes: an IP header
+ * (of either family, IPv6 with its extension headers) and at least the TCP header's first 8 bytes
+ * (RFC 792; RFC 4443 quotes as much as fits).
+ */
 export function quotedTcp(quoted: Uint8Array): DecodeResult<{ src: string; dst: string; srcPort: number; dstPort: number; seq: number }> {
-  if (quoted.length < 20) return fail('icmp', 8, 'quoted datagram shorter than an IP header');
-  const headerLength = (quoted[0]! & 0x0f) * 4;
-  // The quote holds the header and 8 bytes, not the whole datagram: relax the total-length check.
-  const header = decodeIpv4(quoted.length >= headerLength + 8 ? withTotalLength(quoted) : quoted);
-  if (!header.ok) return fail('icmp', 8 + header.error.offset, `quoted ${header.error.reason}`);
-  const tcp = quoted.subarray(headerLength);
-  if (tcp.length < 8) return fail('icmp', 8 + headerLength, 'quoted TCP header shorter than 8 bytes');
-  const view = new DataView(tcp.buffer, tcp.byteOffset, tcp.byteLength);
-  return ok({ src: header.value.header.src, dst: header.value.header.dst, srcPort: view.getUint16(0), dstPort: view.getUint16(2), seq: view.getUint32(4) });
-}
-
-function withTotalLength(quoted: Uint8Array): Uint8Array {
+  const v6 = quoted.length > 0 && quoted[0]! >> 4 === 6;
+  if (quoted.length < (v6 ? 40 : 20)) return fail('icmp', 8, 'quoted datagram shorter than an IP header');
+  // The quote may stop short of the whole datagram: relax its length field.
   const copy = quoted.slice();
-  new DataView(copy.buffer).setUint16(2, copy.length);
-  return copy;
+  const view = new DataView(copy.buffer);
+  if (v6) view.setUint16(4, copy.length - 40);
+  else if (copy.length >= (copy[0]! & 0x0f) * 4) view.setUint16(2, copy.length);
+  const header = v6 ? decodeIpv6(copy) : decodeIpv4(copy);
+  if (!header.ok) return fail('icmp', 8 + header.error.offset, `quoted ${header.error.reason}`);
+  const tcp = header.value.payload;
+  if (tcp.length < 8) return fail('icmp', 8 + copy.length - tcp.length, 'quoted TCP header shorter than 8 bytes');
+  const ports = new DataView(tcp.buffer, tcp.byteOffset, tcp.byteLength);
+  return ok({ src: header.value.header.src, dst: header.value.header.dst, srcPort: ports.getUint16(0), dstPort: ports.getUint16(2), seq: ports.getUint32(4) });
 }

@@ -7,3 +7,5 @@ export * from './pcap.ts';
 export * from './tcp-options.ts';
 export * from './tcp.ts';
 export { internetChecksum } from './checksum.ts';
+export * from './icmpv6.ts';
+export * from './ipv6.ts';

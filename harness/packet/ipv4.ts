@@ -7,6 +7,7 @@ export const PROTO_ICMP = 1;
 export const PROTO_TCP = 6;
 
 export interface Ipv4Header {
+  readonly version: 4;
   readonly tos: number;
   readonly totalLength: number;
   readonly id: number;
@@ -43,6 +44,7 @@ export function decodeIpv4(bytes: Uint8Array): DecodeResult<DecodedIpv4> {
   if (totalLength > bytes.length) return fail('ipv4', 2, `total length ${totalLength} exceeds the ${bytes.length} bytes given (truncated packet)`);
   const flags = view.getUint16(6);
   const header: Ipv4Header = {
+    version: 4,
     tos: bytes[1]!,
     totalLength,
     id: view.getUint16(4),
@@ -73,6 +75,7 @@ export interface Ipv4Spec {
 /** A header for a payload, with its checksum computed (what the builders use). */
 export function ipv4Header(spec: Ipv4Spec, payloadLength: number, options = new Uint8Array(0)): Ipv4Header {
   return {
+    version: 4,
     tos: spec.tos ?? 0,
     totalLength: 20 + options.length + payloadLength,
     id: spec.id ?? 0,

@@ -1,5 +1,5 @@
-/** TCP header (RFC 9293 §3.1): decode, encode, checksum over the IPv4 pseudo-header. */
-import { ipv4Bytes } from './address.ts';
+/** TCP header (RFC 9293 §3.1): decode, encode, checksum over the IPv4 or IPv6 pseudo-header. */
+import { ipBytes } from './address.ts';
 import { fold, pseudoHeaderSum, sum16 } from './checksum.ts';
 import { fail, ok, type DecodeResult } from './decode-result.ts';
 import { PROTO_TCP } from './ipv4.ts';
@@ -55,7 +55,7 @@ export function decodeTcp(bytes: Uint8Array, src: string, dst: string): DecodeRe
     options: options.value,
     payload: bytes.slice(dataOffset * 4),
   };
-  const sum = pseudoHeaderSum(ipv4Bytes(src), ipv4Bytes(dst), PROTO_TCP, bytes.length);
+  const sum = pseudoHeaderSum(ipBytes(src), ipBytes(dst), PROTO_TCP, bytes.length);
   return ok({ segment, checksumValid: fold(sum16(bytes, 0, bytes.length, sum)) === 0 });
 }
 
@@ -77,7 +77,7 @@ export function encodeTcp(segment: TcpSegment, src: string, dst: string): Uint8A
   view.setUint16(18, segment.urgentPointer);
   bytes.set(options, 20);
   bytes.set(segment.payload, headerLength);
-  const checksum = segment.checksum === -1 ? fold(sum16(bytes, 0, bytes.length, pseudoHeaderSum(ipv4Bytes(src), ipv4Bytes(dst), PROTO_TCP, bytes.length))) : segment.checksum;
+  const checksum = segment.checksum === -1 ? fold(sum16(bytes, 0, bytes.length, pseudoHeaderSum(ipBytes(src), ipBytes(dst), PROTO_TCP, bytes.length))) : segment.checksum;
   view.setUint16(16, checksum);
   return bytes;
 }
