@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeAnswer, probePacket } from '../harness/executor/probe.ts';
+import { LAB_NETS } from '../harness/lab/addresses.ts';
 import { runConformance } from '../harness/run/run.ts';
 import { openExecutorTarget } from '../harness/run/targets.ts';
 import { openTarget } from '../harness/target/index.ts';
@@ -34,7 +35,7 @@ export async function benchBarrier(): Promise<{ barrier_median_ms: number }> {
       const ack = probeAck(i);
       const back = target.link.waitFor(probeAnswer(ack), 1000);
       const started = nowMs();
-      await target.link.send(probePacket({ addr: '10.77.0.250', port: 40_000 + i }, target.addresses.target, ack));
+      await target.link.send(probePacket({ addr: LAB_NETS[4].host(250), port: 40_000 + i }, LAB_NETS[4].target, ack));
       if (await back) samples.push(nowMs() - started);
     }
   } finally {

@@ -1,15 +1,17 @@
-// Builds the target agent: a static C binary, so the same file runs in the lab, in a
-// library-less VM initramfs, or copied to a remote host.
+// Builds the static C binaries: the target agent (the same file runs in the lab, in a
+// library-less VM initramfs, or copied to a remote host) and the raw link's capture.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const sources = ['agent.c', 'json.c', 'json.h', 'link.c', 'link.h'].map((f) => join(root, 'harness/agent', f));
-const output = join(root, 'build/tcpconform-agent');
+const binaries = [
+  { output: 'build/tcpconform-agent', sources: ['harness/agent/agent.c', 'harness/agent/json.c', 'harness/agent/json.h', 'harness/agent/link.c', 'harness/agent/link.h'] },
+  { output: 'build/tcpconform-capture', sources: ['harness/link/capture.c'] },
+];
 
-function isFresh() {
+function isFresh(output, sources) {
   try {
     const built = statSync(output).mtimeMs;
     return sources.every((s) => built >= statSync(s).mtimeMs);
@@ -18,14 +20,15 @@ function isFresh() {
   }
 }
 
-if (!isFresh()) {
+for (const binary of binaries) {
+  const output = join(root, binary.output);
+  const sources = binary.sources.map((s) => join(root, s));
+  if (isFresh(output, sources)) continue;
   mkdirSync(dirname(output), { recursive: true });
   try {
-    execFileSync('cc', ['-static', '-O2', '-Wall', '-Wextra', '-Werror', '-o', output, ...sources.filter((s) => s.endsWith('.c'))], {
-      stdio: 'inherit',
-    });
+    execFileSync('cc', ['-static', '-O2', '-Wall', '-Wextra', '-Werror', '-o', output, ...sources.filter((s) => s.endsWith('.c'))], { stdio: 'inherit' });
   } catch {
-    console.error('tcpconform: building the agent failed; install a C compiler and static libc (apt-get install gcc libc6-dev) and run `npm run build:agent`.');
+    console.error(`tcpconform: building ${binary.output} failed; install a C compiler and static libc (apt-get install gcc libc6-dev) and run \`npm run build:agent\`.`);
     process.exit(1);
   }
 }

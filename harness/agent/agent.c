@@ -76,19 +76,58 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void put_address(const char *key, const struct sockaddr_in *a)
+/* ---- addresses: "a.b.c.d:port" or "[v6]:port" ------------------------------------------- */
+
+union address {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+	struct sockaddr_storage any;
+};
+
+/* An address of either family from its text (IPv6 with no brackets); 0 if it is neither. */
+static socklen_t address_of(const char *text, unsigned port, union address *a)
 {
-	char text[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
-	put(",\"%s\":\"%s:%u\"", key, text, ntohs(a->sin_port));
+	memset(a, 0, sizeof *a);
+	if (inet_pton(AF_INET, text, &a->v4.sin_addr) == 1) {
+		a->v4.sin_family = AF_INET;
+		a->v4.sin_port = htons((unsigned short)port);
+		return sizeof a->v4;
+	}
+	if (inet_pton(AF_INET6, text, &a->v6.sin6_addr) == 1) {
+		a->v6.sin6_family = AF_INET6;
+		a->v6.sin6_port = htons((unsigned short)port);
+		return sizeof a->v6;
+	}
+	return 0;
+}
+
+static void format_address(const union address *a, char *out, size_t cap)
+{
+	char text[INET6_ADDRSTRLEN];
+	if (a->sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &a->v6.sin6_addr, text, sizeof text);
+		snprintf(out, cap, "[%s]:%u", text, ntohs(a->v6.sin6_port));
+	} else {
+		inet_ntop(AF_INET, &a->v4.sin_addr, text, sizeof text);
+		snprintf(out, cap, "%s:%u", text, ntohs(a->v4.sin_port));
+	}
 }
 
 static void put_local(int fd)
 {
-	struct sockaddr_in a;
+	union address a;
 	socklen_t len = sizeof a;
-	if (getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		put_address("local", &a);
+	char text[INET6_ADDRSTRLEN + 8];
+	if (getsockname(fd, &a.sa, &len) == 0) {
+		format_address(&a, text, sizeof text);
+		put(",\"local\":\"%s\"", text);
+	}
+}
+
+static unsigned port_of(const union address *a)
+{
+	return ntohs(a->sa.sa_family == AF_INET6 ? a->v6.sin6_port : a->v4.sin_port);
 }
 
 /* ---- sockets the agent opened, and calls waiting on them ------------------------------ */
@@ -140,15 +179,15 @@ static void drop_wait(int i)
 static int accept_ready(struct wait *w)
 {
 	while (w->count < w->max) {
-		struct sockaddr_in peer;
+		union address peer;
 		socklen_t len = sizeof peer;
-		int fd = accept4(w->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
+		int fd = accept4(w->fd, &peer.sa, &len, SOCK_NONBLOCK);
 		if (fd < 0)
 			return 0;
 		track(fd, 0, 0);
-		char one[256], text[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
-		snprintf(one, sizeof one, "%s{\"fd\":%d,\"peer\":\"%s:%u\"}", w->count ? "," : "", fd, text, ntohs(peer.sin_port));
+		char one[256], text[INET6_ADDRSTRLEN + 8];
+		format_address(&peer, text, sizeof text);
+		snprintf(one, sizeof one, "%s{\"fd\":%d,\"peer\":\"%s\"}", w->count ? "," : "", fd, text);
 		strncat(w->accepted, one, sizeof w->accepted - strlen(w->accepted) - 1);
 		w->count++;
 	}
@@ -292,18 +331,25 @@ static void op_listen(double id, const struct jobject *o)
 	const struct jfield *addr = json_get(o, "addr");
 	if (!number(o, "port", &port, 1) || !number(o, "backlog", &backlog, 1))
 		return;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
-	if (inet_pton(AF_INET, addr && addr->type == J_STRING ? addr->string : "0.0.0.0", &a.sin_addr) != 1)
-		return fail(id_text, "addr is not an IPv4 address", 0);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	int one = 1;
+	union address a;
+	socklen_t alen = address_of(addr && addr->type == J_STRING ? addr->string : "0.0.0.0", (unsigned)port, &a);
+	if (!alen)
+		return fail(id_text, "addr is not an IP address", 0);
+	int fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int one = 1, v6only = flag(o, "v6only", 1);
 	if (fd < 0)
 		return fail(id_text, "socket failed", errno);
 	if (flag(o, "reuseaddr", 1))
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	/* Without IPV6_V6ONLY an IPv6 listener also takes IPv4 SYNs, as IPv4-mapped addresses (RFC 4291 §2.5.5.2). */
+	if (a.sa.sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) < 0) {
+		int err = errno;
+		close(fd);
+		return fail(id_text, "IPV6_V6ONLY failed", err);
+	}
 	if (!set_maxseg(fd, o))
 		return;
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, (int)backlog) < 0) {
+	if (bind(fd, &a.sa, alen) < 0 || listen(fd, (int)backlog) < 0) {
 		int err = errno;
 		close(fd);
 		return fail(id_text, "listen failed", err);
@@ -354,10 +400,11 @@ static void op_connect(double id, const struct jobject *o)
 		return;
 	if (fastopen > 1400)
 		return fail(id_text, "fastopen must be at most 1400 bytes", 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
-	if (inet_pton(AF_INET, addr->string, &a.sin_addr) != 1)
-		return fail(id_text, "addr is not an IPv4 address", 0);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	union address a;
+	socklen_t alen = address_of(addr->string, (unsigned)port, &a);
+	if (!alen)
+		return fail(id_text, "addr is not an IP address", 0);
+	int fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return fail(id_text, "socket failed", errno);
 	int value = (int)syncnt;
@@ -369,8 +416,9 @@ static void op_connect(double id, const struct jobject *o)
 	if (!set_maxseg(fd, o))
 		return;
 	if (bind_port > 0) {
-		struct sockaddr_in local = { .sin_family = AF_INET, .sin_port = htons((unsigned short)bind_port) };
-		if (bind(fd, (struct sockaddr *)&local, sizeof local) < 0) {
+		union address local;
+		socklen_t llen = address_of(a.sa.sa_family == AF_INET6 ? "::" : "0.0.0.0", (unsigned)bind_port, &local);
+		if (bind(fd, &local.sa, llen) < 0) {
 			int err = errno;
 			close(fd);
 			return fail(id_text, "bind failed", err);
@@ -383,7 +431,7 @@ static void op_connect(double id, const struct jobject *o)
 	char data[1400];
 	for (int i = 0; i < (int)sizeof data; i++)
 		data[i] = (char)('a' + i % 26);
-	ssize_t rc = fastopen < 0 ? connect(fd, (struct sockaddr *)&a, sizeof a) : sendto(fd, data, (size_t)fastopen, MSG_FASTOPEN, (struct sockaddr *)&a, sizeof a);
+	ssize_t rc = fastopen < 0 ? connect(fd, &a.sa, alen) : sendto(fd, data, (size_t)fastopen, MSG_FASTOPEN, &a.sa, alen);
 	int err = rc < 0 ? errno : 0;
 	/* Data taken into the SYN: the connection is still under way. */
 	if (fastopen >= 0 && rc >= 0)
@@ -534,11 +582,11 @@ static const char *tcp_state(unsigned st)
 static int listener_queue(unsigned port, unsigned *length, unsigned *limit)
 {
 	for (int i = 0; i < nsockets; i++) {
-		struct sockaddr_in a;
+		union address a;
 		socklen_t len = sizeof a;
 		struct tcp_info info;
 		socklen_t ilen = sizeof info;
-		if (!sockets[i].listening || getsockname(sockets[i].fd, (struct sockaddr *)&a, &len) || ntohs(a.sin_port) != port)
+		if (!sockets[i].listening || getsockname(sockets[i].fd, &a.sa, &len) || port_of(&a) != port)
 			continue;
 		if (getsockopt(sockets[i].fd, IPPROTO_TCP, TCP_INFO, &info, &ilen))
 			return 0;
@@ -549,35 +597,65 @@ static int listener_queue(unsigned port, unsigned *length, unsigned *limit)
 	return 0;
 }
 
-static void op_sockets(double id, const struct jobject *o)
+/* One /proc/net/tcp or tcp6 table as ss -tan shows it; addresses are in the kernel's byte order, word by word. */
+static void put_sockets(const char *path, int family, double want, int *first)
 {
-	double want = -1;
-	if (!number(o, "port", &want, 0))
-		return;
-	FILE *f = fopen("/proc/net/tcp", "r");
+	FILE *f = fopen(path, "r");
 	if (!f)
-		return fail(id_text, "cannot read /proc/net/tcp", errno);
-	begin(id);
-	put(",\"sockets\":[");
+		return;
 	char line[512];
-	int first = 1;
-	fgets(line, sizeof line, f);
+	if (!fgets(line, sizeof line, f)) {
+		fclose(f);
+		return;
+	}
 	while (fgets(line, sizeof line, f)) {
-		unsigned laddr, lport, raddr, rport, st, txq, rxq;
-		if (sscanf(line, " %*d: %8X:%4X %8X:%4X %2X %8X:%8X", &laddr, &lport, &raddr, &rport, &st, &txq, &rxq) != 7)
+		char lhex[33], rhex[33];
+		unsigned lport, rport, st, txq, rxq;
+		if (sscanf(line, " %*d: %32[0-9A-Fa-f]:%4X %32[0-9A-Fa-f]:%4X %2X %8X:%8X", lhex, &lport, rhex, &rport, &st, &txq, &rxq) != 7)
 			continue;
 		if (want >= 0 && lport != (unsigned)want)
 			continue;
 		if (st == 10)
 			listener_queue(lport, &rxq, &txq);
-		struct in_addr l = { laddr }, r = { raddr };
-		char ltext[INET_ADDRSTRLEN], rtext[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &l, ltext, sizeof ltext);
-		inet_ntop(AF_INET, &r, rtext, sizeof rtext);
-		put("%s{\"state\":\"%s\",\"local\":\"%s:%u\",\"remote\":\"%s:%u\",\"recv_q\":%u,\"send_q\":%u}", first ? "" : ",", tcp_state(st), ltext, lport, rtext, rport, rxq, txq);
-		first = 0;
+		union address l, r;
+		memset(&l, 0, sizeof l);
+		memset(&r, 0, sizeof r);
+		l.sa.sa_family = r.sa.sa_family = (sa_family_t)family;
+		unsigned char *lb = family == AF_INET6 ? l.v6.sin6_addr.s6_addr : (unsigned char *)&l.v4.sin_addr;
+		unsigned char *rb = family == AF_INET6 ? r.v6.sin6_addr.s6_addr : (unsigned char *)&r.v4.sin_addr;
+		for (size_t w = 0; w < strlen(lhex) / 8 && w < 4; w++) {
+			unsigned lw, rw;
+			sscanf(lhex + 8 * w, "%8X", &lw);
+			sscanf(rhex + 8 * w, "%8X", &rw);
+			memcpy(lb + 4 * w, &lw, 4);
+			memcpy(rb + 4 * w, &rw, 4);
+		}
+		if (family == AF_INET6) {
+			l.v6.sin6_port = htons((unsigned short)lport);
+			r.v6.sin6_port = htons((unsigned short)rport);
+		} else {
+			l.v4.sin_port = htons((unsigned short)lport);
+			r.v4.sin_port = htons((unsigned short)rport);
+		}
+		char ltext[INET6_ADDRSTRLEN + 8], rtext[INET6_ADDRSTRLEN + 8];
+		format_address(&l, ltext, sizeof ltext);
+		format_address(&r, rtext, sizeof rtext);
+		put("%s{\"state\":\"%s\",\"local\":\"%s\",\"remote\":\"%s\",\"recv_q\":%u,\"send_q\":%u}", *first ? "" : ",", tcp_state(st), ltext, rtext, rxq, txq);
+		*first = 0;
 	}
 	fclose(f);
+}
+
+static void op_sockets(double id, const struct jobject *o)
+{
+	double want = -1;
+	if (!number(o, "port", &want, 0))
+		return;
+	int first = 1;
+	begin(id);
+	put(",\"sockets\":[");
+	put_sockets("/proc/net/tcp", AF_INET, want, &first);
+	put_sockets("/proc/net/tcp6", AF_INET6, want, &first);
 	put("]");
 	send_reply();
 }
@@ -629,6 +707,7 @@ static void reset_all(void)
 	/* Cached routes and path-MTU exceptions would carry one case's ICMP into the next, and
 	 * cached Fast Open cookies one case's SYN-ACK into the next connect(). */
 	sysctl_write("net.ipv4.route.flush", "1");
+	sysctl_write("net.ipv6.route.flush", "1");
 	link_flush_tcp_metrics();
 }
 

@@ -10,34 +10,121 @@
 #include <linux/netlink.h>
 #include <linux/tcp_metrics.h>
 #include <net/if.h>
+#include <net/route.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Below IPv6's minimum MTU (1280) Linux takes IPv6 off the interface, its addresses and routes
+ * with it (addrconf_notify, NETDEV_CHANGEMTU): they are saved first and put back on restore. */
+#define IPV6_MIN_MTU 1280
+#define MAX_SAVED 8
+
+struct in6_ifreq {
+	struct in6_addr addr;
+	unsigned prefix_length;
+	int ifindex;
+};
+
 static struct {
 	int changed;
 	char name[IFNAMSIZ];
 	int mtu;
+	int naddrs, nroutes;
+	struct in6_ifreq addrs[MAX_SAVED];
+	struct in6_rtmsg routes[MAX_SAVED];
 } saved;
 
 static int interface_of(const char *addr, char *name)
 {
-	struct in_addr want;
-	if (inet_pton(AF_INET, addr, &want) != 1)
+	unsigned char want[16];
+	int family = inet_pton(AF_INET, addr, want) == 1 ? AF_INET : inet_pton(AF_INET6, addr, want) == 1 ? AF_INET6 : 0;
+	if (!family)
 		return EINVAL;
 	struct ifaddrs *list;
 	if (getifaddrs(&list) < 0)
 		return errno;
 	int err = ENODEV;
-	for (struct ifaddrs *i = list; i && err; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == want.s_addr) {
+	for (struct ifaddrs *i = list; i && err; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != family)
+			continue;
+		const void *have = family == AF_INET ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (memcmp(have, want, family == AF_INET ? 4 : 16) == 0) {
 			snprintf(name, IFNAMSIZ, "%s", i->ifa_name);
 			err = 0;
 		}
+	}
 	freeifaddrs(list);
 	return err;
+}
+
+static unsigned prefix_length(const struct sockaddr_in6 *mask)
+{
+	unsigned n = 0;
+	for (int i = 0; i < 16; i++)
+		n += (unsigned)__builtin_popcount(mask->sin6_addr.s6_addr[i]);
+	return n;
+}
+
+/* The interface's global IPv6 addresses, and the IPv6 routes through it via a gateway (/proc/net/ipv6_route). */
+static void save_ipv6(const char *name)
+{
+	int index = (int)if_nametoindex(name);
+	struct ifaddrs *list;
+	saved.naddrs = saved.nroutes = 0;
+	if (getifaddrs(&list) == 0) {
+		for (struct ifaddrs *i = list; i; i = i->ifa_next) {
+			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 || strcmp(i->ifa_name, name) || saved.naddrs == MAX_SAVED)
+				continue;
+			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)i->ifa_addr;
+			if (IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr))
+				continue;
+			saved.addrs[saved.naddrs++] = (struct in6_ifreq){ a->sin6_addr, prefix_length((const struct sockaddr_in6 *)i->ifa_netmask), index };
+		}
+		freeifaddrs(list);
+	}
+	FILE *f = fopen("/proc/net/ipv6_route", "r");
+	char line[256], dst[33], gateway[33], dev[IFNAMSIZ + 1];
+	unsigned dst_length, metric, flags;
+	while (f && fgets(line, sizeof line, f) && saved.nroutes < MAX_SAVED) {
+		if (sscanf(line, "%32s %x %*s %*x %32s %x %*x %*x %x %16s", dst, &dst_length, gateway, &metric, &flags, dev) != 6 || strcmp(dev, name) || !(flags & RTF_GATEWAY))
+			continue;
+		struct in6_rtmsg *r = &saved.routes[saved.nroutes++];
+		memset(r, 0, sizeof *r);
+		for (int b = 0; b < 16; b++) {
+			sscanf(dst + 2 * b, "%2hhx", &r->rtmsg_dst.s6_addr[b]);
+			sscanf(gateway + 2 * b, "%2hhx", &r->rtmsg_gateway.s6_addr[b]);
+		}
+		r->rtmsg_dst_len = (unsigned short)dst_length;
+		r->rtmsg_metric = metric;
+		r->rtmsg_flags = RTF_UP | RTF_GATEWAY;
+		r->rtmsg_ifindex = index;
+	}
+	if (f)
+		fclose(f);
+}
+
+static void restore_ipv6(void)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	/* The interface's IPv6 settings were made anew from the defaults: no duplicate address
+	 * detection, or the addresses would stay tentative for a second. */
+	char path[128];
+	snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/accept_dad", saved.name);
+	FILE *dad = fopen(path, "w");
+	if (dad) {
+		fputs("0", dad);
+		fclose(dad);
+	}
+	for (int i = 0; i < saved.naddrs; i++)
+		ioctl(fd, SIOCSIFADDR, &saved.addrs[i]);
+	for (int i = 0; i < saved.nroutes; i++)
+		ioctl(fd, SIOCADDRT, &saved.routes[i]);
+	close(fd);
 }
 
 static int mtu_ioctl(const char *name, unsigned long request, int *mtu)
@@ -62,20 +149,26 @@ int link_set_mtu(const char *addr, int mtu, int *previous)
 	int err = interface_of(addr, name);
 	if (!err)
 		err = mtu_ioctl(name, SIOCGIFMTU, previous);
-	if (!err)
-		err = mtu_ioctl(name, SIOCSIFMTU, &mtu);
 	if (!err && !saved.changed) {
 		saved.changed = 1;
 		snprintf(saved.name, sizeof saved.name, "%s", name);
 		saved.mtu = *previous;
+		save_ipv6(name);
 	}
+	if (!err)
+		err = mtu_ioctl(name, SIOCSIFMTU, &mtu);
 	return err;
 }
 
 void link_restore(void)
 {
-	if (saved.changed)
-		mtu_ioctl(saved.name, SIOCSIFMTU, &saved.mtu);
+	if (!saved.changed)
+		return;
+	int now = 0;
+	int lost_ipv6 = mtu_ioctl(saved.name, SIOCGIFMTU, &now) == 0 && now < IPV6_MIN_MTU && saved.mtu >= IPV6_MIN_MTU;
+	mtu_ioctl(saved.name, SIOCSIFMTU, &saved.mtu);
+	if (lost_ipv6)
+		restore_ipv6();
 	saved.changed = 0;
 }
 

@@ -1,7 +1,7 @@
 /** The agent's requests and replies (DESIGN.md "Agent protocol"), op by op. */
 
 export interface Requests {
-  listen: { port: number; backlog: number; addr?: string; reuseaddr?: boolean; maxseg?: number; fastopen?: number };
+  listen: { port: number; backlog: number; addr?: string; v6only?: boolean; reuseaddr?: boolean; maxseg?: number; fastopen?: number };
   accept: { fd: number; max: number; timeout_ms: number };
   connect: { addr: string; port: number; syncnt?: number; timeout_ms?: number; nonblocking?: boolean; bind_port?: number; maxseg?: number; fastopen?: number };
   connect_wait: { fd: number; timeout_ms: number };

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CLIENT_RANGE, TARGET_ADDR, TESTER_ADDR } from '../lab/addresses.ts';
+import { LAB_NETS } from '../lab/addresses.ts';
 import { runSync } from '../lab/command.ts';
 import { destroyAllLabs, Lab, listLabStates } from '../lab/lab.ts';
 import { checkPrivileges } from '../lab/privileges.ts';
@@ -26,7 +26,7 @@ export async function labCommand(args: string[]): Promise<number> {
     const lab = await Lab.create();
     // A lab made by `lab up` outlives this process: forget it here, 'lab down' removes it.
     lab.detach();
-    console.log(`lab ${lab.state.id}: tester ${lab.tester} (${TESTER_ADDR}, clients ${CLIENT_RANGE}), target ${lab.target} (${TARGET_ADDR})`);
+    console.log(`lab ${lab.state.id}: tester ${lab.tester} (${LAB_NETS[4].tester} ${LAB_NETS[6].tester}, clients ${LAB_NETS[4].clientRange} ${LAB_NETS[6].clientRange}), target ${lab.target} (${LAB_NETS[4].target} ${LAB_NETS[6].target})`);
     return 0;
   }
   if (sub === 'status') {
@@ -36,7 +36,7 @@ export async function labCommand(args: string[]): Promise<number> {
     for (const lab of labs) {
       const alive = lab.pids.filter((pid) => runSync(['kill', '-0', String(pid)]) !== null);
       const nft = runSync(['ip', 'netns', 'exec', lab.tester, 'nft', 'list', 'table', 'inet', 'tcpconform']) !== null;
-      console.log(`lab ${lab.id}: tester ${lab.tester} ${TESTER_ADDR}, target ${lab.target} ${TARGET_ADDR}${lab.kind === 'namespaces' ? '' : ` (${lab.kind})`}; processes alive ${alive.length}/${lab.pids.length}; nftables isolation ${nft ? 'on' : 'MISSING'}`);
+      console.log(`lab ${lab.id}: tester ${lab.tester} ${LAB_NETS[4].tester} ${LAB_NETS[6].tester}, target ${lab.target} ${LAB_NETS[4].target} ${LAB_NETS[6].target}${lab.kind === 'namespaces' ? '' : ` (${lab.kind})`}; processes alive ${alive.length}/${lab.pids.length}; nftables isolation ${nft ? 'on' : 'MISSING'}`);
     }
     const known = new Set(labs.flatMap((l) => [l.tester, l.target]));
     for (const ns of namespaces.filter((n) => !known.has(n))) console.log(`leftover namespace ${ns} (no state file: 'lab down' removes it)`);

@@ -74,6 +74,8 @@ function describeAnswer(an: SynAnswer): string {
       return an.acceptable ? 'RST+ACK' : 'unacceptable RST';
     case 'icmpUnreachable':
       return `ICMP unreachable code ${an.code}`;
+    case 'packetTooBig':
+      return 'ICMP packet too big (the link MTU)';
   }
 }
 

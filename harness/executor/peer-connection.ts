@@ -110,7 +110,7 @@ export class PeerConnection {
 
   // A remote peer answering the target's SYN.
 
-  remoteAnswer(conn: ConnId, answer: Exclude<SynAnswer, { kind: 'icmpUnreachable' }>): Crafted {
+  remoteAnswer(conn: ConnId, answer: Exclude<SynAnswer, { kind: 'icmpUnreachable' | 'packetTooBig' }>): Crafted {
     switch (answer.kind) {
       case 'synAck': {
         // It acknowledges the SYN and as much of the SYN's data as it says.

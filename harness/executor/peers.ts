@@ -2,6 +2,7 @@
  * Where each named peer of a scenario lives on the wire. Every case gets fresh ports, so no
  * state a previous case left in the kernel (a request, a TIME-WAIT) can meet the next one.
  */
+import { LAB_NETS, type LabNet } from '../lab/addresses.ts';
 import type { ClientId, ConnId, Peer } from '../model/actions.ts';
 
 export interface Endpoint {
@@ -10,15 +11,16 @@ export interface Endpoint {
 }
 
 /**
- * Which addresses the harness's peers use. In a lab every peer has its own address in the
- * client range 10.77.0.128/25 (DESIGN.md "The lab"); toward a remote host they all share this
- * machine's address and differ by port.
+ * Which addresses the harness's peers use. In a lab every peer has its own host in the lab's
+ * client range (DESIGN.md "The lab"); toward a remote host they all share this machine's
+ * address and differ by port.
  */
-export type Addressing = { readonly kind: 'lab' } | { readonly kind: 'shared'; readonly addr: string };
+export type Addressing = { readonly kind: 'lab'; readonly net: LabNet } | { readonly kind: 'shared'; readonly addr: string };
 
+/** Hosts of the client range: clients from 130, remote peers from 200, the probe at 250. */
 const CLIENT_BASE = 130;
 const REMOTE_BASE = 200;
-const LAB_PROBE_ADDR = '10.77.0.250';
+const PROBE_HOST = 250;
 /** Clients per case when they share one address: ports portBase .. portBase+7. */
 const SHARED_CLIENTS = 8;
 /** Nobody listens on the discard port in a target namespace: the closed port of every case. */
@@ -33,15 +35,15 @@ export class PeerMap {
 
   constructor(
     caseIndex: number,
-    private readonly addressing: Addressing = { kind: 'lab' },
+    private readonly addressing: Addressing = { kind: 'lab', net: LAB_NETS[4] },
   ) {
     // 16 ports per case (8 clients, 4 remotes, 4 probes): they never repeat for 2500 cases.
     this.portBase = 20_000 + ((caseIndex * 16) % 40_000);
     this.listenPort = 10_000 + (caseIndex % 10_000);
   }
 
-  private addr(labLastOctet: number): string {
-    return this.addressing.kind === 'lab' ? `10.77.0.${labLastOctet}` : this.addressing.addr;
+  private addr(host: number): string {
+    return this.addressing.kind === 'lab' ? this.addressing.net.host(host) : this.addressing.addr;
   }
 
   client(client: ClientId): Endpoint {
@@ -61,23 +63,23 @@ export class PeerMap {
   /** A fresh probe: the barrier's bare ACK to the closed port comes from here (its ack tells probes apart). */
   nextProbe(): { peer: Peer; endpoint: Endpoint } {
     const probe = this.probes++;
-    const addr = this.addressing.kind === 'lab' ? LAB_PROBE_ADDR : this.addressing.addr;
-    return { peer: { kind: 'probe', probe }, endpoint: { addr, port: this.portBase + 12 + (probe % 4) } };
+    return { peer: { kind: 'probe', probe }, endpoint: { addr: this.addr(PROBE_HOST), port: this.portBase + 12 + (probe % 4) } };
   }
 
   /** Which peer a target's packet to this address and port is for, if any. */
   peerOf(addr: string, port: number): Peer | null {
     const offset = port - this.portBase;
     if (offset < 0 || offset >= 16) return null;
-    if (offset >= 12) return addr === (this.addressing.kind === 'lab' ? LAB_PROBE_ADDR : this.addressing.addr) ? { kind: 'probe', probe: -1 } : null;
-    if (offset >= 8) {
-      // Remote peers differ by port (hosts may be shared).
-      if (this.addressing.kind === 'shared') return addr === this.addressing.addr ? { kind: 'remote', conn: offset - 8 } : null;
-      const last = Number(addr.split('.')[3]);
-      return addr.startsWith('10.77.0.') && last >= REMOTE_BASE ? { kind: 'remote', conn: offset - 8 } : null;
+    if (this.addressing.kind === 'shared') {
+      if (addr !== this.addressing.addr) return null;
+      return offset >= 12 ? { kind: 'probe', probe: -1 } : offset >= 8 ? { kind: 'remote', conn: offset - 8 } : { kind: 'client', client: offset };
     }
-    if (this.addressing.kind === 'shared') return addr === this.addressing.addr ? { kind: 'client', client: offset } : null;
-    const client = Number(addr.split('.')[3]) - CLIENT_BASE;
-    return addr.startsWith('10.77.0.') && client >= 0 && client < 60 && client % SHARED_CLIENTS === offset ? { kind: 'client', client } : null;
+    const host = this.addressing.net.hostNumber(addr);
+    if (host === null) return null;
+    if (offset >= 12) return host === PROBE_HOST ? { kind: 'probe', probe: -1 } : null;
+    // Remote peers differ by port (hosts may be shared).
+    if (offset >= 8) return host >= REMOTE_BASE && host < PROBE_HOST ? { kind: 'remote', conn: offset - 8 } : null;
+    const client = host - CLIENT_BASE;
+    return client >= 0 && client < 60 && client % SHARED_CLIENTS === offset ? { kind: 'client', client } : null;
   }
 }

@@ -2,7 +2,7 @@
 import type { SegmentFields } from '../diff/observation.ts';
 import { IP_ECN, type IpEcn, type SynOptions } from '../model/actions.ts';
 import type { TcpFlagName } from '../model/expectations.ts';
-import { decodeIpPacket, describePacket, ecnBits, icmpUnreachable, tcpPacket, type TcpOption, type TcpSegment } from '../packet/index.ts';
+import { decodeIpPacket, describePacket, ecnBits, icmpPacketTooBig, icmpUnreachable, tcpPacket, type TcpOption, type TcpSegment } from '../packet/index.ts';
 import type { Endpoint } from './peers.ts';
 
 /** A segment the harness sends, before addresses and its own TSval are filled in. */
@@ -49,6 +49,7 @@ export const craft = {
   },
 
   icmpUnreachable,
+  icmpPacketTooBig,
 
   /**
    * What the executor needs of a packet, decoded once: endpoints and, for TCP, the judged

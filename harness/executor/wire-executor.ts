@@ -11,9 +11,10 @@ import type { Observation, SentSegment, SilenceProof } from '../diff/observation
 import { describeSegment } from '../diff/describe.ts';
 import { SETTINGS_SYSCTLS, settingsFrom, withConfig, type TargetSettings } from '../model/profiles.ts';
 import { peerTsval, probeAck } from '../model/harness-numbers.ts';
-import type { Action, ClientId, ConnId, IcmpUnreachableCode, Peer, SynAnswer, TimedAction, Scenario } from '../model/actions.ts';
+import { wireVersion, type Action, type AddressFamily, type ClientId, type ConnId, type IcmpUnreachableCode, type Peer, type SynAnswer, type TimedAction, type Scenario } from '../model/actions.ts';
 import type { CallResult, ConnectErrno, CounterName } from '../model/expectations.ts';
-import { CLOSED_PORT, PeerMap, type Addressing, type Endpoint } from './peers.ts';
+import { CLOSED_PORT, PeerMap, type Endpoint } from './peers.ts';
+import type { FamilyAddresses, TargetAddresses } from '../target/target.ts';
 import { type Execution, type RawPacket, type ScenarioExecutor } from './execution.ts';
 import { answersProbe, probePacket } from './probe.ts';
 import { ScenarioProgress } from '../model/preconditions.ts';
@@ -54,11 +55,8 @@ export interface WireTargetParts {
   readonly description: string;
   readonly agent: AgentClient;
   readonly wire: Wire;
-  /** The target's address on the link. */
-  readonly targetAddr: string;
-  /** Where ICMP errors come from: the tester, acting as the router on the path. */
-  readonly routerAddr: string;
-  readonly peers: Addressing;
+  /** Per IP version: the target's address on the link, the tester's (ICMP errors come from it, the router on the path), the peers'. */
+  readonly addresses: TargetAddresses;
   readonly mtu: number;
   /** The target's interface toward the tester is the project's (a lab's veth, a VM's NIC): a case may change its MTU. */
   readonly ownsLink: boolean;
@@ -68,7 +66,7 @@ export interface WireTargetParts {
 const LINK_WAIT_MS = 5_000;
 
 export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExecutor & { readonly settings: TargetSettings }> {
-  const { agent, wire, targetAddr } = parts;
+  const { agent, wire } = parts;
   await agent.reset();
   const live = await agent.sysctlGet([...SETTINGS_SYSCTLS]);
   const settings = settingsFrom(live, parts.mtu);
@@ -78,25 +76,47 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
   // Closing the executor cuts short a case's waits: the run is ending, and nothing it waits for matters.
   let closed: () => void = () => undefined;
   const closing = new Promise<void>((resolve) => (closed = resolve));
-
+  /**
+   * Probes in every IP version the target carries until it answers: neighbour discovery done
+   * (IPv6's first solicitation may go unanswered for a second), the link up after an MTU
+   * change (which, below 1280, also takes IPv6 off the interface until the agent's reset).
+   */
+  const linksUp = async (): Promise<void> => {
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      const addresses = parts.addresses[wireVersion(family)];
+      if (addresses === undefined) continue;
+      const run = new CaseRun(agent, wire, family, addresses, new PeerMap(caseIndex++, addresses.peers), parts.mtu, closing);
+      try {
+        await run.linkUp();
+      } finally {
+        run.stop();
+      }
+    }
+  };
+  await linksUp();
   return {
     description: parts.description,
     settings,
     notApplicable(scenario: Scenario): string | null {
+      const version = wireVersion(scenario.family ?? 'ipv4');
+      if (parts.addresses[version] === undefined) return `the target has no IPv${version} address`;
       const missing = Object.keys(scenario.config).find((name) => !(name in live));
       if (missing !== undefined) return `the target has no ${missing}`;
       if (scenario.mtu !== undefined && !parts.ownsLink) return "the MTU of a remote host's interface is not the harness's to change";
       return null;
     },
     async execute(scenario: Scenario): Promise<Execution> {
-      const peers = new PeerMap(caseIndex++, parts.peers);
+      const family = scenario.family ?? 'ipv4';
+      const addresses = parts.addresses[wireVersion(family)]!;
+      const peers = new PeerMap(caseIndex++, addresses.peers);
       await agent.reset();
+      if (mtuChanged) await linksUp();
       for (const [name, value] of Object.entries(BASELINE)) await agent.sysctlSet(name, value);
       for (const [name, value] of Object.entries(scenario.config)) await agent.sysctlSet(name, String(value));
       if (scenario.rmem) await agent.sysctlSet('net.ipv4.tcp_rmem', scenario.rmem.join('\t'));
-      if (scenario.mtu !== undefined) await agent.setMtu(targetAddr, scenario.mtu);
-      const run = new CaseRun(agent, wire, targetAddr, peers, scenario.mtu ?? parts.mtu, parts.routerAddr, closing);
-      if (mtuChanged || scenario.mtu !== undefined) await run.linkUp();
+      if (scenario.mtu !== undefined) await agent.setMtu(addresses.target, scenario.mtu);
+      const run = new CaseRun(agent, wire, family, addresses, peers, scenario.mtu ?? parts.mtu, closing);
+      if (scenario.mtu !== undefined) await run.linkUp();
       mtuChanged = scenario.mtu !== undefined;
       const before = await agent.counters();
       try {
@@ -143,15 +163,18 @@ class CaseRun {
   private barrierWaiter: { ack: number; resolve: () => void } | null = null;
   private readonly unsubscribe: () => void;
 
+  private readonly targetAddr: string;
+
   constructor(
     private readonly agent: AgentClient,
     private readonly wire: Wire,
-    private readonly targetAddr: string,
+    private readonly family: AddressFamily,
+    private readonly addresses: FamilyAddresses,
     private readonly peers: PeerMap,
     private readonly mtu: number,
-    private readonly routerAddr: string,
     private readonly closing: Promise<void>,
   ) {
+    this.targetAddr = addresses.target;
     this.unsubscribe = wire.subscribe((p) => this.onPacket(p.at, p.bytes));
   }
 
@@ -184,7 +207,7 @@ class CaseRun {
     const { peers } = this;
     switch (action.kind) {
       case 'listen': {
-        const reply = await this.agent.listen({ port: peers.listenPort, backlog: action.backlog, ...(action.maxseg === undefined ? {} : { maxseg: action.maxseg }), ...(action.fastOpen === undefined ? {} : { fastopen: action.fastOpen }) });
+        const reply = await this.agent.listen({ port: peers.listenPort, backlog: action.backlog, ...LISTEN_ADDRESS[this.family], ...(action.maxseg === undefined ? {} : { maxseg: action.maxseg }), ...(action.fastOpen === undefined ? {} : { fastopen: action.fastOpen }) });
         this.listenerFd = reply.fd;
         this.result(index, { call: 'listen', ok: true });
         return;
@@ -247,7 +270,7 @@ class CaseRun {
   private async connect(index: number, { conn, syncnt, maxseg, fastOpen }: Extract<Action, { kind: 'connect' }>): Promise<void> {
     this.peers.setHost(conn, this.progress.hostOf(conn));
     const remote = this.peers.remote(conn);
-    const reply = await this.agent.connect({ addr: remote.addr, port: remote.port, nonblocking: true, ...(syncnt === null ? {} : { syncnt }), ...(maxseg === undefined ? {} : { maxseg }), ...(fastOpen === undefined ? {} : { fastopen: fastOpen }) });
+    const reply = await this.agent.connect({ addr: this.family === 'ipv4-mapped' ? `::ffff:${remote.addr}` : remote.addr, port: remote.port, nonblocking: true, ...(syncnt === null ? {} : { syncnt }), ...(maxseg === undefined ? {} : { maxseg }), ...(fastOpen === undefined ? {} : { fastopen: fastOpen }) });
     this.connectFds.set(conn, reply.fd);
     if (reply.errno !== 'EINPROGRESS') {
       this.result(index, { call: 'connect', errno: connectErrno(reply.errno) });
@@ -267,6 +290,7 @@ class CaseRun {
     const peer: Peer = { kind: 'remote', conn };
     const connection = this.connection(peer);
     if (answer.kind === 'icmpUnreachable') return this.unreachable(peer, answer.code);
+    if (answer.kind === 'packetTooBig') return this.sendIcmp(craft.icmpPacketTooBig({ src: this.addresses.tester, dst: this.targetAddr, mtu: this.mtu, quoting: connection.synPacket ?? new Uint8Array(0) }));
     return this.send(index, peer, this.peers.remote(conn), { addr: this.targetAddr, port: connection.targetPort }, connection.remoteAnswer(conn, answer));
   }
 
@@ -275,8 +299,11 @@ class CaseRun {
    * to it undeliverable. Fragmentation-needed names the link's own MTU: a lower one would be
    * cached for the destination and shrink the MSS of later cases (their state must not leak).
    */
-  private async unreachable(peer: Peer, code: IcmpUnreachableCode): Promise<void> {
-    const bytes = craft.icmpUnreachable({ src: this.routerAddr, dst: this.targetAddr, code, quoting: this.connection(peer).synPacket ?? new Uint8Array(28), nextHopMtu: this.mtu });
+  private unreachable(peer: Peer, code: IcmpUnreachableCode): Promise<void> {
+    return this.sendIcmp(craft.icmpUnreachable({ src: this.addresses.tester, dst: this.targetAddr, code, quoting: this.connection(peer).synPacket ?? new Uint8Array(0), nextHopMtu: this.mtu }));
+  }
+
+  private async sendIcmp(bytes: Uint8Array): Promise<void> {
     const at = await this.wire.send(bytes);
     this.packets.push({ at, bytes });
   }
@@ -357,12 +384,24 @@ class CaseRun {
     return clients;
   }
 
+  /** A peer as accept() names it: "a.b.c.d:port" or "[v6]:port", an IPv4-mapped one as its IPv4 address. */
   private clientAt(address: string): ClientId | null {
-    const [addr = '', port = '0'] = address.split(':');
-    const peer = this.peers.peerOf(addr, Number(port));
+    const split = /^\[?(.*?)\]?:(\d+)$/.exec(address);
+    if (split === null) return null;
+    const peer = this.peers.peerOf(split[1]!.replace(/^::ffff:(?=\d+\.)/, ''), Number(split[2]));
     return peer?.kind === 'client' ? peer.client : null;
   }
 }
+
+/**
+ * Where the listener binds: IPv4's any address; IPv6's, IPv6 only; or IPv6's taking IPv4 too,
+ * whose connections then have IPv4-mapped addresses (RFC 3493 §5.3).
+ */
+const LISTEN_ADDRESS: Readonly<Record<AddressFamily, { addr?: string; v6only?: boolean }>> = {
+  ipv4: {},
+  ipv6: { addr: '::', v6only: true },
+  'ipv4-mapped': { addr: '::', v6only: false },
+};
 
 function key(peer: Peer): string {
   return peer.kind === 'client' ? `c${peer.client}` : peer.kind === 'remote' ? `r${peer.conn}` : `p${peer.probe}`;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
-import { CLIENT_RANGE, LAB_PREFIX, LINK_PREFIX_LENGTH, RAW_MARK, TARGET_ADDR, TESTER_ADDR } from './addresses.ts';
+import { LAB_NETS, LAB_PREFIX, RAW_MARK } from './addresses.ts';
 import { run, runSync } from './command.ts';
 import { checkPrivileges } from './privileges.ts';
 import { onTeardown } from './teardown.ts';
@@ -105,20 +105,31 @@ export class Lab {
 }
 
 
-async function setUpTester(ns: string, link: string): Promise<void> {
-  await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-  await run(['ip', '-n', ns, 'addr', 'add', `${TESTER_ADDR}/${LINK_PREFIX_LENGTH}`, 'dev', link]);
+/**
+ * Both families on the link at once: addresses without duplicate address detection (usable at
+ * once), no router solicitations; then the interface comes up.
+ */
+async function addLinkAddresses(ns: string, link: string, own: 'tester' | 'target'): Promise<void> {
+  await run(['ip', 'netns', 'exec', ns, 'sh', '-c', `for c in ${link}; do echo 0 > /proc/sys/net/ipv6/conf/$c/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/$c/router_solicitations; done`]);
+  for (const net of Object.values(LAB_NETS)) await run(['ip', '-n', ns, 'addr', 'add', `${net[own]}/${net.prefixLength}`, 'dev', link, ...(net.family === 6 ? ['nodad'] : [])]);
   await run(['ip', '-n', ns, 'link', 'set', link, 'up']);
-  // Every client address is the tester's own, so the target's answers are delivered to the raw sockets.
-  await run(['ip', '-n', ns, 'route', 'add', 'local', CLIENT_RANGE, 'dev', 'lo']);
   // Offloaded checksums stay unfinished in captures; we want to see and check the real ones.
   await run(['ip', 'netns', 'exec', ns, 'ethtool', '-K', link, 'tx', 'off']);
+}
+
+async function setUpTester(ns: string, link: string): Promise<void> {
+  await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  await addLinkAddresses(ns, link, 'tester');
+  // Every client address is the tester's own, so the target's answers are delivered here
+  // (and the tester answers neighbour solicitations for its link address).
+  for (const net of Object.values(LAB_NETS)) await run(['ip', '-n', ns, 'route', 'add', 'local', net.clientRange, 'dev', 'lo']);
   // Only crafted segments leave: the tester kernel's own RSTs and ICMP errors for segments
-  // meant for the raw sockets must never reach the target.
+  // meant for the harness must never reach the target. Neighbour discovery still may.
   await run(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], `table inet tcpconform {
   chain output {
     type filter hook output priority 0; policy accept;
     meta l4proto { tcp, icmp } meta mark != ${RAW_MARK} drop
+    icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, echo-request, echo-reply } meta mark != ${RAW_MARK} drop
   }
 }
 `);
@@ -126,10 +137,8 @@ async function setUpTester(ns: string, link: string): Promise<void> {
 
 async function setUpTargetLink(ns: string, link: string): Promise<void> {
   await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-  await run(['ip', '-n', ns, 'addr', 'add', `${TARGET_ADDR}/${LINK_PREFIX_LENGTH}`, 'dev', link]);
-  await run(['ip', '-n', ns, 'link', 'set', link, 'up']);
-  await run(['ip', 'netns', 'exec', ns, 'ethtool', '-K', link, 'tx', 'off']);
-  await run(['ip', '-n', ns, 'route', 'add', CLIENT_RANGE, 'via', TESTER_ADDR]);
+  await addLinkAddresses(ns, link, 'target');
+  for (const net of Object.values(LAB_NETS)) await run(['ip', '-n', ns, 'route', 'add', net.clientRange, 'via', net.tester]);
 }
 
 function stateFile(id: string): string {

@@ -5,11 +5,11 @@
 export const FRAME_HEADER = 13;
 
 export const enum FrameKind {
-  /** harness -> relay: send this IPv4 packet. */
+  /** harness -> relay: send this IP packet. */
   Send = 0,
   /** relay -> harness: a packet was sent (payload empty), in request order. */
   Sent = 1,
-  /** relay -> harness: a TCP or ICMP packet arrived. */
+  /** relay -> harness: an IP packet arrived. */
   Received = 2,
   /** relay -> harness: the relay's sockets are open. */
   Ready = 3,

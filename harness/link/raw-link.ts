@@ -1,5 +1,5 @@
 /**
- * The harness's end of the raw link: crafted IPv4 packets out, captured TCP and ICMP in, each
+ * The harness's end of the raw link: crafted IP packets (either family) out, every packet the tester receives in, each
  * with its monotonic timestamp, all of it also appended to the run's pcap.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -72,7 +72,7 @@ export class RawLink {
     return link;
   }
 
-  /** Sends one IPv4 packet; resolves with the monotonic time it left. */
+  /** Sends one IP packet; resolves with the monotonic time it left. */
   send(bytes: Uint8Array): Promise<number> {
     if (this.exited) return Promise.reject(this.exited);
     return new Promise((resolve, reject) => {

@@ -7,8 +7,9 @@ declare module 'raw-socket' {
     close(): void;
   }
   const raw: {
-    createSocket(options: { protocol: number; bufferSize?: number }): RawSocket;
+    createSocket(options: { protocol: number; bufferSize?: number; addressFamily?: number }): RawSocket;
     Protocol: { TCP: number; ICMP: number; UDP: number; None: number };
+    AddressFamily: { IPv4: number; IPv6: number };
   };
   export default raw;
 }

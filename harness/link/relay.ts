@@ -1,30 +1,46 @@
 /**
  * The raw link's far end, run inside the tester namespace: sends what the harness frames on
- * stdin through an IP_HDRINCL raw socket carrying the lab's mark, and frames every TCP and
- * ICMP packet the namespace receives onto stdout with its receive time.
+ * stdin through header-including raw sockets (IPv4 and IPv6) carrying the lab's mark, and
+ * passes on every packet the namespace receives, as the capture binary frames it.
  */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import raw from 'raw-socket';
 import { RAW_MARK } from '../lab/addresses.ts';
+import { formatIpv6 } from '../packet/address.ts';
 import { encodeFrame, FrameKind, FrameReader, monotonicMs } from './framing.ts';
 
 const SOL_SOCKET = 1;
 const SO_MARK = 36;
 const IPPROTO_RAW = 255;
+const CAPTURE = join(dirname(fileURLToPath(import.meta.url)), '../../build/tcpconform-capture');
 
 const out = (kind: FrameKind, payload: Uint8Array = new Uint8Array(0), at = monotonicMs()): void => {
   process.stdout.write(encodeFrame({ kind, at, payload }));
 };
+const fail = (message: string): void => out(FrameKind.Error, new TextEncoder().encode(message));
 
-// IPPROTO_RAW implies IP_HDRINCL: the harness writes whole IPv4 packets.
-const sender = raw.createSocket({ protocol: IPPROTO_RAW });
-sender.setOption(SOL_SOCKET, SO_MARK, RAW_MARK);
-// Held for the process's life: a socket nothing references is garbage-collected, and with it
-// the native poll that delivers its packets (receiving stopped after ~100 packets without this).
-const receivers = [raw.createSocket({ protocol: raw.Protocol.TCP }), raw.createSocket({ protocol: raw.Protocol.ICMP })];
-for (const receiver of receivers) {
-  receiver.on('message', (buffer: Buffer) => out(FrameKind.Received, new Uint8Array(buffer), monotonicMs()));
-  receiver.on('error', (error: Error) => out(FrameKind.Error, new TextEncoder().encode(String(error))));
-}
+// IPPROTO_RAW implies IP_HDRINCL (and, for IPv6, IPV6_HDRINCL): the harness writes whole packets.
+const senders = {
+  4: raw.createSocket({ protocol: IPPROTO_RAW }),
+  6: raw.createSocket({ protocol: IPPROTO_RAW, addressFamily: raw.AddressFamily.IPv6 }),
+};
+for (const sender of Object.values(senders)) sender.setOption(SOL_SOCKET, SO_MARK, RAW_MARK);
+
+// Packets in: an AF_PACKET socket in a static helper, since raw IPv6 sockets never show the IPv6 header.
+const capture = spawn(CAPTURE, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+const captured = new FrameReader();
+capture.stdout.on('data', (chunk: Buffer) => {
+  for (const frame of captured.push(new Uint8Array(chunk))) {
+    if (frame.kind === FrameKind.Ready) out(FrameKind.Ready);
+    else out(frame.kind, frame.payload, frame.at);
+  }
+});
+capture.on('exit', (code) => {
+  process.stderr.write(`the capture (${CAPTURE}) exited (${code})\n`);
+  process.exit(1);
+});
 
 const reader = new FrameReader();
 const queue: Uint8Array[] = [];
@@ -37,9 +53,10 @@ function sendNext(): void {
     return;
   }
   sending = true;
-  const dst = `${packet[16]}.${packet[17]}.${packet[18]}.${packet[19]}`;
+  const v6 = packet[0]! >> 4 === 6;
+  const dst = v6 ? formatIpv6(packet, 24) : `${packet[16]}.${packet[17]}.${packet[18]}.${packet[19]}`;
   let at = 0;
-  sender.send(
+  senders[v6 ? 6 : 4].send(
     Buffer.from(packet),
     0,
     packet.length,
@@ -48,7 +65,7 @@ function sendNext(): void {
       at = monotonicMs();
     },
     (error: Error | null) => {
-      if (error) out(FrameKind.Error, new TextEncoder().encode(String(error)));
+      if (error) fail(String(error));
       else out(FrameKind.Sent, new Uint8Array(0), at || monotonicMs());
       sendNext();
     },
@@ -59,9 +76,10 @@ process.stdin.on('data', (chunk: Buffer) => {
   for (const frame of reader.push(new Uint8Array(chunk))) if (frame.kind === FrameKind.Send) queue.push(frame.payload);
   if (!sending) sendNext();
 });
-// The harness is gone: so are we. (Closing the receivers here also keeps them referenced.)
+// The harness is gone: so are we (the capture ends with us).
 process.stdin.on('end', () => {
-  for (const receiver of receivers) receiver.close();
+  capture.removeAllListeners('exit');
+  capture.kill('SIGKILL');
+  for (const sender of Object.values(senders)) sender.close();
   process.exit(0);
 });
-out(FrameKind.Ready);

@@ -65,16 +65,30 @@ export type SynAnswer =
   /** After the target's close(): an RST whose SEQ is exactly the target's RCV.NXT (RFC 5961 §3.2; in TIME-WAIT, RFC 1337's assassination). */
   | { kind: 'rstInWindow' }
   | { kind: 'rst'; acceptable: boolean }
-  | { kind: 'icmpUnreachable'; code: IcmpUnreachableCode };
+  | { kind: 'icmpUnreachable'; code: IcmpUnreachableCode }
+  /** A router on the path says the SYN exceeds the next hop's MTU, which it names as the link's own (RFC 8201 §4, RFC 1191). */
+  | { kind: 'packetTooBig' };
 
-/** ICMP destination-unreachable codes, all sixteen (RFC 792, RFC 1122 §3.2.2.1, RFC 1812 §5.2.7.1). */
+/**
+ * ICMP destination-unreachable codes, all sixteen (RFC 792, RFC 1122 §3.2.2.1, RFC 1812 §5.2.7.1). */
 export const ICMP_UNREACHABLE_CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] as const;
 export type IcmpUnreachableCode = (typeof ICMP_UNREACHABLE_CODES)[number];
 
 /** TCP_MAXSEG's range on Linux (do_tcp_setsockopt: TCP_MIN_MSS to MAX_TCP_WINDOW; 0 means unset). */
 export const MAXSEG_RANGE = { min: 88, max: 32767 } as const;
 
-/** The MTUs a scenario may give the target's interface: 576 (every IPv4 host takes it, RFC 791) to a jumbo frame. */
+/**
+ * How a scenario's connections are addressed: IPv4, IPv6, or IPv4 on the wire to and from the
+ * target's AF_INET6 sockets (an IPv4-mapped address, RFC 4291 §2.5.5.2; a listener without
+ * IPV6_V6ONLY). Absent means IPv4.
+ */
+export const ADDRESS_FAMILIES = ['ipv4', 'ipv6', 'ipv4-mapped'] as const;
+export type AddressFamily = (typeof ADDRESS_FAMILIES)[number];
+
+/** The IP version on the wire. */
+export const wireVersion = (family: AddressFamily): 4 | 6 => (family === 'ipv6' ? 6 : 4);
+
+/** The MTUs a scenario may give the target's interface: 576 (every IPv4 host takes it, RFC 791) to a jumbo frame; IPv6 needs 1280 (RFC 8200 §5). */
 export const MTU_RANGE = { min: 576, max: 9000 } as const;
 
 /** The sysctls a scenario may set; all per network namespace on Linux. */
@@ -187,9 +201,11 @@ export interface TimedAction {
 
 /**
  * One case of a property: the settings it starts from and what it does. `rmem` (tcp_rmem) and
- * `mtu` (of the target's interface to the tester) are the target's own when absent.
+ * `mtu` (of the target's interface to the tester) are the target's own when absent; `family`
+ * is IPv4 when absent.
  */
 export interface Scenario {
+  readonly family?: AddressFamily;
   readonly config: Readonly<Partial<Record<SysctlName, number>>>;
   readonly rmem?: Rmem;
   readonly mtu?: number;

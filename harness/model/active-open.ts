@@ -6,6 +6,7 @@ import { RULES } from './rules.ts';
 import { badAckOffset, dataAckedBy, peerTsval } from './harness-numbers.ts';
 import type { ConnectErrno, Expected32, ExpectedSegment, Interval, RuleRef, TcpFlagName } from './expectations.ts';
 import type { Action, ConnId, EcnFlag, IcmpUnreachableCode, SynAnswer } from './actions.ts';
+import { unreachableErrno } from './icmp-errors.ts';
 import { fastOpenSyn, learnFromSynAck, type FastOpenSyn } from './fast-open-client.ts';
 import { ActiveClose, retransmitOnRto, type PeerEvent, type Retransmission } from './active-close.ts';
 import { closedPortReset } from './closed-port.ts';
@@ -17,30 +18,6 @@ import { optionsOn } from './profiles.ts';
 /** BSD, per the article: retransmit after 6 s and 24 s, give up at 75 s. */
 const BSD_SCHEDULE = [6000, 18_000];
 const BSD_TIMEOUT = 75_000;
-
-/**
- * Linux icmp_err_convert (net/ipv4/icmp.c), by destination-unreachable code: the errno a
- * connect() in SYN_SENT fails with, whether the kernel deems the code fatal or not (tcp_v4_err
- * aborts SYN_SENT on any). Fragmentation needed (4) only adjusts the path MTU.
- */
-const ICMP_ERRNO: Record<IcmpUnreachableCode, ConnectErrno | null> = {
-  0: 'ENETUNREACH',
-  1: 'EHOSTUNREACH',
-  2: 'ENOPROTOOPT',
-  3: 'ECONNREFUSED',
-  4: null,
-  5: 'EOPNOTSUPP', // source route failed
-  6: 'ENETUNREACH', // network unknown
-  7: 'EHOSTDOWN', // host unknown
-  8: 'ENONET', // source host isolated
-  9: 'ENETUNREACH', // network administratively prohibited
-  10: 'EHOSTUNREACH', // host administratively prohibited
-  11: 'ENETUNREACH', // network unreachable for TOS
-  12: 'EHOSTUNREACH', // host unreachable for TOS
-  13: 'EHOSTUNREACH', // communication administratively prohibited
-  14: 'EHOSTUNREACH', // host precedence violation
-  15: 'EHOSTUNREACH', // precedence cutoff in effect
-};
 
 /** The SYN-ACK's AE, CWR, ECE as AccECN reads them: 010, 011, 100 and 110 mean an AccECN server. */
 function accEcnSynAck(flags: readonly EcnFlag[]): boolean {
@@ -65,7 +42,7 @@ export function synTimeoutMs(retries: number, rtoMax: number = TCP_RTO_MAX): num
 type State = 'synSent' | 'synRcvd' | 'established' | 'closing' | 'closed';
 
 /** The remote's answer as a closing socket takes it. */
-const CLOSE_EVENT: Record<SynAnswer['kind'], PeerEvent> = { fin: 'fin', ack: 'ack', rstInWindow: 'rstInWindow', synAck: 'oldSyn', syn: 'oldSyn', rst: 'rstOutOfWindow', icmpUnreachable: 'ignored' };
+const CLOSE_EVENT: Record<SynAnswer['kind'], PeerEvent> = { fin: 'fin', ack: 'ack', rstInWindow: 'rstInWindow', synAck: 'oldSyn', syn: 'oldSyn', rst: 'rstOutOfWindow', icmpUnreachable: 'ignored', packetTooBig: 'ignored' };
 
 export class ActiveOpen {
   private state: State = 'synSent';
@@ -273,6 +250,7 @@ export class ActiveOpen {
       case 'rstInWindow':
         return ctx.drop(this.peer, now, RULES.rstAfterReset);
       case 'icmpUnreachable':
+      case 'packetTooBig':
         return ctx.drop(this.peer, now, RULES.connectIgnored);
     }
   }
@@ -298,6 +276,7 @@ export class ActiveOpen {
       case 'fin':
       case 'rst':
       case 'icmpUnreachable':
+      case 'packetTooBig':
         // An out-of-window RST or a soft ICMP error is dropped; a FIN or an in-window RST come only after close() (preconditions).
         return ctx.drop(this.peer, now, RULES.connectIgnored);
     }
@@ -321,8 +300,10 @@ export class ActiveOpen {
         // The harness's RST carries SEQ 0, outside the window RCV.NXT opened: dropped (RFC 5961 §3.2).
         return ctx.drop(this.peer, now, RULES.connectIgnored);
       case 'icmpUnreachable':
-        // Linux tcp_v4_err treats SYN-RECEIVED of a simultaneous open as SYN-SENT.
+        // Linux tcp_v4_err and tcp_v6_err treat SYN-RECEIVED of a simultaneous open as SYN-SENT.
         return this.icmpUnreachable(answer.code, now);
+      case 'packetTooBig':
+        return ctx.drop(this.peer, now, RULES.pathMtu);
       case 'fin':
       case 'rstInWindow':
         return; // they answer close(), which leaves SYN-RECEIVED (preconditions.ts)
@@ -379,6 +360,8 @@ export class ActiveOpen {
         return this.resendSoon(now);
       case 'icmpUnreachable':
         return this.icmpUnreachable(answer.code, now);
+      case 'packetTooBig':
+        return ctx.drop(this.peer, now, RULES.pathMtu);
       case 'fin':
       case 'rstInWindow':
         return; // they answer close(), which leaves SYN-SENT (preconditions.ts)
@@ -394,11 +377,11 @@ export class ActiveOpen {
     this.ctx.result({ call: 'connect', errno: null }, at, rule, this.call);
   }
 
-  /** Linux tcp_v4_err in SYN-SENT (and SYN-RECEIVED of a simultaneous open): the error ends connect() at once; BSD keeps it for the timeout. */
+  /** Linux tcp_v4_err and tcp_v6_err in SYN-SENT (and SYN-RECEIVED of a simultaneous open): the error ends connect() at once; BSD keeps it for the timeout. */
   private icmpUnreachable(code: IcmpUnreachableCode, now: Interval): void {
     const { ctx } = this;
-    const errno = ICMP_ERRNO[code];
-    if (errno === null) return ctx.drop(this.peer, now, RULES.icmpFragNeeded);
+    const errno = unreachableErrno(ctx.settings.family, code);
+    if (errno === null) return ctx.drop(this.peer, now, RULES.pathMtu);
     if (ctx.profile.flags.icmpUnreachableAbortsConnect) return this.fail(errno, response(now), RULES.connectIcmp);
     // BSD: a soft error, remembered until the timer gives up.
     this.softError = errno;

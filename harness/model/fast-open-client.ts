@@ -6,6 +6,7 @@
 import type { ConnId } from './actions.ts';
 import type { Context } from './context.ts';
 import { REMOTE_FAST_OPEN_COOKIE } from './harness-numbers.ts';
+import { headerBytes } from './profiles.ts';
 
 /** net.ipv4.tcp_fastopen's client bit (TFO_CLIENT_ENABLE). */
 const TFO_CLIENT_ENABLE = 0x1;
@@ -50,7 +51,7 @@ export function fastOpenSyn(ctx: Context, host: ConnId, bytes: number, advmss: n
   // mss_clamp: the SYN's own MSS unless one is cached, TCP_MAXSEG below either (tcp_mss_clamp).
   const mssClamp = Math.min(entry?.mss ?? advmss, maxseg ?? Infinity);
   if (!entry?.cookie) return { kind: 'syn', option: entry?.tryExp === 1 ? 'exp:' : '', data: 0, mssClamp };
-  const space = Math.max(Math.min(ctx.settings.mtu - 40, mssClamp), TCP_MIN_SND_MSS) - MAX_TCP_OPTION_SPACE;
+  const space = Math.max(Math.min(ctx.settings.mtu - headerBytes(ctx.settings.family), mssClamp), TCP_MIN_SND_MSS) - MAX_TCP_OPTION_SPACE;
   return { kind: 'syn', option: hex(REMOTE_FAST_OPEN_COOKIE), data: Math.min(bytes, space), mssClamp };
 }
 

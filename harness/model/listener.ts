@@ -4,6 +4,7 @@
  * client's segment to the arm for its state; each arm cites its rule. The listener's SYN queue
  * and accept queue are views of those states, as the kernel's are of its sockets.
  */
+import { unreachableEndsRequest } from './icmp-errors.ts';
 import type { Action, ClientId, EcnRequest, FastOpenOption, IcmpUnreachableCode, IpEcn, SynOptions } from './actions.ts';
 import { inFastOpenChild, fastOpenChildTimer, tryFastOpen, type FastOpenChild } from './fast-open.ts';
 import { closedPortReset } from './closed-port.ts';
@@ -278,8 +279,8 @@ export class Listener {
         ctx.count('TcpExt.EmbryonicRsts', RULES.rstInSynRcvd);
         return this.endRequest(request, null);
       case 'icmpUnreachable':
-        // tcp_req_err: only net and host unreachable abort a request (the ICMP quotes its SYN-ACK, so its ISN matches).
-        if (segment.code !== 0 && segment.code !== 1) return ctx.drop(peer, now, RULES.icmpToRequest);
+        // tcp_req_err: only a fatal error aborts a request (the ICMP quotes its SYN-ACK, so its ISN matches).
+        if (!unreachableEndsRequest(ctx.settings.family, segment.code)) return ctx.drop(peer, now, RULES.icmpToRequest);
         ctx.count('TcpExt.ListenDrops', RULES.icmpToRequest);
         return this.endRequest(request, null);
     }

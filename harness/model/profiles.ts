@@ -3,7 +3,7 @@
  * the flag behind any difference. Live sysctls come separately (TargetSettings).
  */
 import { UsageError } from '../cli/errors.ts';
-import type { Rmem, Scenario, SysctlName } from './actions.ts';
+import type { AddressFamily, Rmem, Scenario, SysctlName } from './actions.ts';
 
 /** The version-dependent behaviours of a kernel, each one named so a report can cite it. */
 export interface ProfileFlags {
@@ -49,6 +49,8 @@ export interface KernelProfile {
 
 /** The target's live settings the model reads. */
 export interface TargetSettings {
+  /** The scenario's address family: IPv6's header is 20 bytes longer, its MSS as much smaller. */
+  readonly family: AddressFamily;
   readonly sysctls: Readonly<Record<SysctlName, number>>;
   /** MTU of the target's interface towards the tester: its advertised MSS follows from it. */
   readonly mtu: number;
@@ -198,13 +200,16 @@ const rmemOf = (text: string): Rmem => {
 export function settingsFrom(live: Readonly<Record<string, string>>, mtu: number): TargetSettings {
   const values: Readonly<Record<string, string>> = { ...DEFAULT_SYSCTLS, ...live };
   const sysctls = Object.fromEntries(SCENARIO_SYSCTLS.map((name) => [name, Number(values[name])])) as Record<SysctlName, number>;
-  return { sysctls, mtu, rmem: rmemOf(values['net.ipv4.tcp_rmem']!), rmemMax: Number(values['net.core.rmem_max']) };
+  return { family: 'ipv4', sysctls, mtu, rmem: rmemOf(values['net.ipv4.tcp_rmem']!), rmemMax: Number(values['net.core.rmem_max']) };
 }
 
 /** The default table as the model reads it, on a 1500-byte link. */
 export const DEFAULT_SETTINGS: TargetSettings = settingsFrom(DEFAULT_SYSCTLS, 1500);
 
 /** Settings with a scenario's starting ones applied: what the model judges a case by. */
-export function withConfig(settings: TargetSettings, scenario: Pick<Scenario, 'config' | 'rmem' | 'mtu'>): TargetSettings {
-  return { ...settings, sysctls: { ...settings.sysctls, ...scenario.config }, rmem: scenario.rmem ?? settings.rmem, mtu: scenario.mtu ?? settings.mtu };
+export function withConfig(settings: TargetSettings, scenario: Pick<Scenario, 'family' | 'config' | 'rmem' | 'mtu'>): TargetSettings {
+  return { ...settings, family: scenario.family ?? 'ipv4', sysctls: { ...settings.sysctls, ...scenario.config }, rmem: scenario.rmem ?? settings.rmem, mtu: scenario.mtu ?? settings.mtu };
 }
+
+/** IP and TCP header bytes of a segment without options: what the MSS leaves of the MTU (RFC 9293 §3.7.1, RFC 8200 §8.3). */
+export const headerBytes = (family: AddressFamily): number => (family === 'ipv6' ? 60 : 40);

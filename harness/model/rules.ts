@@ -28,7 +28,7 @@ export const RULES = {
   rstAfterReset: rule('closed.rst', 'RFC 9293 §3.10.7.1: an RST to a closed port is discarded'),
   oowRateLimited: rule('established.oowRateLimited', 'Linux __tcp_oow_rate_limited: at most one answer to out-of-window segments per tcp_invalid_ratelimit (500 ms)'),
   challengeAck: rule('established.challengeAck', 'RFC 5961 §4 and §5.2: a SYN, or an ACK of unsent data, in a synchronized state -> challenge ACK, at most one per 500 ms', ['challengeAcks']),
-  icmpToRequest: rule('listener.icmpToRequest', 'Linux tcp_v4_err -> tcp_req_err: ICMP net or host unreachable about the SYN-ACK drops the request (ListenDrops); other codes leave it'),
+  icmpToRequest: rule('listener.icmpToRequest', 'Linux tcp_v4_err / tcp_v6_err -> tcp_req_err: a fatal error about the SYN-ACK drops the request (ListenDrops): ICMP net or host unreachable; ICMPv6 codes 1, 4, 5, 6 and beyond (icmpv6_err_convert); other codes leave it'),
   icmpWithoutRequest: rule('listener.icmpWithoutRequest', 'Linux tcp_v4_err: an ICMP error about a segment of no request or connection (a cookie, a closed port) finds no socket; on an established connection it is a soft error'),
   fastOpenCookie: rule('listener.fastOpenCookie', 'RFC 7413 §4.1.2, Linux tcp_try_fastopen: a cookie request, or an invalid cookie, gets the valid cookie in the first SYN-ACK (not its retransmissions); the data is not taken'),
   fastOpenChild: rule('listener.fastOpenChild', 'RFC 7413 §4.2.2, Linux tcp_try_fastopen / tcp_fastopen_create_child: a valid cookie (or none, with tcp_fastopen 0x200) makes a child at once: the SYN-ACK acknowledges the data, accept() returns it before the final ACK; its SYN-ACK is retransmitted tcp_synack_retries + 1 times, the timeout doubling up to the listener\'s tcp_rto_max_ms'),
@@ -65,6 +65,6 @@ export const RULES = {
   timeWaitRst: rule('close.timeWaitRst', 'RFC 1337: an in-window RST in TIME-WAIT assassinates it unless net.ipv4.tcp_rfc1337 (Linux tcp_timewait_state_process); then the port is closed'),
   rstInWindow: rule('synchronized.rstInWindow', 'RFC 5961 §3.2: an RST whose SEQ is exactly RCV.NXT resets a synchronized connection'),
   connectIgnored: rule('connect.ignored', 'RFC 9293 §3.10.7.3/§3.10.7.4: an RST with an unacceptable ACK in SYN-SENT, or an RST or ICMP on an established connection, is dropped'),
-  icmpFragNeeded: rule('connect.icmpFragNeeded', 'RFC 1191 / Linux tcp_v4_err: fragmentation needed adjusts the path MTU only'),
-  connectIcmp: rule('connect.icmpUnreachable', 'Linux tcp_v4_err: ICMP unreachable aborts SYN_SENT at once (BSD: soft error reported at timeout)', ['icmpUnreachableAbortsConnect']),
+  pathMtu: rule('connect.pathMtu', 'RFC 1191 / RFC 8201; Linux tcp_v4_err (fragmentation needed) and tcp_v6_err (packet too big) adjust the path MTU only: naming the link\'s own MTU, nothing changes (tcp_v6_mtu_reduced returns when the MSS would not shrink)'),
+  connectIcmp: rule('connect.icmpUnreachable', 'Linux tcp_v4_err / tcp_v6_err: destination unreachable aborts SYN_SENT at once with icmp_err_convert\'s or icmpv6_err_convert\'s errno, fatal or not (BSD: soft error reported at timeout)', ['icmpUnreachableAbortsConnect']),
 } as const;

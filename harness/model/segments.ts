@@ -2,7 +2,7 @@
 import { clientIsn, peerTsval, remoteIsn } from './harness-numbers.ts';
 import type { ClientId, ConnId, EcnRequest, SynOptions } from './actions.ts';
 import type { Expected32, ExpectedOptions, ExpectedSegment, TcpFlagName } from './expectations.ts';
-import { optionsOn, receiveSpaceOf, windowScaleOf, type KernelProfile, type TargetSettings } from './profiles.ts';
+import { headerBytes, optionsOn, receiveSpaceOf, windowScaleOf, type KernelProfile, type TargetSettings } from './profiles.ts';
 
 /** The target as the builders need it: its live settings and the profile's flags. */
 export interface TargetView {
@@ -20,7 +20,7 @@ const segment = (flags: TcpFlagName[], seq: Expected32, ack: Expected32, window:
  * The MSS a socket advertises: its link's MTU less 20 bytes of IPv4 and 20 of TCP header, or
  * TCP_MAXSEG where the socket set a lower one (Linux tcp_mss_clamp).
  */
-export const advertisedMss = (s: TargetSettings, maxseg: number | undefined): number => Math.min(s.mtu - 40, maxseg ?? Infinity);
+export const advertisedMss = (s: TargetSettings, maxseg: number | undefined): number => Math.min(s.mtu - headerBytes(s.family), maxseg ?? Infinity);
 
 /** tcp_select_initial_window: the receive space rounded down to whole segments, at most 65535 unscaled. */
 export function initialWindow(t: TargetView, segmentSize: number): number {

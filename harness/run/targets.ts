@@ -33,7 +33,7 @@ export async function openExecutorTarget(spec: string, options: { allowRemote: b
   const target = await openTarget(spec);
   try {
     const present = await target.agent.sysctlGet([...SETTINGS_SYSCTLS]);
-    const executor = await wireExecutor({ description: spec, agent: target.agent, wire: target.link, targetAddr: target.addresses.target, routerAddr: target.addresses.tester, peers: target.addresses.peers, mtu: target.mtu, ownsLink: target.ownsLink });
+    const executor = await wireExecutor({ description: spec, agent: target.agent, wire: target.link, addresses: target.addresses, mtu: target.mtu, ownsLink: target.ownsLink });
     return {
       executor,
       kernel: target.kernel,

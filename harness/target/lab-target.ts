@@ -1,10 +1,9 @@
 /** The host kernel in a fresh lab (`local`), or a namespace someone else made (`netns:<name>`). */
 import { AgentClient, agentBinaryPath } from '../agent/client.ts';
-import { TARGET_ADDR, TESTER_ADDR } from '../lab/addresses.ts';
 import { run } from '../lab/command.ts';
 import { Lab } from '../lab/lab.ts';
 import { RawLink } from '../link/raw-link.ts';
-import { abandon, targetOf, type Target } from './target.ts';
+import { abandon, LAB_ADDRESSES, targetOf, type Target } from './target.ts';
 
 export async function openLabTarget(how: { kind: 'fresh' } | { kind: 'attach'; name: string }, spec: string, options: { pcapPath?: string } = {}): Promise<Target> {
   const lab = how.kind === 'fresh' ? await Lab.create() : await Lab.attach(how.name);
@@ -17,7 +16,7 @@ export async function openLabTarget(how: { kind: 'fresh' } | { kind: 'attach'; n
     if (link.pid) lab.addPid(link.pid);
     const { kernel } = await agent.ready();
     const mtu = Number((await run(['ip', 'netns', 'exec', lab.target, 'cat', `/sys/class/net/${lab.state.targetLink}/mtu`])).trim());
-    return targetOf({ spec, kernel, agent, link, addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } }, mtu, ownsLink: true }, () => lab.close());
+    return targetOf({ spec, kernel, agent, link, addresses: LAB_ADDRESSES, mtu, ownsLink: true }, () => lab.close());
   } catch (error) {
     return abandon({ agent, link }, () => lab.close(), error);
   }

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EnvironmentError, UsageError } from '../cli/errors.ts';
 import { probeAnswer, probePacket } from '../executor/probe.ts';
-import { TARGET_ADDR, TESTER_ADDR } from '../lab/addresses.ts';
+import { LAB_NETS } from '../lab/addresses.ts';
 import { Lab } from '../lab/lab.ts';
 import { RawLink } from '../link/raw-link.ts';
 import { kernelDir, nicModule, readManifest, SERIES } from '../vm/kernels.ts';
 import { bootVm, type VmKernel } from '../vm/qemu.ts';
-import { abandon, targetOf, type Target } from './target.ts';
+import { abandon, LAB_ADDRESSES, targetOf, type Target } from './target.ts';
 
 async function vmKernel(spec: string): Promise<VmKernel> {
   if (spec in SERIES) {
@@ -41,7 +41,7 @@ async function untilReachable(link: RawLink): Promise<void> {
   for (let probe = 0; Date.now() < deadline; probe++) {
     const ack = readinessProbeAck(probe);
     const back = link.waitFor(probeAnswer(ack), 250);
-    await link.send(probePacket({ addr: '10.77.0.250', port: 30_000 + probe }, TARGET_ADDR, ack));
+    await link.send(probePacket({ addr: LAB_NETS[4].host(250), port: 30_000 + probe }, LAB_NETS[4].target, ack));
     if (await back) return;
   }
   throw new EnvironmentError('the VM booted but never answered on its network link within 60 s');
@@ -58,7 +58,7 @@ export async function openQemuTarget(kernelSpec: string, spec: string): Promise<
     if (link.pid) lab.addPid(link.pid);
     await untilReachable(link);
     const booted = vm;
-    return targetOf({ spec, kernel: booted.kernel, agent: booted.agent, link, addresses: { target: TARGET_ADDR, tester: TESTER_ADDR, peers: { kind: 'lab' } }, mtu: 1500, ownsLink: true, bootMs: booted.bootMs }, async () => {
+    return targetOf({ spec, kernel: booted.kernel, agent: booted.agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: true, bootMs: booted.bootMs }, async () => {
       await booted.close();
       await lab.close();
     });

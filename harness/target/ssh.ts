@@ -17,7 +17,8 @@ import { run, runSync } from '../lab/command.ts';
 import { checkPrivileges } from '../lab/privileges.ts';
 import { onTeardown } from '../lab/teardown.ts';
 import { RawLink } from '../link/raw-link.ts';
-import { abandon, targetOf, type Target } from './target.ts';
+import { abandon, targetOf, type FamilyAddresses, type Target } from './target.ts';
+import type { IpFamily } from '../packet/address.ts';
 
 const SSH_PORT = 22;
 
@@ -25,12 +26,17 @@ function sshOptions(): string[] {
   return ['-o', 'BatchMode=yes', ...(process.env.TCPCONFORM_SSH_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
 }
 
-/** The address this machine sends from toward the target (what `ip route get` says). */
-async function localAddressToward(target: string): Promise<string> {
-  const route = await run(['ip', '-o', 'route', 'get', target]);
-  const src = /\bsrc (\d+\.\d+\.\d+\.\d+)/.exec(route)?.[1];
-  if (!src) throw new EnvironmentError(`no route to ${target} from this machine: ${route.trim()}`);
-  return src;
+/** The address this machine sends from toward the target (what `ip route get` says), or null without a route. */
+async function localAddressToward(target: string): Promise<string | null> {
+  const route = await run(['ip', '-o', 'route', 'get', target]).catch(() => '');
+  return /\bsrc ([0-9a-f.:]+)/.exec(route)?.[1] ?? null;
+}
+
+/** The host's address in one IP version and ours toward it, or null when it has none or we have no route. */
+async function addressesOf(host: string, version: IpFamily): Promise<FamilyAddresses | null> {
+  const target = (await lookup(host, { family: version }).catch(() => null))?.address;
+  const local = target === undefined ? null : await localAddressToward(target);
+  return target === undefined || local === null ? null : { target, tester: local, peers: { kind: 'shared', addr: local } };
 }
 
 /** Copies a file through ssh's own stdin (no scp/sftp subsystem needed on the host) and makes it executable. */
@@ -46,18 +52,26 @@ function copyOver(destination: string, file: string, remotePath: string): Promis
 
 export async function openSshTarget(user: string, host: string, spec: string): Promise<Target> {
   checkPrivileges();
-  const target = (await lookup(host, { family: 4 }).catch(() => null))?.address;
-  if (!target) throw new EnvironmentError(`cannot resolve ${host} to an IPv4 address`);
-  const local = await localAddressToward(target);
+  const addresses: Partial<Record<IpFamily, FamilyAddresses>> = {};
+  for (const version of [4, 6] as const) {
+    const found = await addressesOf(host, version);
+    if (found) addresses[version] = found;
+  }
+  const reached = Object.values(addresses);
+  if (reached.length === 0) throw new EnvironmentError(`cannot reach ${host}: no IPv4 or IPv6 address of it with a route from this machine`);
   const destination = `${user}@${host}`;
   const remotePath = `/tmp/tcpconform-agent-${randomBytes(3).toString('hex')}`;
   const table = `tcpconform_ssh_${randomBytes(3).toString('hex')}`;
   // Only crafted segments reach the target; this machine's kernel stays silent for our peers.
+  const rules = Object.entries(addresses).map(([version, a]) => {
+    const ip = version === '6' ? 'ip6' : 'ip';
+    const icmp = version === '6' ? 'icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem }' : 'meta l4proto icmp';
+    return `    ${ip} daddr ${a.target} ${icmp} meta mark != ${RAW_MARK} drop\n    ${ip} daddr ${a.target} tcp dport != ${SSH_PORT} meta mark != ${RAW_MARK} drop`;
+  });
   await run(['nft', '-f', '-'], `table inet ${table} {
   chain output {
     type filter hook output priority 0; policy accept;
-    ip daddr ${target} meta l4proto icmp meta mark != ${RAW_MARK} drop
-    ip daddr ${target} tcp dport != ${SSH_PORT} meta mark != ${RAW_MARK} drop
+${rules.join('\n')}
   }
 }
 `);
@@ -69,8 +83,8 @@ export async function openSshTarget(user: string, host: string, spec: string): P
     agent = AgentClient.spawn(['ssh', '-T', ...sshOptions(), destination, remotePath]);
     const { kernel } = await agent.ready(30_000);
     link = await RawLink.start(null);
-    const mtu = Number((await run(['ssh', ...sshOptions(), destination, `cat /sys/class/net/$(ip -o route get ${local} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')/mtu`]).catch(() => '1500')).trim()) || 1500;
-    return targetOf({ spec, kernel, agent, link, addresses: { target, tester: local, peers: { kind: 'shared', addr: local } }, mtu, ownsLink: false }, async () => {
+    const mtu = Number((await run(['ssh', ...sshOptions(), destination, `cat /sys/class/net/$(ip -o route get ${reached[0]!.tester} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')/mtu`]).catch(() => '1500')).trim()) || 1500;
+    return targetOf({ spec, kernel, agent, link, addresses, mtu, ownsLink: false }, async () => {
       await run(['ssh', ...sshOptions(), destination, 'rm', '-f', remotePath]).catch(() => undefined);
       removeTable();
     });

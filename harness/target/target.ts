@@ -1,7 +1,25 @@
 /** A kernel under test, as the harness reaches it: an agent for its socket API and a raw link to its wire. */
 import type { AgentClient } from '../agent/client.ts';
 import type { Addressing } from '../executor/peers.ts';
+import { LAB_NETS } from '../lab/addresses.ts';
 import type { RawLink } from '../link/raw-link.ts';
+import type { IpFamily } from '../packet/address.ts';
+
+/** The target's address in one IP version, the tester's (which also plays the router for ICMP), and where peers live. */
+export interface FamilyAddresses {
+  readonly target: string;
+  readonly tester: string;
+  readonly peers: Addressing;
+}
+
+/** Per IP version; a version the target does not carry is absent. */
+export type TargetAddresses = Readonly<Partial<Record<IpFamily, FamilyAddresses>>>;
+
+/** Every lab target (namespaces, VMs) carries both versions, at the lab's addresses. */
+export const LAB_ADDRESSES: TargetAddresses = {
+  4: { target: LAB_NETS[4].target, tester: LAB_NETS[4].tester, peers: { kind: 'lab', net: LAB_NETS[4] } },
+  6: { target: LAB_NETS[6].target, tester: LAB_NETS[6].tester, peers: { kind: 'lab', net: LAB_NETS[6] } },
+};
 
 export interface Target {
   /** As given on the command line. */
@@ -10,8 +28,7 @@ export interface Target {
   readonly kernel: string;
   readonly agent: AgentClient;
   readonly link: RawLink;
-  /** The target's address, the tester's (which also plays the router for ICMP), and where peers live. */
-  readonly addresses: { readonly target: string; readonly tester: string; readonly peers: Addressing };
+  readonly addresses: TargetAddresses;
   /** MTU of the target's interface toward the tester: its advertised MSS follows from it. */
   readonly mtu: number;
   /** Its interface toward the tester is the project's (a lab's veth, a VM's NIC): a case may change its MTU. */

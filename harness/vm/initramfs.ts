@@ -1,13 +1,13 @@
 /**
  * The VM's whole userland: busybox, the static agent, the NIC module and an /init that sets the
- * target's address and runs the agent on the second serial port (the first carries the kernel's
+ * target's addresses (IPv4 and IPv6) and runs the agent on the second serial port (the first carries the kernel's
  * log, so the two never mix).
  */
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentBinaryPath } from '../agent/client.ts';
-import { CLIENT_RANGE, LINK_PREFIX_LENGTH, TARGET_ADDR, TESTER_ADDR } from '../lab/addresses.ts';
+import { LAB_NETS } from '../lab/addresses.ts';
 import { run } from '../lab/command.ts';
 
 export const AGENT_PORT = '/dev/ttyS1';
@@ -20,9 +20,11 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 for m in /modules/*.ko; do insmod "$m"; done
 ip link set lo up
+# IPv6 addresses usable at once (no duplicate address detection), and no router solicitations.
+echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad
+echo 0 > /proc/sys/net/ipv6/conf/eth0/router_solicitations
 ip link set eth0 up
-ip addr add ${TARGET_ADDR}/${LINK_PREFIX_LENGTH} dev eth0
-ip route add ${CLIENT_RANGE} via ${TESTER_ADDR}
+${Object.values(LAB_NETS).map((net) => `ip addr add ${net.target}/${net.prefixLength} dev eth0\nip route add ${net.clientRange} via ${net.tester}`).join('\n')}
 stty -F ${AGENT_PORT} raw -echo 115200
 echo "tcpconform: agent on ${AGENT_PORT}"
 exec /agent < ${AGENT_PORT} > ${AGENT_PORT}

@@ -7,6 +7,7 @@ import { wireExecutor } from '../../harness/executor/wire-executor.ts';
 import { ACK_WINDOW, badAckOffset, clientIsn } from '../../harness/model/harness-numbers.ts';
 import type { Scenario, SynOptions } from '../../harness/model/actions.ts';
 import { FakeWire, fakeAgent, TARGET_ADDR, type Received } from '../support/fake-target.ts';
+import { LAB_ADDRESSES } from '../../harness/target/target.ts';
 
 const full: SynOptions = { mss: 1460, sackPermitted: true, timestamps: true, windowScale: 7 };
 const KERNEL_ISN = 0x0abc_0000;
@@ -20,7 +21,7 @@ const synAcks = (r: Received) =>
 
 async function executorOn(wire: FakeWire, script = {}) {
   const { agent, calls } = fakeAgent(script);
-  const executor = await wireExecutor({ description: 'fake', agent, wire, targetAddr: TARGET_ADDR, routerAddr: '10.77.0.1', peers: { kind: 'lab' }, mtu: 1500, ownsLink: true });
+  const executor = await wireExecutor({ description: 'fake', agent, wire, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: true });
   return { executor, calls };
 }
 
