@@ -11,6 +11,7 @@ const answer: fc.Arbitrary<SynAnswer> = fc.oneof(
   fc.record({ kind: fc.constant('synAck' as const), options: synOptions, window: clientWindow, ackValid: fc.boolean() }),
   fc.record({ kind: fc.constant('rst' as const), acceptable: fc.boolean() }),
   fc.record({ kind: fc.constant('icmpUnreachable' as const), code: fc.constantFrom(...ICMP_UNREACHABLE_CODES) }),
+  fc.constant({ kind: 'packetTooBig' as const }),
 );
 
 export const connectErrorsSuite: Suite = {
@@ -19,7 +20,7 @@ export const connectErrorsSuite: Suite = {
     {
       suite: 'connect-errors',
       name: 'connect-answered',
-      claim: 'connect() completes on a SYN-ACK, fails with ECONNREFUSED on an acceptable RST and at once on ICMP unreachable (Linux), and answers a wrong SYN-ACK with RST.',
+      claim: 'connect() completes on a SYN-ACK, fails with ECONNREFUSED on an acceptable RST and at once on ICMP or ICMPv6 unreachable with its code\'s errno (Linux), carries on past a packet too big naming the link\'s MTU, and answers a wrong SYN-ACK with RST.',
       scenarios: fc
         .record({ delay: fc.integer({ min: 0, max: 900 }), answers: fc.array(answer, { minLength: 1, maxLength: 2 }), config: optionSysctls })
         .map(({ delay, answers, config }) => ({

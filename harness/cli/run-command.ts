@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import { runConformance, type RunOptions } from '../run/run.ts';
+import { parseFamilyChoice } from '../run/families.ts';
 import { SUITES } from '../../suites/index.ts';
 
 const HELP = `usage: tcpconform run [options]
@@ -9,6 +10,8 @@ on fresh state, the reference model judges each, and a deviation is shrunk, repl
   --target <spec>     local (default: a fresh lab on this kernel), netns:<name>, qemu:<kernel>, ssh://user@host;
                       several, comma-separated, run one after another with one report each
   --suite <name>      only this suite (repeatable): ${SUITES.map((s) => s.name).join(', ')}
+  --family 4|6|both   IP versions, each property a row per version (default both; IPv4 rows
+                      include IPv4-mapped IPv6 sockets)
   --runs <n>          cases per property (default: each property's own)
   --seed <n>          fast-check seed (default: random, printed)
   --budget <seconds>  wall-clock budget for the whole run (default 50)
@@ -34,6 +37,7 @@ export async function runCommand(args: string[]): Promise<number> {
     options: {
       target: { type: 'string', default: 'local' },
       suite: { type: 'string', multiple: true },
+      family: { type: 'string', default: 'both' },
       runs: { type: 'string' },
       seed: { type: 'string' },
       budget: { type: 'string' },
@@ -49,6 +53,8 @@ export async function runCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n${HELP}`);
+  const family = parseFamilyChoice(values.family);
+  if (family === null) throw new UsageError(`--family takes 4, 6 or both, not '${values.family}'`);
   const options: RunOptions = {
     targets: values.target.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     suites: values.suite ?? null,
@@ -59,6 +65,7 @@ export async function runCommand(args: string[]): Promise<number> {
     out: values.out ?? null,
     replays: positiveInt('replays', values.replays) ?? 3,
     allowRemote: values['allow-remote'],
+    family,
     command: ['tcpconform', 'run', ...args],
   };
   return runConformance(options);

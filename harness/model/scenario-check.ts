@@ -4,7 +4,8 @@
  * that does not fit is named in one line.
  */
 import { SCENARIO_SYSCTLS } from './profiles.ts';
-import { ECN_FLAGS, ICMP_UNREACHABLE_CODES, IP_ECN, MAXSEG_RANGE, MTU_RANGE, type EcnFlag, type Action, type IcmpUnreachableCode, type Rmem, type Scenario, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
+import { IPV6_MIN_MTU } from '../packet/ipv6.ts';
+import { ADDRESS_FAMILIES, ECN_FLAGS, ICMP_UNREACHABLE_CODES, IP_ECN, MAXSEG_RANGE, MTU_RANGE, type EcnFlag, type Action, type IcmpUnreachableCode, type Rmem, type Scenario, type SynAnswer, type SynOptions, type SysctlName } from './actions.ts';
 
 /** What a scenario may hold; the executor gives each case this many peers of each kind. */
 const MAX_CLIENT = 7;
@@ -82,13 +83,14 @@ function synAnswer(value: unknown, where: string): SynAnswer {
     case 'ack':
     case 'fin':
     case 'rstInWindow':
+    case 'packetTooBig':
       return { kind: o.kind };
     case 'rst':
       return { kind: 'rst', acceptable: bool(o, 'acceptable', where) };
     case 'icmpUnreachable':
       return { kind: 'icmpUnreachable', code: int(o, 'code', where, 0, ICMP_UNREACHABLE_CODES.length - 1) as IcmpUnreachableCode };
     default:
-      throw new ScenarioError(`${where}.kind must be synAck, syn, ack, fin, rst, rstInWindow or icmpUnreachable, not ${JSON.stringify(o.kind)}`);
+      throw new ScenarioError(`${where}.kind must be synAck, syn, ack, fin, rst, rstInWindow, icmpUnreachable or packetTooBig, not ${JSON.stringify(o.kind)}`);
   }
 }
 
@@ -169,7 +171,9 @@ function rmem(value: unknown, where: string): Rmem {
 export function checkScenario(value: unknown, where: string): Scenario {
   const o = object(value, where);
   if (!Array.isArray(o.actions)) throw new ScenarioError(`${where}.actions is not a list`);
+  if (o.family === 'ipv6' && typeof o.mtu === 'number' && o.mtu < IPV6_MIN_MTU) throw new ScenarioError(`${where}.mtu ${o.mtu} is below IPv6's minimum ${IPV6_MIN_MTU}`);
   return {
+    ...(o.family === undefined ? {} : { family: oneOf(o, 'family', where, ADDRESS_FAMILIES) }),
     config: checkConfig(o.config ?? {}, `${where}.config`),
     ...(o.rmem === undefined ? {} : { rmem: rmem(o.rmem, `${where}.rmem`) }),
     ...(o.mtu === undefined ? {} : { mtu: int(o, 'mtu', where, MTU_RANGE.min, MTU_RANGE.max) }),

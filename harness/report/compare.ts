@@ -4,6 +4,7 @@
  * those targets and that the property depends on.
  */
 import { escapeXml as x } from './escape.ts';
+import { rowName } from '../run/families.ts';
 import type { PropertyResult, RunReport } from './schema.ts';
 
 export interface Comparison {
@@ -33,8 +34,10 @@ export function sortByKernelVersion(reports: readonly RunReport[]): RunReport[] 
 
 export function compareReports(given: readonly RunReport[]): Comparison {
   const reports = sortByKernelVersion(given);
-  const names = [...new Set(reports.flatMap((r) => r.properties.map((p) => `${p.suite}/${p.property}`)))].sort();
-  const rows = names.map((property) => ({ property, cells: reports.map((r) => r.properties.find((p) => `${p.suite}/${p.property}` === property) ?? null) }));
+  // A row per property and IP version: the families are compared apart (reports before IPv6 ran IPv4 only).
+  const row = (p: PropertyResult): string => rowName({ suite: p.suite, name: p.property, family: p.family ?? 4 });
+  const names = [...new Set(reports.flatMap((r) => r.properties.map(row)))].sort();
+  const rows = names.map((property) => ({ property, cells: reports.map((r) => r.properties.find((p) => row(p) === property) ?? null) }));
   const differences = rows.flatMap(({ property, cells }) => {
     const present = cells.map((c, i) => ({ c, r: reports[i]! })).filter((e): e is { c: PropertyResult; r: RunReport } => e.c !== null);
     const signatures = new Set(present.map((e) => e.c.signature.join(' | ')));

@@ -80,7 +80,7 @@ function ladders(c: Counterexample): string {
 }
 
 function counterexample(p: PropertyResult, c: Counterexample): string {
-  return `<section class="cx" id="${x(c.id)}"><h3>${x(`${p.suite}/${p.property}`)}: counterexample</h3>
+  return `<section class="cx" id="${x(c.id)}"><h3>${x(`${p.suite}/${p.property} (IPv${p.family})`)}: counterexample</h3>
 <p>Reproduced in ${c.replays.reproduced} of ${c.replays.attempts} replays on fresh state. Replay: <code>${x(c.replayCommand)}</code></p>
 <p>Files: <a href="${x(c.pcap)}">pcap</a> · <a href="${x(c.packetdrill)}">packetdrill script</a></p>
 <h4>Steps</h4><ol start="0">${c.actions.map((a) => `<li><span class="t">${x(ms(a.at))}</span> ${x(describeAction(a.action))}</li>`).join('')}</ol>
@@ -97,7 +97,7 @@ function notApplicableText(p: PropertyResult): string {
 export function renderHtml(r: RunReport): string {
   const count = (s: string): number => r.properties.filter((p) => p.status === s).length;
   const rows = r.properties
-    .map((p) => `<tr class="${p.status}"><td>${x(p.suite)}</td><td>${p.counterexample ? `<a href="#${x(p.counterexample.id)}">${x(p.property)}</a>` : x(p.property)}</td><td>${x(p.status)}</td><td>${p.numRuns}${notApplicableText(p)}</td><td>${(p.durationMs / 1000).toFixed(1)} s</td><td>${p.silence.barrier} barrier / ${p.silence.timeout} timeout</td><td>${p.signature.map(x).join('<br>')}</td><td>${x(p.error ?? '')}</td></tr>`)
+    .map((p) => `<tr class="${p.status}"><td>${x(p.suite)}</td><td>${p.counterexample ? `<a href="#${x(p.counterexample.id)}">${x(p.property)}</a>` : x(p.property)}</td><td>IPv${p.family}</td><td>${x(p.status)}</td><td>${p.numRuns}${notApplicableText(p)}</td><td>${(p.durationMs / 1000).toFixed(1)} s</td><td>${p.silence.barrier} barrier / ${p.silence.timeout} timeout</td><td>${p.signature.map(x).join('<br>')}</td><td>${x(p.error ?? '')}</td></tr>`)
     .join('\n');
   const flags = Object.entries(r.profile.flags).map(([k, v]) => `<tr><td>${x(k)}</td><td>${v}</td></tr>`).join('');
   const sysctls = Object.entries(r.target.sysctls).map(([k, v]) => `<tr><td>${x(k)}</td><td>${x(v)}</td></tr>`).join('');
@@ -106,7 +106,7 @@ export function renderHtml(r: RunReport): string {
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-tr.fail td{background:#fde7e7}tr.flaky td{background:#fff6d6}tr.error td{background:#f3e5f5}tr.pass td:nth-child(3){color:#2e7d32}
+tr.fail td{background:#fde7e7}tr.flaky td{background:#fff6d6}tr.error td{background:#f3e5f5}tr.pass td:nth-child(4){color:#2e7d32}
 .ladders{display:flex;gap:16px;flex-wrap:wrap}.ladder{margin:0;border:1px solid #ddd;padding:6px}figcaption{font-weight:600}
 svg .t{font:10px monospace;fill:#666}svg .l{font:11px monospace}svg .n{font:11px monospace}svg .h{font:600 12px sans-serif}
 ul.dev li{color:#c62828;font-family:monospace}code{background:#f4f4f4;padding:1px 4px}.cx{border-top:2px solid #ccc;margin-top:24px}
@@ -115,7 +115,7 @@ details{margin:8px 0}
 <h1>tcpconform report</h1>
 <p><b>Target</b> ${x(r.target.spec)} · <b>kernel</b> ${x(r.target.kernel)} · <b>profile</b> ${x(r.profile.name)} · <b>seed</b> ${r.seed} · <b>status</b> ${x(r.status)}${r.error ? ` (${x(r.error)})` : ''} · started ${x(r.startedAt)}${r.finishedAt ? `, finished ${x(r.finishedAt)}` : ''}</p>
 <p>${count('pass')} passed, ${count('fail')} failed, ${count('flaky')} flaky, ${count('error')} errors.</p>
-<table><thead><tr><th>suite</th><th>property</th><th>verdict</th><th>cases</th><th>time</th><th>silence proven by</th><th>behaviour signature</th><th>error</th></tr></thead><tbody>
+<table><thead><tr><th>suite</th><th>property</th><th>IP</th><th>verdict</th><th>cases</th><th>time</th><th>silence proven by</th><th>behaviour signature</th><th>error</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
 <details><summary>Profile flags</summary><table>${flags}</table></details>

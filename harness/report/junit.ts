@@ -3,7 +3,7 @@ import { escapeXml as x } from './escape.ts';
 import type { PropertyResult, RunReport } from './schema.ts';
 
 function testcase(p: PropertyResult, target: string): string {
-  const head = `    <testcase classname="${x(`tcpconform.${p.suite}`)}" name="${x(`${p.property} [${target}]`)}" time="${(p.durationMs / 1000).toFixed(3)}">`;
+  const head = `    <testcase classname="${x(`tcpconform.${p.suite}`)}" name="${x(`${p.property} IPv${p.family} [${target}]`)}" time="${(p.durationMs / 1000).toFixed(3)}">`;
   const deviations = p.counterexample?.deviations.map((d) => d.message).join('\n') ?? '';
   const replay = p.counterexample ? `\nreplay: ${p.counterexample.replayCommand}` : '';
   switch (p.status) {

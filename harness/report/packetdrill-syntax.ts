@@ -89,6 +89,15 @@ export const ICMP_UNREACHABLE_NAME: Record<IcmpUnreachableCode, string> = {
   15: 'precedence_cutoff',
 };
 
+/** packetdrill's ICMPv6 destination-unreachable code names (icmp_packet.c); codes 5 and up have none. */
+export const ICMPV6_UNREACHABLE_NAME: Partial<Record<IcmpUnreachableCode, string>> = {
+  0: 'no_route',
+  1: 'admin_prohibited',
+  2: 'not_neighbour',
+  3: 'address_unreachable',
+  4: 'port_unreachable',
+};
+
 /** Script time: absolute seconds; an interval where packetdrill allows one (outbound segments). */
 export const timeText = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
 export const intervalText = (earliest: number, latest: number): string => (latest - earliest < 1 ? timeText(earliest) : `${timeText(earliest)}~${timeText(latest)}`);

@@ -15,14 +15,14 @@
 import { predict } from '../model/predict.ts';
 import { schedule } from '../model/schedule.ts';
 import { RESPONSE_MS } from '../model/time.ts';
-import { SCENARIO_SYSCTLS, type KernelProfile } from '../model/profiles.ts';
+import { SCENARIO_SYSCTLS, type KernelProfile, type TargetSettings } from '../model/profiles.ts';
 import { badAckOffset, clientIsn, peerTsval, remoteIsn } from '../model/harness-numbers.ts';
-import type { Action, IcmpUnreachableCode, Peer, SynOptions, TimedAction } from '../model/actions.ts';
+import type { Action, AddressFamily, IcmpUnreachableCode, Peer, SynOptions, TimedAction } from '../model/actions.ts';
 import type { CallResult, CounterName, Expectation } from '../model/expectations.ts';
 import { counterCheck, counterValues, holdsWholeScenario, type CounterCheck } from './packetdrill-counters.ts';
 import type { Observation, SegmentFields } from '../diff/observation.ts';
 import { describeAction, describePeer } from '../diff/describe.ts';
-import { failsWith, ICMP_UNREACHABLE_NAME, intervalText, segmentText, timeText, type ScriptSegment } from './packetdrill-syntax.ts';
+import { failsWith, ICMP_UNREACHABLE_NAME, ICMPV6_UNREACHABLE_NAME, intervalText, segmentText, timeText, type ScriptSegment } from './packetdrill-syntax.ts';
 import type { Counterexample } from './schema.ts';
 
 export interface PacketdrillScripts {
@@ -240,7 +240,7 @@ function callLines(f: ScriptFrame, expectations: readonly Expectation[], barrier
     // A Fast Open connect() has two results: sendto's, then the connection's.
     const result = results.find((r) => r.cause === i && r.result.call !== 'sendto') ?? null;
     const sendto = results.find((r) => r.cause === i && r.result.call === 'sendto')?.result ?? null;
-    for (const t of syscall(action, sendto ?? result?.result ?? null, f.peer, fds, newFd, comments)) text(nominal[i]!, i, t);
+    for (const t of syscall(action, sendto ?? result?.result ?? null, f.peer, c.settings, fds, newFd, comments)) text(nominal[i]!, i, t);
     if (action.kind !== 'connect' || !samePeer({ kind: 'remote', conn: action.conn }, f.peer)) return;
     // sendto(MSG_FASTOPEN) refused at once: no connection whose error to read.
     if (action.fastOpen !== undefined && sendto === null && result !== null) return;
@@ -249,7 +249,7 @@ function callLines(f: ScriptFrame, expectations: readonly Expectation[], barrier
     const errno = result?.result.call === 'connect' ? (result.result.errno ?? 0) : 0;
     text((result?.at ?? f.last) + 1, i, `getsockopt(${fds.get(`conn:${action.conn}`)}, SOL_SOCKET, SO_ERROR, [${errno}], [4]) = 0`);
   });
-  if (barrier && !barrier.segment) for (const t of syscall(barrier.action, null, f.peer, fds, newFd, comments)) text(f.last, c.actions.length, t);
+  if (barrier && !barrier.segment) for (const t of syscall(barrier.action, null, f.peer, c.settings, fds, newFd, comments)) text(f.last, c.actions.length, t);
   return lines;
 }
 
@@ -294,6 +294,8 @@ function render(c: Counterexample, profile: KernelProfile, side: Side, peer: Pee
     side === 'expected'
       ? `// Asserts what profile ${profile.name} expects: packetdrill fails on a stack with the deviation below, and passes on one that behaves as the profile says. observed.pkt holds what the target did.`
       : '// Asserts what the target did (observed.pkt): it passes on the target the counterexample came from. counterexample.pkt asserts what the profile expects.',
+    // packetdrill takes the address family from its command line, not the script.
+    `// Run with: packetdrill --ip_version=${PACKETDRILL_IP_VERSION[s.family]} (${s.family} counterexample)`,
     '// Deviations found:',
     ...c.deviations.map((d) => `//   ${d.message}`),
     `// Script peer: ${peer ? describePeer(peer) : 'none'}. Times are nominal: waits take their time, other actions ${ACTION_MS} ms each; outbound lines allow the model's interval.`,
@@ -403,8 +405,14 @@ function barrierCandidates(c: Counterexample, peer: Peer): Barrier[] {
 }
 
 /** packetdrill's ICMP quotes the kernel's latest segment, the script peer's; about another peer it is a comment. */
-const icmpLine = (about: Peer, code: IcmpUnreachableCode, peer: Peer | null): string[] =>
-  samePeer(about, peer) ? [`< icmp unreachable ${ICMP_UNREACHABLE_NAME[code]}`] : [`// ${describePeer(about)}: ICMP unreachable code ${code}`];
+/** packetdrill's --ip_version for each family (IPv4-mapped: an AF_INET6 socket, IPv4 on the wire). */
+export const PACKETDRILL_IP_VERSION: Readonly<Record<AddressFamily, string>> = { ipv4: 'ipv4', ipv6: 'ipv6', 'ipv4-mapped': 'ipv4-mapped-ipv6' };
+
+/** packetdrill names ICMPv6 codes of its own (icmp_packet.c); one it has no name for stays a comment. */
+function icmpLine(about: Peer, code: IcmpUnreachableCode, peer: Peer | null, family: AddressFamily): string[] {
+  const name = family === 'ipv6' ? ICMPV6_UNREACHABLE_NAME[code] : ICMP_UNREACHABLE_NAME[code];
+  return samePeer(about, peer) && name !== undefined ? [`< icmp unreachable ${name}`] : [`// ${describePeer(about)}: ICMP${family === 'ipv6' ? 'v6' : ''} unreachable code ${code}`];
+}
 
 const maxsegLine = (fd: number, maxseg: number | undefined): string[] => (maxseg === undefined ? [] : [`setsockopt(${fd}, IPPROTO_TCP, TCP_MAXSEG, [${maxseg}], 4) = 0`]);
 
@@ -418,7 +426,8 @@ function fastOpenReturn(result: CallResult | null): string {
 type Barrier = { readonly action: Action; readonly segment: ScriptSegment | null };
 
 /** Socket calls of one action; results come from the side the script asserts. */
-function syscall(action: Action, result: CallResult | null, peer: Peer | null, fds: Map<string, number>, newFd: () => number, left: string[]): string[] {
+function syscall(action: Action, result: CallResult | null, peer: Peer | null, settings: TargetSettings, fds: Map<string, number>, newFd: () => number, left: string[]): string[] {
+  const { family } = settings;
   switch (action.kind) {
     case 'listen': {
       const fd = newFd();
@@ -477,10 +486,15 @@ function syscall(action: Action, result: CallResult | null, peer: Peer | null, f
     }
     case 'answerSyn':
       // SYN-ACK and RST answers are among the sent segments; an ICMP error is written here.
+      if (action.answer.kind === 'packetTooBig') {
+        if (!samePeer({ kind: 'remote', conn: action.conn }, peer)) return [`// remote ${action.conn}: packet too big`];
+        // The MTU it names is the link's own, as the setup line sets the tun device's.
+        return [family === 'ipv6' ? `< icmp packet_too_big mtu ${settings.mtu}` : `< icmp unreachable frag_needed mtu ${settings.mtu}`];
+      }
       if (action.answer.kind !== 'icmpUnreachable') return [];
-      return icmpLine({ kind: 'remote', conn: action.conn }, action.answer.code, peer);
+      return icmpLine({ kind: 'remote', conn: action.conn }, action.answer.code, peer, family);
     case 'clientUnreachable':
-      return icmpLine({ kind: 'client', client: action.client }, action.code, peer);
+      return icmpLine({ kind: 'client', client: action.client }, action.code, peer, family);
     case 'synToClosedPort':
     case 'ackToClosedPort':
       left.push(`${describeAction(action)}: packetdrill addresses only the ports of its own sockets`);

@@ -7,6 +7,7 @@ import type { Observation, SentSegment, SilenceProof } from '../diff/observation
 import type { Expectation } from '../model/expectations.ts';
 import type { KernelProfile, TargetSettings } from '../model/profiles.ts';
 import type { SysctlName, TimedAction } from '../model/actions.ts';
+import type { IpFamily } from '../packet/address.ts';
 
 export const REPORT_SCHEMA = 'tcpconform/report@1';
 
@@ -42,6 +43,8 @@ export type PropertyStatus = 'pass' | 'fail' | 'flaky' | 'error';
 export interface PropertyResult {
   readonly suite: string;
   readonly property: string;
+  /** The IP version the row ran over (IPv4 rows include IPv4-mapped IPv6 sockets). */
+  readonly family: IpFamily;
   status: PropertyStatus;
   /** Cases fast-check ran (each on fresh target state). */
   numRuns: number;
@@ -59,7 +62,7 @@ export interface PropertyResult {
 }
 
 export interface Counterexample {
-  /** Directory-safe id, unique in the run: '<suite>-<property>-<n>'. */
+  /** Directory-safe id, unique in the run: '<suite>-<property>-ipv<4|6>'. */
   readonly id: string;
   readonly seed: number;
   /** fast-check's replay path. */

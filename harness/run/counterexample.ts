@@ -28,7 +28,7 @@ export interface ReplayFile {
 }
 
 export function writeCounterexample(reportDir: string, property: Property, failure: FailingCase, run: { seed: number; spec: string; profile: KernelProfile }): Counterexample {
-  const id = `${property.suite}-${property.name}`;
+  const id = `${property.suite}-${property.name}-ipv${property.family ?? 4}`;
   const dir = join('counterexamples', id);
   makeDirectory(join(reportDir, dir));
   const replay: ReplayFile = { schema: COUNTEREXAMPLE_SCHEMA, suite: property.suite, property: property.name, target: run.spec, profile: run.profile.name, scenario: failure.scenario };

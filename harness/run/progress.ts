@@ -4,9 +4,8 @@
  * logs) only a plain line per finished property.
  */
 import type { RunReport } from '../report/schema.ts';
+import { rowName as name } from './families.ts';
 import type { Property } from './property.ts';
-
-const name = (p: Property): string => `${p.suite}/${p.name}`;
 
 export class Progress {
   private finished = 0;

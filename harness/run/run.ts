@@ -20,6 +20,7 @@ import { propertyFlags } from './property-flags.ts';
 import type { Property } from './property.ts';
 import type { Scenario } from '../model/actions.ts';
 import { openExecutorTarget, type ExecutorTarget } from './targets.ts';
+import { familyRows, type FamilyChoice } from './families.ts';
 
 /** Labs side by side: enough to overlap timer waits, few enough that 2 cores keep timings honest. */
 const MAX_PARALLEL_TARGETS = 4;
@@ -34,6 +35,7 @@ export interface RunOptions {
   readonly out: string | null;
   readonly replays: number;
   readonly allowRemote: boolean;
+  readonly family: FamilyChoice;
   readonly command: readonly string[];
 }
 
@@ -60,7 +62,7 @@ function longestFirst(properties: readonly Property[], runs: number | null): Pro
 export async function runConformance(options: RunOptions): Promise<number> {
   if (options.targets.length === 0) throw new UsageError('--target is empty');
   if (options.profile !== null) profileByName(options.profile); // a bad name fails before any lab is built
-  const properties = selectProperties(options.suites);
+  const properties = familyRows(selectProperties(options.suites), options.family);
   // Every report directory is proven writable before the first lab or VM is built.
   const runs = options.targets.map((spec) => {
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${randomBytes(2).toString('hex')}`;
@@ -145,7 +147,7 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
           try {
             const result = await runProperty(property, target, profile, options, deadline, dir, spec, progress);
             // The report lists properties in the suites' order, whatever order they ran in.
-            const rank = (x: PropertyResult): number => properties.findIndex((q) => q.suite === x.suite && q.name === x.property);
+            const rank = (x: PropertyResult): number => properties.findIndex((q) => q.suite === x.suite && q.name === x.property && q.family === x.family);
             writer.update((r) => r.properties.splice(r.properties.filter((x) => rank(x) < rank(result)).length, 0, result));
             if (writeFailure === null) progress.done(property, result.status);
           } catch (error) {
@@ -173,7 +175,7 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
 }
 
 async function runProperty(property: Property, target: ExecutorTarget, profile: KernelProfile, options: RunOptions, deadline: number, dir: string, spec: string, progress: Progress): Promise<PropertyResult> {
-  const base = { suite: property.suite, property: property.name, flags: [...propertyFlags(property)] };
+  const base = { suite: property.suite, property: property.name, family: property.family ?? 4, flags: [...propertyFlags(property)] };
   let check: PropertyCheck;
   const numRuns = options.runs ?? property.defaultRuns;
   progress.start(property, numRuns + 1); // + its canonical scenario

@@ -26,7 +26,7 @@ describe('scenario check', () => {
     ['a SYN without options', { kind: 'syn', client: 0, window: 1 }, /a\.options is not an object/],
     ['a window scale beyond 14', { kind: 'syn', client: 0, window: 1, options: { mss: null, sackPermitted: false, timestamps: false, windowScale: 15 } }, /a\.options\.windowScale must be a whole number from 0 to 14/],
     ['an ICMP code that does not exist', { kind: 'answerSyn', conn: 0, answer: { kind: 'icmpUnreachable', code: 16 } }, /a\.answer\.code must be a whole number from 0 to 15/],
-    ['an unknown answer', { kind: 'answerSyn', conn: 0, answer: { kind: 'shrug' } }, /a\.answer\.kind must be synAck, syn, ack, fin, rst, rstInWindow or icmpUnreachable/],
+    ['an unknown answer', { kind: 'answerSyn', conn: 0, answer: { kind: 'shrug' } }, /a\.answer\.kind must be synAck, syn, ack, fin, rst, rstInWindow, icmpUnreachable or packetTooBig/],
     ['a sysctl no scenario sets', { kind: 'sysctl', name: 'kernel.panic', value: 1 }, /a\.name is not a sysctl a scenario may set/],
     ['an ECN request of no kind', { kind: 'syn', client: 0, options: { mss: null, sackPermitted: false, timestamps: false, windowScale: null }, window: 1, ecn: 'l4s' }, /a\.ecn must be one of ecn, accecn, not "l4s"/],
     ['a TCP_MAXSEG below 88', { kind: 'listen', backlog: 1, maxseg: 20 }, /a\.maxseg must be a whole number from 88 to 32767, not 20/],

@@ -35,7 +35,7 @@ function runScript(script: string, nft?: string): { code: number | null; output:
 
 async function counterexamples(options: Partial<RunOptions>): Promise<Array<{ dir: string; c: Counterexample }>> {
   const out = tempDir('tcpc-pd-run-');
-  await runConformance({ targets: ['local'], suites: null, runs: null, seed: 7, budgetSeconds: 50, profile: null, out, replays: 1, allowRemote: false, command: ['test'], ...options });
+  await runConformance({ targets: ['local'], suites: null, runs: null, seed: 7, budgetSeconds: 50, profile: null, out, replays: 1, allowRemote: false, family: 4, command: ['test'], ...options });
   return readReport(join(out, 'report.json')).properties.flatMap((p) => (p.counterexample ? [{ dir: out, c: p.counterexample }] : []));
 }
 

@@ -48,8 +48,8 @@ const report = (status: 'pass' | 'fail' | 'flaky'): RunReport => ({
   runsPerProperty: 0,
   budgetSeconds: 50,
   properties: [
-    { suite: 'handshake', property: 'options-negotiated', status, numRuns: 5, notApplicable: {}, durationMs: 12, silence: { barrier: 10, timeout: 0 }, signature: ['client 0: [S.] at 0 ms'], flags: [], counterexample: status === 'pass' ? null : counterexample, error: null },
-    { suite: 'closed-ports', property: 'rst', status: 'pass', numRuns: 5, notApplicable: { 'the target has no net.ipv4.tcp_rto_max_ms': 2 }, durationMs: 3, silence: { barrier: 5, timeout: 1 }, signature: [], flags: [], counterexample: null, error: null },
+    { suite: 'handshake', property: 'options-negotiated', family: 4, status, numRuns: 5, notApplicable: {}, durationMs: 12, silence: { barrier: 10, timeout: 0 }, signature: ['client 0: [S.] at 0 ms'], flags: [], counterexample: status === 'pass' ? null : counterexample, error: null },
+    { suite: 'closed-ports', property: 'rst', family: 6, status: 'pass', numRuns: 5, notApplicable: { 'the target has no net.ipv4.tcp_rto_max_ms': 2 }, durationMs: 3, silence: { barrier: 5, timeout: 1 }, signature: [], flags: [], counterexample: null, error: null },
   ],
   exitCode: null,
   error: null,
@@ -118,7 +118,7 @@ describe('compare', () => {
     expect(c.columns).toEqual(['qemu:6.1 (6.1.0, linux-6.1)', 'local (6.18.44, linux-6.18)']);
     expect(c.differences).toHaveLength(1);
     expect(c.differences[0]!.explanation).toContain('linearSynTimeouts: linux-6.1 (linearSynTimeouts=false) vs linux-6.18 (linearSynTimeouts=true)');
-    expect(renderComparisonMarkdown(c)).toContain('| handshake/options-negotiated | PASS: remote 0: [S] at 0 ms, 1 s | PASS: remote 0: [S] at 0 ms, 1 s, 2 s |');
+    expect(renderComparisonMarkdown(c)).toContain('| handshake/options-negotiated (IPv4) | PASS: remote 0: [S] at 0 ms, 1 s | PASS: remote 0: [S] at 0 ms, 1 s, 2 s |');
   });
 
   it('of the differing flags, those on which targets that behaved alike agree explain the difference', async () => {

@@ -24,7 +24,7 @@ function plant(rules: string): void {
 /** Runs a suite against the plant; `negotiated`: the result of its option-negotiation property (the handshake's shortest). */
 async function runAgainstPlant(suite: string) {
   const out = tempDir('tcpc-plant-');
-  const code = await runConformance({ targets: [`netns:${ns}`], suites: [suite], runs: 8, seed: 3, budgetSeconds: 50, profile: 'linux-6.18', out, replays: 2, allowRemote: false, command: ['test'] });
+  const code = await runConformance({ targets: [`netns:${ns}`], suites: [suite], runs: 8, seed: 3, budgetSeconds: 50, profile: 'linux-6.18', out, replays: 2, allowRemote: false, family: 4, command: ['test'] });
   const report = readReport(join(out, 'report.json'));
   return { code, out, negotiated: report.properties.find((p) => p.property === 'options-negotiated')! };
 }
