@@ -539,8 +539,11 @@ static void op_sysctl_set(double id, const struct jobject *o)
 	int err = sysctl_read(name->string, previous, sizeof previous);
 	if (!err)
 		err = sysctl_write(name->string, value->string);
-	if (err)
-		return fail(id_text, "sysctl write failed", err);
+	if (err) {
+		char what[512];
+		snprintf(what, sizeof what, "writing %.200s=%.200s failed", name->string, value->string);
+		return fail(id_text, what, err);
+	}
 	int known = 0;
 	for (int i = 0; i < nchanges; i++)
 		known |= !strcmp(changes[i].name, name->string);

@@ -2,38 +2,22 @@
  * Deviations planted in a namespace the run is pointed at (netns:<name>): the run must exit 1
  * with a shrunk counterexample, its pcap and its packetdrill script.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodePcap } from '../../harness/packet/index.ts';
-import { readReport } from '../../harness/report/json-writer.ts';
-import { runConformance } from '../../harness/run/run.ts';
-import { requireRoot, sh } from '../support/root.ts';
-import { temporaryDirectories } from '../support/temp-dir.ts';
-
-const tempDir = temporaryDirectories();
-
-const ns = `tcpc-plant-${process.pid}`;
-
-function plant(rules: string): void {
-  sh('ip', ['netns', 'add', ns]);
-  sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table inet plant {\n${rules}\n}\n`);
-}
+import { plant, removePlant, runAgainstPlant as runPlanted } from '../support/plant.ts';
+import { requireRoot } from '../support/root.ts';
 
 /** Runs a suite against the plant; `negotiated`: the result of its option-negotiation property (the handshake's shortest). */
 async function runAgainstPlant(suite: string) {
-  const out = tempDir('tcpc-plant-');
-  const code = await runConformance({ targets: [`netns:${ns}`], suites: [suite], runs: 8, seed: 3, budgetSeconds: 50, profile: 'linux-6.18', out, replays: 2, allowRemote: false, family: 4, command: ['test'] });
-  const report = readReport(join(out, 'report.json'));
-  return { code, out, negotiated: report.properties.find((p) => p.property === 'options-negotiated')! };
+  const { code, out, result } = await runPlanted([suite]);
+  return { code, out, negotiated: result('options-negotiated') };
 }
 
 describe('planted deviations', () => {
   beforeEach(() => requireRoot());
-  afterEach(() => {
-    if (execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(ns)) sh('ip', ['netns', 'del', ns]);
-  });
+  afterEach(removePlant);
 
   it('an nftables rule that rewrites the SYN-ACK MSS to 1000: exit 1, options.mss named, a few steps, pcap and packetdrill script', async () => {
     plant('  chain out { type filter hook output priority mangle; tcp flags & (syn | ack) == syn | ack tcp option maxseg size set 1000; }');
