@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { EnvironmentError, UsageError } from '../cli/errors.ts';
 import { LAB_NETS, LAB_PREFIX, RAW_MARK } from './addresses.ts';
 import { run, runSync } from './command.ts';
 import { checkPrivileges } from './privileges.ts';
@@ -63,6 +63,7 @@ export class Lab {
       await run(['ip', '-n', state.tester, 'link', 'add', `tc${id}t`, 'type', 'veth', 'peer', 'name', state.targetLink, 'netns', state.target]);
       await setUpTester(state.tester, `tc${id}t`);
       await setUpTargetLink(state.target, state.targetLink);
+      await carrierUp(state.target, state.targetLink);
     });
   }
 
@@ -75,6 +76,7 @@ export class Lab {
       await run(['ip', '-n', state.tester, 'link', 'add', `tc${id}t`, 'type', 'veth', 'peer', 'name', state.targetLink, 'netns', name]);
       await setUpTester(state.tester, `tc${id}t`);
       await setUpTargetLink(name, state.targetLink);
+      await carrierUp(name, state.targetLink);
     });
   }
 
@@ -106,23 +108,23 @@ export class Lab {
 
 
 /**
- * Both families on the link at once: addresses without duplicate address detection (usable at
- * once), no router solicitations; then the interface comes up.
+ * One end of the lab's link, both IP versions: addresses without duplicate address detection
+ * (usable at once), no router solicitations, routes; then the link comes up. One `ip -batch`
+ * per namespace: every `ip` process costs tens of milliseconds, and labs are made per property.
  */
-async function addLinkAddresses(ns: string, link: string, own: 'tester' | 'target'): Promise<void> {
-  await run(['ip', 'netns', 'exec', ns, 'sh', '-c', `for c in ${link}; do echo 0 > /proc/sys/net/ipv6/conf/$c/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/$c/router_solicitations; done`]);
-  for (const net of Object.values(LAB_NETS)) await run(['ip', '-n', ns, 'addr', 'add', `${net[own]}/${net.prefixLength}`, 'dev', link, ...(net.family === 6 ? ['nodad'] : [])]);
-  await run(['ip', '-n', ns, 'link', 'set', link, 'up']);
+async function setUpLinkEnd(ns: string, link: string, own: 'tester' | 'target', routes: readonly string[]): Promise<void> {
+  await run(['ip', 'netns', 'exec', ns, 'sh', '-c', `echo 0 > /proc/sys/net/ipv6/conf/${link}/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/${link}/router_solicitations`]);
+  const nets = Object.values(LAB_NETS);
+  const commands = ['link set lo up', ...nets.map((net) => `addr add ${net[own]}/${net.prefixLength} dev ${link}${net.family === 6 ? ' nodad' : ''}`), `link set ${link} up`, ...routes];
+  await run(['ip', '-n', ns, '-batch', '-'], `${commands.join('\n')}\n`);
   // Offloaded checksums stay unfinished in captures; we want to see and check the real ones.
   await run(['ip', 'netns', 'exec', ns, 'ethtool', '-K', link, 'tx', 'off']);
 }
 
 async function setUpTester(ns: string, link: string): Promise<void> {
-  await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-  await addLinkAddresses(ns, link, 'tester');
   // Every client address is the tester's own, so the target's answers are delivered here
   // (and the tester answers neighbour solicitations for its link address).
-  for (const net of Object.values(LAB_NETS)) await run(['ip', '-n', ns, 'route', 'add', 'local', net.clientRange, 'dev', 'lo']);
+  await setUpLinkEnd(ns, link, 'tester', Object.values(LAB_NETS).map((net) => `route add local ${net.clientRange} dev lo`));
   // Only crafted segments leave: the tester kernel's own RSTs and ICMP errors for segments
   // meant for the harness must never reach the target. Neighbour discovery still may.
   await run(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], `table inet tcpconform {
@@ -136,9 +138,18 @@ async function setUpTester(ns: string, link: string): Promise<void> {
 }
 
 async function setUpTargetLink(ns: string, link: string): Promise<void> {
-  await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-  await addLinkAddresses(ns, link, 'target');
-  for (const net of Object.values(LAB_NETS)) await run(['ip', '-n', ns, 'route', 'add', net.clientRange, 'via', net.tester]);
+  await setUpLinkEnd(ns, link, 'target', Object.values(LAB_NETS).map((net) => `route add ${net.clientRange} via ${net.tester}`));
+}
+
+/**
+ * A veth end reports carrier a moment after both ends are up; what the target sends before then
+ * is lost, its first neighbour solicitation included (resent only after a second).
+ */
+async function carrierUp(ns: string, link: string): Promise<void> {
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 10))) {
+    if ((await run(['ip', 'netns', 'exec', ns, 'cat', `/sys/class/net/${link}/operstate`])).trim() === 'up') return;
+  }
+  throw new EnvironmentError(`the lab's link ${link} in ${ns} did not come up within 5 s`);
 }
 
 function stateFile(id: string): string {

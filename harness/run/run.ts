@@ -22,8 +22,8 @@ import type { Scenario } from '../model/actions.ts';
 import { openExecutorTarget, type ExecutorTarget } from './targets.ts';
 import { familyRows, type FamilyChoice } from './families.ts';
 
-/** Labs side by side: enough to overlap timer waits, few enough that 2 cores keep timings honest. */
-const MAX_PARALLEL_TARGETS = 4;
+/** Labs side by side: enough to overlap timer waits (which dominate: a default run keeps 2 cores under half busy), few enough to keep timings honest. */
+const MAX_PARALLEL_TARGETS = 6;
 
 export interface RunOptions {
   readonly targets: readonly string[];
