@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFor } from '../../harness/model/profiles.ts';
 import { RULES } from '../../harness/model/rules.ts';
-import type { Action, EcnFlag, IcmpUnreachableCode, Rmem, SynOptions } from '../../harness/model/actions.ts';
+import type { Action, AddressFamily, EcnFlag, IcmpUnreachableCode, Rmem, SynOptions } from '../../harness/model/actions.ts';
 import { judge } from '../../harness/run/judge.ts';
 import { openExecutorTarget, type ExecutorTarget } from '../../harness/run/targets.ts';
 import { requireRoot } from '../support/root.ts';
@@ -20,10 +20,22 @@ const connect: Action = { kind: 'connect', conn: 0, syncnt: 1 };
 const answer = (a: Extract<Action, { kind: 'answerSyn' }>['answer']): Action => ({ kind: 'answerSyn', conn: 0, answer: a });
 const wait = (ms: number): Action => ({ kind: 'wait', ms });
 
-type KernelScenario = { name: string; config?: Record<string, number>; rmem?: Rmem; mtu?: number; actions: Action[] };
+type KernelScenario = { name: string; family?: AddressFamily; config?: Record<string, number>; rmem?: Rmem; mtu?: number; actions: Action[] };
 
 const scenarios: KernelScenario[] = [
   { name: 'handshake and accept', actions: [listen(1), syn(0), ack(0), accept] },
+  // IPv6 (tcp_v6_conn_request, tcp_v6_syn_recv_sock) and an IPv6 listener taking IPv4 (mapped addresses).
+  { name: 'IPv6: handshake and accept, SYN-ACK MSS 1440 (MTU less 60)', family: 'ipv6', actions: [listen(1), syn(0), ack(0), accept] },
+  { name: 'IPv6 on a 1280-byte link (the minimum): MSS 1220; a closed port', family: 'ipv6', mtu: 1280, actions: [listen(1), syn(0), ack(0), accept, { kind: 'synToClosedPort', client: 1 }] },
+  { name: 'IPv4-mapped: an AF_INET6 listener without IPV6_V6ONLY accepts an IPv4 client', family: 'ipv4-mapped', actions: [listen(1), syn(0), ack(0), accept] },
+  { name: 'IPv4-mapped: connect() from an AF_INET6 socket to ::ffff:a.b.c.d; ICMP net unreachable in SYN-SENT', family: 'ipv4-mapped', actions: [connect, answer({ kind: 'icmpUnreachable', code: 0 }), wait(20)] },
+  { name: 'IPv6: connect() and SYN-ACK; the SYN carries MSS 1440', family: 'ipv6', actions: [connect, answer({ kind: 'synAck', options: full, window: 29200, ackValid: true }), wait(20)] },
+  // icmpv6_err_convert: every code ends SYN-SENT at once with its errno (7 and up: EPROTO).
+  ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 15].map((code): KernelScenario => ({ name: `IPv6 connect: ICMPv6 unreachable code ${code}`, family: 'ipv6', actions: [connect, answer({ kind: 'icmpUnreachable', code: code as IcmpUnreachableCode }), wait(20)] })),
+  { name: 'IPv6 connect: packet too big naming the link MTU changes nothing; the SYN is retransmitted on time', family: 'ipv6', actions: [connect, answer({ kind: 'packetTooBig' }), wait(1200)] },
+  { name: 'IPv4 connect: fragmentation needed via packet too big, likewise', actions: [connect, answer({ kind: 'packetTooBig' }), wait(20)] },
+  // tcp_req_err: the fatal codes (1, 4, 5, 6, 7+) drop the request; 0 and 3 leave it.
+  ...[0, 1, 3, 4, 7].map((code): KernelScenario => ({ name: `IPv6 listener: ICMPv6 code ${code} about the SYN-ACK ${[0, 3].includes(code) ? 'leaves' : 'drops'} the request`, family: 'ipv6', actions: [listen(2), syn(0), { kind: 'clientUnreachable', client: 0, code: code as IcmpUnreachableCode }, ack(0), accept] })),
   { name: 'SYN queue full: drop without cookies', config: { 'net.ipv4.tcp_syncookies': 0 }, actions: [listen(0), syn(0), syn(1)] },
   { name: 'SYN queue full: cookie with syncookies 1, its ACK completes', config: { 'net.ipv4.tcp_syncookies': 1 }, actions: [listen(0), syn(0), syn(1, { ...full, timestamps: false }), ack(0), accept, ack(1), accept] },
   { name: 'syncookies 2', config: { 'net.ipv4.tcp_syncookies': 2 }, actions: [listen(2), syn(0), ack(0), accept] },
@@ -140,7 +152,7 @@ describe('the model predicts this kernel exactly, rule by rule', () => {
   for (const s of scenarios) {
     it(s.name, async () => {
       const profile = profileFor(target.kernel, target.sysctlsPresent);
-      const execution = await target.executor.execute({ config: s.config ?? {}, ...(s.rmem ? { rmem: s.rmem } : {}), ...(s.mtu ? { mtu: s.mtu } : {}), actions: s.actions });
+      const execution = await target.executor.execute({ ...(s.family ? { family: s.family } : {}), config: s.config ?? {}, ...(s.rmem ? { rmem: s.rmem } : {}), ...(s.mtu ? { mtu: s.mtu } : {}), actions: s.actions });
       const verdict = judge(execution, profile);
       expect(verdict.deviations.map((d) => d.message)).toEqual([]);
       expect(execution.silence.timeout).toBe(0);

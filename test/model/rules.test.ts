@@ -244,3 +244,31 @@ describe('connect() (RFC 9293 §3.10.7.3, Linux tcp_connect / tcp_retransmit_tim
     expect(results(run([connect(), { kind: 'answerSyn', conn: 0, answer: { kind: 'icmpUnreachable', code: 4 } }]))).toEqual([]);
   });
 });
+
+describe('IPv6 (tcp_v6_conn_request, tcp_v6_connect, tcp_v6_err)', () => {
+  const v6 = (actions: Action[], settings = {}): Expectation[] => {
+    const { timed, end } = schedule(actions);
+    return predict({ profile: linux, settings: { ...DEFAULT_SETTINGS, family: 'ipv6', ...settings }, actions: timed, horizon: end + 5 });
+  };
+  const connect: Action = { kind: 'connect', conn: 0, syncnt: 2 };
+
+  it('the SYN-ACK and the SYN advertise the MTU less 60 bytes of IPv6 and TCP headers; an IPv4-mapped listener the IPv4 MSS', () => {
+    expect(segments(v6([{ kind: 'listen', backlog: 1 }, syn(0)]))[0]!.segment.options).toMatchObject({ mss: 1440 });
+    expect(segments(v6([connect]))[0]!.segment.options).toMatchObject({ mss: 1440 });
+    expect(segments(v6([{ kind: 'listen', backlog: 1 }, syn(0)], { mtu: 1280 }))[0]!.segment.options).toMatchObject({ mss: 1220 });
+    expect(segments(v6([{ kind: 'listen', backlog: 1 }, syn(0)], { family: 'ipv4-mapped' }))[0]!.segment.options).toMatchObject({ mss: 1460 });
+  });
+
+  it('ICMPv6 destination unreachable ends connect() at once with icmpv6_err_convert\'s errno; packet too big only adjusts the path MTU', () => {
+    const errno = (code: number) => results(v6([connect, { kind: 'answerSyn', conn: 0, answer: { kind: 'icmpUnreachable', code: code as 0 } }])).map((r) => (r.call === 'connect' ? r.errno : null));
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 15].map((code) => errno(code)[0])).toEqual(['ENETUNREACH', 'EACCES', 'EHOSTUNREACH', 'EHOSTUNREACH', 'ECONNREFUSED', 'EACCES', 'EACCES', 'EPROTO', 'EPROTO']);
+    const tooBig = v6([connect, { kind: 'answerSyn', conn: 0, answer: { kind: 'packetTooBig' } }, { kind: 'wait', ms: 1100 }]);
+    expect(results(tooBig)).toEqual([]);
+    expect(flags(tooBig)).toEqual(['SYN', 'SYN']);
+  });
+
+  it('tcp_req_err: a fatal ICMPv6 error about the SYN-ACK drops the request (ListenDrops); no route and address unreachable leave it', () => {
+    const about = (code: number) => counters(v6([{ kind: 'listen', backlog: 1 }, syn(0), { kind: 'clientUnreachable', client: 0, code: code as 0 }]));
+    expect([0, 1, 3, 4, 5, 6, 7].map((code) => about(code).includes('TcpExt.ListenDrops'))).toEqual([false, true, false, true, true, true, true]);
+  });
+});
