@@ -7,7 +7,7 @@
  * packetdrill runs in a namespace of its own (tcpc-pd-*), on a tun device with lab addresses.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readReport } from '../../harness/report/json-writer.ts';
@@ -27,10 +27,18 @@ function runScript(script: string, nft?: string): { code: number | null; output:
   namespaces.push(ns);
   sh('ip', ['netns', 'add', ns]);
   if (nft) sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table inet plant {\n${nft}\n}\n`);
-  const r = spawnSync('ip', ['netns', 'exec', ns, packetdrill!, '--local_ip=10.77.200.2', '--remote_ip=10.77.200.1', '--gateway_ip=10.77.200.254', '--netmask_ip=255.255.255.0', script], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('ip', ['netns', 'exec', ns, packetdrill!, ...addressFlags(readFileSync(script, 'utf8')), script], { encoding: 'utf8', timeout: 60_000 });
   sh('ip', ['netns', 'del', ns]);
   namespaces.pop();
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** packetdrill's addresses for the --ip_version a script names in its header (lab addresses, in packetdrill's own namespace). */
+function addressFlags(script: string): string[] {
+  const version = /--ip_version=(\S+)/.exec(script)?.[1] ?? 'ipv4';
+  // IPv6: packetdrill puts its local address on a /48; the remote /64 inside it is routed via the gateway.
+  if (version === 'ipv6') return ['--ip_version=ipv6', '--local_ip=fd77:7463::2', '--remote_ip=fd77:7463:0:c8::1/64', '--gateway_ip=fd77:7463::fe'];
+  return [`--ip_version=${version}`, '--local_ip=10.77.200.2', '--remote_ip=10.77.200.1', '--gateway_ip=10.77.200.254', '--netmask_ip=255.255.255.0'];
 }
 
 async function counterexamples(options: Partial<RunOptions>): Promise<Array<{ dir: string; c: Counterexample }>> {
@@ -74,13 +82,13 @@ describe.skipIf(packetdrill === undefined)('packetdrill runs the scripts (TCPCON
   }, 180_000);
 
   /** A run against a namespace with a planted nftables rule; the rule then sits in packetdrill's namespace too. */
-  async function plantedCounterexample(rule: string): Promise<{ dir: string; c: Counterexample }> {
+  async function plantedCounterexample(rule: string, family: 4 | 6 = 4): Promise<{ dir: string; c: Counterexample }> {
     const ns = `tcpc-pd-plant-${process.pid}`;
     namespaces.push(ns);
     sh('ip', ['netns', 'add', ns]);
     sh('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table inet plant {\n${rule}\n}\n`);
     // The option negotiation's: its script holds the whole handshake and a non-blocking accept().
-    const found = (await counterexamples({ targets: [`netns:${ns}`], suites: ['handshake'], runs: 8, seed: 3, profile: 'linux-6.18' })).find(({ c }) => c.id === 'handshake-options-negotiated');
+    const found = (await counterexamples({ targets: [`netns:${ns}`], suites: ['handshake'], runs: 8, seed: 3, profile: 'linux-6.18', family })).find(({ c }) => c.id === `handshake-options-negotiated-ipv${family}`);
     expect(found).toBeDefined();
     return found!;
   }
@@ -91,6 +99,18 @@ describe.skipIf(packetdrill === undefined)('packetdrill runs the scripts (TCPCON
     const planted = runScript(join(dir, c.packetdrill), rule);
     expect(planted.code, planted.output).toBe(1);
     expect(planted.output).toMatch(/expected: mss 1460 actual: mss 1000/);
+    expect(runScript(join(dir, c.packetdrillObserved), rule).code).toBe(0);
+    const plain = runScript(join(dir, c.packetdrill));
+    expect(plain.code, plain.output).toBe(0);
+  }, 120_000);
+
+  it('a planted MSS rewrite over IPv6: the script names --ip_version=ipv6 and fails naming MSS 1440 and 1000 there, passes on a plain kernel', async () => {
+    const rule = '  chain out { type filter hook output priority mangle; meta nfproto ipv6 tcp flags & (syn | ack) == syn | ack tcp option maxseg size set 1000; }';
+    const { dir, c } = await plantedCounterexample(rule, 6);
+    expect(readFileSync(join(dir, c.packetdrill), 'utf8')).toContain('--ip_version=ipv6');
+    const planted = runScript(join(dir, c.packetdrill), rule);
+    expect(planted.code, planted.output).toBe(1);
+    expect(planted.output).toMatch(/expected: mss 1440 actual: mss 1000/);
     expect(runScript(join(dir, c.packetdrillObserved), rule).code).toBe(0);
     const plain = runScript(join(dir, c.packetdrill));
     expect(plain.code, plain.output).toBe(0);
