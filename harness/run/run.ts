@@ -22,9 +22,6 @@ import type { Scenario } from '../model/actions.ts';
 import { openExecutorTarget, type ExecutorTarget } from './targets.ts';
 import { familyRows, type FamilyChoice } from './families.ts';
 
-/** Labs side by side: enough to overlap timer waits (which dominate: a default run keeps 2 cores under half busy), few enough to keep timings honest. */
-const MAX_PARALLEL_TARGETS = 6;
-
 export interface RunOptions {
   readonly targets: readonly string[];
   readonly suites: readonly string[] | null;
@@ -122,7 +119,7 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
   let writeFailure: unknown = null;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   try {
-    const parallel = first.parallel ? Math.min(MAX_PARALLEL_TARGETS, properties.length) : 1;
+    const parallel = Math.min(first.parallel, properties.length);
     const extra = await Promise.all(Array.from({ length: parallel - 1 }, () => openExecutorTarget(spec, { allowRemote: options.allowRemote })));
     targets.push(...extra);
     // The report is rewritten now (opening the other labs takes seconds) and every second while

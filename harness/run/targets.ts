@@ -16,8 +16,12 @@ export interface ExecutorTarget {
   /** The target's live values of the sysctls the model reads (absent ones left out). */
   readonly sysctls: Readonly<Record<string, string>>;
   readonly sysctlsPresent: ReadonlySet<string>;
-  /** Whether more targets of this spec can run side by side (fresh labs and VMs can; a given namespace cannot). */
-  readonly parallel: boolean;
+  /**
+   * How many targets of this spec may run side by side: fresh labs six (a run waits on timers,
+   * its CPU mostly idle), VMs four (software emulation keeps the cores busy, and late answers
+   * would be its doing), a given namespace or host one.
+   */
+  readonly parallel: number;
   /** The profile the target itself declares (the model as a target); null: detect it from the kernel. */
   readonly profile: KernelProfile | null;
   close(): Promise<void>;
@@ -27,7 +31,7 @@ export async function openExecutorTarget(spec: string, options: { allowRemote: b
   if (spec.startsWith('model:')) {
     const profile = profileByName(spec.slice('model:'.length));
     const executor = Object.assign(modelTarget(profile, DEFAULT_SETTINGS), { settings: DEFAULT_SETTINGS });
-    return { executor, kernel: `model ${profile.name}`, sysctls: DEFAULT_SYSCTLS, sysctlsPresent: new Set(Object.keys(DEFAULT_SYSCTLS)), parallel: true, profile, close: () => executor.close() };
+    return { executor, kernel: `model ${profile.name}`, sysctls: DEFAULT_SYSCTLS, sysctlsPresent: new Set(Object.keys(DEFAULT_SYSCTLS)), parallel: 6, profile, close: () => executor.close() };
   }
   if (spec.startsWith('ssh://') && !options.allowRemote) throw new UsageError(`target ${spec} is a remote host: packets would leave this machine; pass --allow-remote to allow it`);
   const target = await openTarget(spec);
@@ -39,7 +43,7 @@ export async function openExecutorTarget(spec: string, options: { allowRemote: b
       kernel: target.kernel,
       sysctls: present,
       sysctlsPresent: new Set(Object.keys(present)),
-      parallel: !spec.startsWith('netns:') && !spec.startsWith('ssh://'),
+      parallel: spec.startsWith('netns:') || spec.startsWith('ssh://') ? 1 : spec.startsWith('qemu:') ? 4 : 6,
       profile: null,
       close: async () => {
         await executor.close().catch(() => undefined);
