@@ -39,7 +39,8 @@ export function compareReports(given: readonly RunReport[]): Comparison {
   const names = [...new Set(reports.flatMap((r) => r.properties.map(row)))].sort();
   const rows = names.map((property) => ({ property, cells: reports.map((r) => r.properties.find((p) => row(p) === property) ?? null) }));
   const differences = rows.flatMap(({ property, cells }) => {
-    const present = cells.map((c, i) => ({ c, r: reports[i]! })).filter((e): e is { c: PropertyResult; r: RunReport } => e.c !== null);
+    // A target that could not run the row has no behaviour to compare.
+    const present = cells.map((c, i) => ({ c, r: reports[i]! })).filter((e): e is { c: PropertyResult; r: RunReport } => e.c !== null && e.c.status !== 'not-applicable');
     const signatures = new Set(present.map((e) => e.c.signature.join(' | ')));
     // A flaky property conformed on replay: only a failure or an error is a verdict of its own.
     const verdicts = new Set(present.map((e) => (e.c.status === 'flaky' ? 'pass' : e.c.status)));
@@ -60,7 +61,7 @@ export function compareReports(given: readonly RunReport[]): Comparison {
   return { columns: reports.map(column), rows, differences };
 }
 
-const cellText = (c: PropertyResult | null): string => (c === null ? 'not run' : `${c.status.toUpperCase()}: ${c.signature.join('; ') || '-'}`);
+const cellText = (c: PropertyResult | null): string => (c === null ? 'not run' : c.status === 'not-applicable' ? `n/a: ${Object.keys(c.notApplicable).join('; ')}` : `${c.status.toUpperCase()}: ${c.signature.join('; ') || '-'}`);
 
 export function renderComparisonMarkdown(c: Comparison): string {
   const md = (s: string): string => s.replace(/\|/g, '\\|');

@@ -106,7 +106,7 @@ export function renderHtml(r: RunReport): string {
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-tr.fail td{background:#fde7e7}tr.flaky td{background:#fff6d6}tr.error td{background:#f3e5f5}tr.pass td:nth-child(4){color:#2e7d32}
+tr.fail td{background:#fde7e7}tr.flaky td{background:#fff6d6}tr.error td{background:#f3e5f5}tr.not-applicable td{color:#777;background:#f4f4f4}tr.pass td:nth-child(4){color:#2e7d32}
 .ladders{display:flex;gap:16px;flex-wrap:wrap}.ladder{margin:0;border:1px solid #ddd;padding:6px}figcaption{font-weight:600}
 svg .t{font:10px monospace;fill:#666}svg .l{font:11px monospace}svg .n{font:11px monospace}svg .h{font:600 12px sans-serif}
 ul.dev li{color:#c62828;font-family:monospace}code{background:#f4f4f4;padding:1px 4px}.cx{border-top:2px solid #ccc;margin-top:24px}
@@ -114,7 +114,7 @@ details{margin:8px 0}
 </style></head><body>
 <h1>tcpconform report</h1>
 <p><b>Target</b> ${x(r.target.spec)} · <b>kernel</b> ${x(r.target.kernel)} · <b>profile</b> ${x(r.profile.name)} · <b>seed</b> ${r.seed} · <b>status</b> ${x(r.status)}${r.error ? ` (${x(r.error)})` : ''} · started ${x(r.startedAt)}${r.finishedAt ? `, finished ${x(r.finishedAt)}` : ''}</p>
-<p>${count('pass')} passed, ${count('fail')} failed, ${count('flaky')} flaky, ${count('error')} errors.</p>
+<p>${count('pass')} passed, ${count('fail')} failed, ${count('flaky')} flaky, ${count('error')} errors${count('not-applicable') ? `, ${count('not-applicable')} not applicable` : ''}.</p>
 <table><thead><tr><th>suite</th><th>property</th><th>IP</th><th>verdict</th><th>cases</th><th>time</th><th>silence proven by</th><th>behaviour signature</th><th>error</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

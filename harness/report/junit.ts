@@ -16,6 +16,9 @@ function testcase(p: PropertyResult, target: string): string {
     case 'flaky':
       // Not a failure: the shrunk case did not reproduce on fresh state. Said, not hidden.
       return `${head}\n      <system-out>${x(`FLAKY: did not reproduce in ${p.counterexample?.replays.attempts ?? 0} replays\n${deviations}${replay}`)}</system-out>\n    </testcase>`;
+    case 'not-applicable':
+      // Skipped, and said why: never a pass.
+      return `${head}\n      <skipped message="${x(`not applicable: ${Object.keys(p.notApplicable).join('; ')}`)}"/>\n    </testcase>`;
     case 'error':
       return `${head}\n      <error message="${x(p.error ?? 'error')}" type="error">${x(p.error ?? '')}</error>\n    </testcase>`;
   }
@@ -27,7 +30,7 @@ export function renderJunit(report: RunReport): string {
     const ps = report.properties.filter((p) => p.suite === suite);
     const count = (s: string): number => ps.filter((p) => p.status === s).length;
     const time = ps.reduce((t, p) => t + p.durationMs, 0) / 1000;
-    return `  <testsuite name="${x(`tcpconform.${suite}`)}" tests="${ps.length}" failures="${count('fail')}" errors="${count('error')}" skipped="0" time="${time.toFixed(3)}">\n${ps.map((p) => testcase(p, report.target.spec)).join('\n')}\n  </testsuite>`;
+    return `  <testsuite name="${x(`tcpconform.${suite}`)}" tests="${ps.length}" failures="${count('fail')}" errors="${count('error')}" skipped="${count('not-applicable')}" time="${time.toFixed(3)}">\n${ps.map((p) => testcase(p, report.target.spec)).join('\n')}\n  </testsuite>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tcpconform ${x(report.target.spec)} (${x(report.target.kernel)})">\n${body.join('\n')}\n</testsuites>\n`;
 }

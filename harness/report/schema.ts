@@ -38,7 +38,8 @@ export interface TargetInfo {
   readonly mtu: number;
 }
 
-export type PropertyStatus = 'pass' | 'fail' | 'flaky' | 'error';
+/** 'not-applicable': the target could run none of the row's cases (an IP version it lacks): not counted as passed. */
+export type PropertyStatus = 'pass' | 'fail' | 'flaky' | 'error' | 'not-applicable';
 
 export interface PropertyResult {
   readonly suite: string;

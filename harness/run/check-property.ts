@@ -31,7 +31,8 @@ export interface FailingCase {
 }
 
 export interface PropertyCheck {
-  readonly status: 'pass' | 'fail' | 'flaky';
+  /** 'not-applicable': the target could run none of the property's cases (an IP version it lacks): neither passed nor failed. */
+  readonly status: 'pass' | 'fail' | 'flaky' | 'not-applicable';
   readonly numRuns: number;
   readonly durationMs: number;
   readonly silence: { barrier: number; timeout: number };
@@ -68,6 +69,11 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
     return result;
   };
 
+  // A target without what the whole property needs (its IP version) runs none of it.
+  const unrunnable = target.notApplicable(property.canonical);
+  if (unrunnable !== null) {
+    return { status: 'not-applicable', numRuns: 0, durationMs: Date.now() - started, silence, signature: [], failure: null, interrupted: false, notApplicable: { [unrunnable]: 1 } };
+  }
   const canonical = await run(property.canonical);
   let lastFailure: { scenario: Scenario; execution: Execution; verdict: Verdict } | null = null;
   const notApplicable: Record<string, number> = {};
@@ -86,6 +92,9 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
     { seed: options.seed, numRuns: options.numRuns, interruptAfterTimeLimit: Math.max(1, options.deadline - Date.now()), markInterruptAsFailure: false },
   );
   await inFlight;
+  if (details.numRuns === 0 && Object.keys(notApplicable).length > 0) {
+    return { status: 'not-applicable', numRuns: 0, durationMs: Date.now() - started, silence, signature: [], failure: null, interrupted: details.interrupted, notApplicable };
+  }
   const base = { numRuns: details.numRuns, silence, signature: signature(canonical.execution), interrupted: details.interrupted, notApplicable };
   const found = lastFailure as { scenario: Scenario; execution: Execution; verdict: Verdict } | null;
   // The shrunk counterexample; else the canonical scenario, judged too: a deviation there is as real as any other.

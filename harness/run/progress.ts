@@ -40,7 +40,7 @@ export class Progress {
   summary(report: RunReport, dir: string): void {
     const count = (s: string): number => report.properties.filter((p) => p.status === s).length;
     if (this.live) process.stderr.write('\r\x1b[K');
-    console.error(`${count('pass')} passed, ${count('fail')} failed, ${count('flaky')} flaky, ${count('error')} errors in ${this.seconds()} s; report: ${dir}/report.html`);
+    console.error(`${count('pass')} passed, ${count('fail')} failed, ${count('flaky')} flaky, ${count('error')} errors${count('not-applicable') ? `, ${count('not-applicable')} not applicable` : ''} in ${this.seconds()} s; report: ${dir}/report.html`);
   }
 
   stop(): void {

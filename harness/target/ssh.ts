@@ -34,7 +34,9 @@ async function localAddressToward(target: string): Promise<string | null> {
 
 /** The host's address in one IP version and ours toward it, or null when it has none or we have no route. */
 async function addressesOf(host: string, version: IpFamily): Promise<FamilyAddresses | null> {
-  const target = (await lookup(host, { family: version }).catch(() => null))?.address;
+  // An address literal comes back as itself whatever family was asked for: only one of that family counts.
+  const found = await lookup(host, { family: version }).catch(() => null);
+  const target = found?.family === version ? found.address : undefined;
   const local = target === undefined ? null : await localAddressToward(target);
   return target === undefined || local === null ? null : { target, tester: local, peers: { kind: 'shared', addr: local } };
 }
