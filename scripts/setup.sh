@@ -20,6 +20,9 @@ done
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/libc.a ] || missing+=(libc6-dev)
 # VM targets fetch Debian kernels: apt checks them against Debian's archive key.
 [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || missing+=(debian-archive-keyring)
+# Other stacks as targets: gVisor's netstack (runsc) and lwIP (its headers and library).
+command -v runsc >/dev/null 2>&1 || missing+=(runsc)
+[ -e /usr/include/lwip/lwip/tcp.h ] || missing+=(liblwip-dev)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -225,7 +225,7 @@ function diffResults(input: DiffInput, add: Add): void {
   }
 }
 
-/** Counters the model does not mention are expected not to move. */
+/** Counters the model does not mention are expected not to move; those the target does not keep are not judged. */
 function diffCounters(input: DiffInput, add: Add): void {
   // What a counter must have gained at least, and at most (counts a timer may not have made yet).
   const expected = new Map<CounterName, { least: number; most: number; rule: RuleRef }>();
@@ -237,7 +237,8 @@ function diffCounters(input: DiffInput, add: Add): void {
   const observed = new Map<CounterName, number>();
   for (const o of input.observed) if (o.kind === 'counter') observed.set(o.name, (observed.get(o.name) ?? 0) + o.delta);
   const last = Math.max(0, input.actions.length - 1);
-  for (const name of new Set([...expected.keys(), ...observed.keys()])) {
+  // Only counters the target reports: another stack keeps fewer (or none), and what it does not count cannot be judged.
+  for (const name of observed.keys()) {
     const { least, most, rule } = expected.get(name) ?? { least: 0, most: 0, rule: null };
     const got = observed.get(name) ?? 0;
     if (got < least || got > most) add('wrong-counter', last, null, name, `${name} +${least}${most > least ? `..${most}` : ''}`, `+${got}`, rule);

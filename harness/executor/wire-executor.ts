@@ -69,8 +69,13 @@ const NEIGHBOUR_WAIT_MS = 2_000;
 export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExecutor & { readonly settings: TargetSettings }> {
   const { agent, wire } = parts;
   await agent.reset();
-  const live = await agent.sysctlGet([...SETTINGS_SYSCTLS]);
+  const live = await agent.sysctlGet([...SETTINGS_SYSCTLS, ...Object.keys(BASELINE)]);
   const settings = settingsFrom(live, parts.mtu);
+  // Sysctls the target shows but will not take (another stack's fixed values): written back as
+  // they are, once; a scenario that sets one cannot run there.
+  const fixed = new Set<string>();
+  for (const [name, value] of Object.entries(live)) await agent.sysctlSet(name, value).catch(() => fixed.add(name));
+  await agent.reset();
   let caseIndex = 0;
   // The previous case changed the MTU: the reset restores it, and the link must be up again.
   let mtuChanged = false;
@@ -105,7 +110,9 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       if (parts.addresses[version] === undefined) return `the target has no IPv${version} address`;
       const missing = Object.keys(scenario.config).find((name) => !(name in live));
       if (missing !== undefined) return `the target has no ${missing}`;
-      if (scenario.mtu !== undefined && !parts.ownsLink) return "the MTU of a remote host's interface is not the harness's to change";
+      const unsettable = [...Object.keys(scenario.config), ...(scenario.rmem ? ['net.ipv4.tcp_rmem'] : [])].find((name) => fixed.has(name));
+      if (unsettable !== undefined) return `the target's ${unsettable} cannot be set`;
+      if (scenario.mtu !== undefined && !parts.ownsLink) return "the MTU of the target's interface is not the harness's to change (a remote host, a sandbox)";
       return null;
     },
     async execute(scenario: Scenario): Promise<Execution> {
@@ -114,7 +121,7 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       const peers = new PeerMap(caseIndex++, addresses.peers);
       await agent.reset();
       if (mtuChanged) await linksUp([family], LINK_WAIT_MS);
-      for (const [name, value] of Object.entries(BASELINE)) await agent.sysctlSet(name, value);
+      for (const [name, value] of Object.entries(BASELINE)) if (name in live && !fixed.has(name)) await agent.sysctlSet(name, value);
       for (const [name, value] of Object.entries(scenario.config)) await agent.sysctlSet(name, String(value));
       if (scenario.rmem) await agent.sysctlSet('net.ipv4.tcp_rmem', scenario.rmem.join('\t'));
       if (scenario.mtu !== undefined) await agent.setMtu(addresses.target, scenario.mtu);
@@ -128,7 +135,7 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
         run.stop();
       }
       const after = await agent.counters();
-      const counters: Observation[] = COUNTERS.map((name) => ({ kind: 'counter', name, delta: (after[name] ?? 0) - (before[name] ?? 0) }));
+      const counters: Observation[] = COUNTERS.filter((name) => name in after).map((name) => ({ kind: 'counter', name, delta: after[name]! - (before[name] ?? 0) }));
       return {
         timed: run.timed,
         settings: withConfig(settings, scenario),

@@ -24,7 +24,12 @@ export interface LabState {
   /** The target's link: our veth end (in the target namespace) or the VM's tap (in the tester). */
   readonly targetLink: string;
   readonly pids: number[];
+  /** runsc containers (gVisor sandboxes) started in the target namespace, by id. */
+  readonly sandboxes?: string[];
 }
+
+/** Where runsc keeps its containers' state: ours only, so `lab down` finds a crashed run's. */
+export const RUNSC_ROOT = join(STATE_DIR, 'runsc');
 
 export class Lab {
   private readonly release: () => void;
@@ -49,6 +54,12 @@ export class Lab {
 
   async close(): Promise<void> {
     this.release();
+  }
+
+  /** Records a runsc container running in the lab, so teardown (and `lab down` after a crash) deletes it. */
+  addSandbox(id: string): void {
+    (this.state as { sandboxes?: string[] }).sandboxes = [...(this.state.sandboxes ?? []), id];
+    saveState(this.state);
   }
 
   /** Leaves the lab in place when this process ends (for `lab up`); its state file still finds it. */
@@ -163,6 +174,7 @@ function saveState(state: LabState): void {
 
 /** Ends our processes (by recorded PID, if still ours), removes what we added. Synchronous: signal-safe. */
 function destroySync(state: LabState): void {
+  for (const id of state.sandboxes ?? []) runSync(['runsc', '--root', RUNSC_ROOT, 'delete', '--force', id]);
   for (const pid of state.pids) endProcess(pid);
   for (const pid of (runSync(['ip', 'netns', 'pids', state.tester]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));
   if (state.kind === 'namespaces') {
@@ -184,7 +196,7 @@ function endProcess(pid: number): void {
   } catch {
     return;
   }
-  if (!/tcpconform|harness\/link\/relay|qemu-system/.test(cmdline)) return;
+  if (!/tcpconform|harness\/link\/relay|qemu-system|runsc/.test(cmdline)) return;
   try {
     process.kill(pid, 'SIGKILL');
   } catch {

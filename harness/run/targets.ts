@@ -18,8 +18,8 @@ export interface ExecutorTarget {
   readonly sysctlsPresent: ReadonlySet<string>;
   /**
    * How many targets of this spec may run side by side: fresh labs six (a run waits on timers,
-   * its CPU mostly idle), VMs four (software emulation keeps the cores busy, and late answers
-   * would be its doing), a given namespace or host one.
+   * its CPU mostly idle), VMs and gVisor sandboxes four (software emulation and ptrace keep the
+   * cores busy, and late answers would be their doing), a given namespace or host one.
    */
   readonly parallel: number;
   /** The profile the target itself declares (the model as a target); null: detect it from the kernel. */
@@ -43,7 +43,7 @@ export async function openExecutorTarget(spec: string, options: { allowRemote: b
       kernel: target.kernel,
       sysctls: present,
       sysctlsPresent: new Set(Object.keys(present)),
-      parallel: spec.startsWith('netns:') || spec.startsWith('ssh://') ? 1 : spec.startsWith('qemu:') ? 4 : 6,
+      parallel: spec.startsWith('netns:') || spec.startsWith('ssh://') ? 1 : spec.startsWith('qemu:') || spec === 'gvisor' ? 4 : 6,
       profile: null,
       close: async () => {
         await executor.close().catch(() => undefined);

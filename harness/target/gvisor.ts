@@ -1,0 +1,72 @@
+/**
+ * `gvisor`: gVisor's netstack (Debian's runsc) behind the Linux syscall API. The static agent
+ * runs unmodified in a runsc sandbox whose network namespace is a fresh lab's target namespace;
+ * the sandbox takes the namespace's interface and addresses over (runsc --network=sandbox), so
+ * the crafted packets meet netstack, not the host kernel. Each sandbox gets its own lab: runsc
+ * does not give the addresses back when it ends.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgentClient, agentBinaryPath } from '../agent/client.ts';
+import { EnvironmentError } from '../cli/errors.ts';
+import { run } from '../lab/command.ts';
+import { Lab, RUNSC_ROOT } from '../lab/lab.ts';
+import { RawLink } from '../link/raw-link.ts';
+import { abandon, LAB_ADDRESSES, targetOf, type Target } from './target.ts';
+
+/** An OCI bundle: the agent alone in a read-only root, in the lab's target network namespace. */
+function writeBundle(directory: string, netns: string): void {
+  mkdirSync(join(directory, 'rootfs'));
+  copyFileSync(agentBinaryPath(), join(directory, 'rootfs/agent'));
+  const capabilities = ['CAP_NET_ADMIN', 'CAP_NET_RAW'];
+  const config = {
+    ociVersion: '1.0.0',
+    process: { terminal: false, user: { uid: 0, gid: 0 }, args: ['/agent'], env: ['PATH=/'], cwd: '/', capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities } },
+    root: { path: 'rootfs', readonly: true },
+    hostname: 'tcpconform-gvisor',
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+    linux: { namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network', path: `/run/netns/${netns}` }] },
+  };
+  writeFileSync(join(directory, 'config.json'), JSON.stringify(config, null, 2));
+}
+
+/**
+ * runsc (release 20221219) takes a namespace where /proc/sys/net/core/rmem_default exists for the
+ * root namespace and refuses to start there; on kernels that show it in every namespace, an empty
+ * tmpfs over that directory, in a mount namespace of its own, lets it start. ptrace: no KVM here;
+ * --ignore-cgroups: no blkio controller.
+ */
+function runscCommand(netns: string, bundle: string, id: string): string[] {
+  const runsc = `exec runsc --root ${RUNSC_ROOT} --ignore-cgroups --platform=ptrace --network=sandbox run --bundle ${bundle} ${id}`;
+  return ['ip', 'netns', 'exec', netns, 'unshare', '--mount', 'sh', '-c', `mount -t tmpfs none /proc/sys/net/core && ${runsc}`];
+}
+
+export async function openGvisorTarget(spec: string): Promise<Target> {
+  await run(['runsc', '--version']).catch(() => {
+    throw new EnvironmentError('runsc (gVisor) is not installed: run scripts/setup.sh, or apt-get install runsc');
+  });
+  const lab = await Lab.create();
+  const bundle = mkdtempSync(join(tmpdir(), 'tcpc-gvisor-'));
+  const id = `tcpc-${lab.state.id}`;
+  let agent: AgentClient | null = null;
+  let link: RawLink | null = null;
+  const release = async (): Promise<void> => {
+    await run(['runsc', '--root', RUNSC_ROOT, 'delete', '--force', id]).catch(() => undefined);
+    rmSync(bundle, { recursive: true, force: true });
+    await lab.close();
+  };
+  try {
+    mkdirSync(RUNSC_ROOT, { recursive: true });
+    writeBundle(bundle, lab.target);
+    lab.addSandbox(id);
+    agent = AgentClient.spawn(runscCommand(lab.target, bundle, id));
+    if (agent.pid) lab.addPid(agent.pid);
+    link = await RawLink.start(lab.tester);
+    if (link.pid) lab.addPid(link.pid);
+    const { kernel } = await agent.ready(30_000);
+    return targetOf({ spec, kernel: `gVisor netstack (runsc, uname ${kernel})`, agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: false }, release);
+  } catch (error) {
+    return abandon({ agent, link }, release, error);
+  }
+}
