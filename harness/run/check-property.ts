@@ -69,14 +69,12 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
     return result;
   };
 
-  // A target without what the whole property needs (its IP version) runs none of it.
-  const unrunnable = target.notApplicable(property.canonical);
-  if (unrunnable !== null) {
-    return { status: 'not-applicable', numRuns: 0, durationMs: Date.now() - started, silence, signature: [], failure: null, interrupted: false, notApplicable: { [unrunnable]: 1 } };
-  }
-  const canonical = await run(property.canonical);
-  let lastFailure: { scenario: Scenario; execution: Execution; verdict: Verdict } | null = null;
   const notApplicable: Record<string, number> = {};
+  // The canonical scenario too may need what the target lacks: then the row has no signature.
+  const canonicalReason = target.notApplicable(property.canonical);
+  if (canonicalReason !== null) notApplicable[canonicalReason] = 1;
+  const canonical = canonicalReason === null ? await run(property.canonical) : null;
+  let lastFailure: { scenario: Scenario; execution: Execution; verdict: Verdict } | null = null;
   const details = await fc.check(
     fc.asyncProperty(property.scenarios, async (scenario) => {
       // A case this target cannot run is skipped (fast-check generates another), and counted.
@@ -95,13 +93,13 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
   if (details.numRuns === 0 && Object.keys(notApplicable).length > 0) {
     return { status: 'not-applicable', numRuns: 0, durationMs: Date.now() - started, silence, signature: [], failure: null, interrupted: details.interrupted, notApplicable };
   }
-  const base = { numRuns: details.numRuns, silence, signature: signature(canonical.execution), interrupted: details.interrupted, notApplicable };
+  const base = { numRuns: details.numRuns, silence, signature: canonical === null ? [] : signature(canonical.execution), interrupted: details.interrupted, notApplicable };
   const found = lastFailure as { scenario: Scenario; execution: Execution; verdict: Verdict } | null;
   // The shrunk counterexample; else the canonical scenario, judged too: a deviation there is as real as any other.
   const failing =
     details.failed && details.counterexample !== null && found !== null
       ? { scenario: details.counterexample[0], first: found, path: details.counterexamplePath ?? '' }
-      : canonical.verdict.deviations.length > 0
+      : canonical !== null && canonical.verdict.deviations.length > 0
         ? { scenario: property.canonical, first: { scenario: property.canonical, ...canonical }, path: 'canonical' }
         : null;
   if (failing === null) return { status: 'pass', durationMs: Date.now() - started, failure: null, ...base };

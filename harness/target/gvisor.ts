@@ -38,7 +38,9 @@ function writeBundle(directory: string, netns: string): void {
  * --ignore-cgroups: no blkio controller.
  */
 function runscCommand(netns: string, bundle: string, id: string): string[] {
-  const runsc = `exec runsc --root ${RUNSC_ROOT} --ignore-cgroups --platform=ptrace --network=sandbox run --bundle ${bundle} ${id}`;
+  // TCPCONFORM_RUNSC_DEBUG=<dir>: runsc's own logs there, one set per sandbox.
+  const debug = process.env.TCPCONFORM_RUNSC_DEBUG ? ` --debug --debug-log=${process.env.TCPCONFORM_RUNSC_DEBUG}/` : '';
+  const runsc = `exec runsc --root ${RUNSC_ROOT}${debug} --ignore-cgroups --platform=ptrace --network=sandbox run --bundle ${bundle} ${id}`;
   return ['ip', 'netns', 'exec', netns, 'unshare', '--mount', 'sh', '-c', `mount -t tmpfs none /proc/sys/net/core && ${runsc}`];
 }
 
