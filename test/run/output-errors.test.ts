@@ -20,7 +20,8 @@ function tcpconform(args: string[], whileRunning?: (out: string) => Promise<void
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  // Within the test's own 60 s: a run that does not end by then hangs.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
   const ended = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('exit', (code) => (clearTimeout(killer), resolve({ code, stderr }))));
   void whileRunning?.(args[args.indexOf('--out') + 1]!);
   return ended;
