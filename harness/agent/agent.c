@@ -483,20 +483,22 @@ static void cancel_waits(int fd, const char *why)
 	}
 }
 
-/* A socket whose SYN is still out: closing it sends nothing either way (RFC 9293 §3.10.4), so
- * it is closed plainly. gVisor's netstack (runsc 20221219) panics resetting one
- * (tcp.(*endpoint).resetConnectionLocked, fixed upstream in google/gvisor#12567): the reset
- * between cases must not take the sandbox down with it. */
-static int in_syn_sent(int fd)
+/* A socket whose handshake is not done (SYN-SENT, or SYN-RECEIVED after crossed SYNs) is
+ * closed plainly between cases: gVisor's netstack (runsc 20221219) panics resetting one, its
+ * sender not yet made (tcp.(*endpoint).resetConnectionLocked; fixed upstream in
+ * google/gvisor#12567), and the reset must not take the sandbox down. Linux sends nothing from
+ * SYN-SENT either way, and a FIN rather than an RST from SYN-RECEIVED, to a port of a case that
+ * has ended. */
+static int handshake_pending(int fd)
 {
 	struct tcp_info info;
 	socklen_t len = sizeof info;
-	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_state == TCP_SYN_SENT;
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && (info.tcpi_state == TCP_SYN_SENT || info.tcpi_state == TCP_SYN_RECV);
 }
 
 static void close_socket(int fd, int abortive)
 {
-	if (abortive && !in_syn_sent(fd)) {
+	if (abortive && !handshake_pending(fd)) {
 		struct linger l = { 1, 0 }; /* RST instead of FIN */
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
 	}
