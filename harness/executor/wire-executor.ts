@@ -110,8 +110,9 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       if (parts.addresses[version] === undefined) return `the target has no IPv${version} address`;
       const missing = Object.keys(scenario.config).find((name) => !(name in live));
       if (missing !== undefined) return `the target has no ${missing}`;
-      const unsettable = [...Object.keys(scenario.config), ...(scenario.rmem ? ['net.ipv4.tcp_rmem'] : [])].find((name) => fixed.has(name));
-      if (unsettable !== undefined) return `the target's ${unsettable} cannot be set`;
+      // A fixed sysctl asked for the value it has is no obstacle.
+      const unsettable = Object.entries(scenario.config).find(([name, value]) => fixed.has(name) && String(value) !== live[name])?.[0] ?? (scenario.rmem && fixed.has('net.ipv4.tcp_rmem') ? 'net.ipv4.tcp_rmem' : undefined);
+      if (unsettable !== undefined) return `the target's ${unsettable} cannot be set (it stays ${live[unsettable]})`;
       if (scenario.mtu !== undefined && !parts.ownsLink) return "the MTU of the target's interface is not the harness's to change (a remote host, a sandbox)";
       return null;
     },
@@ -122,7 +123,7 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       await agent.reset();
       if (mtuChanged) await linksUp([family], LINK_WAIT_MS);
       for (const [name, value] of Object.entries(BASELINE)) if (name in live && !fixed.has(name)) await agent.sysctlSet(name, value);
-      for (const [name, value] of Object.entries(scenario.config)) await agent.sysctlSet(name, String(value));
+      for (const [name, value] of Object.entries(scenario.config)) if (!fixed.has(name)) await agent.sysctlSet(name, String(value));
       if (scenario.rmem) await agent.sysctlSet('net.ipv4.tcp_rmem', scenario.rmem.join('\t'));
       if (scenario.mtu !== undefined) await agent.setMtu(addresses.target, scenario.mtu);
       const run = new CaseRun(agent, wire, family, addresses, peers, scenario.mtu ?? parts.mtu, closing);
