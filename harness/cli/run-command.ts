@@ -7,7 +7,7 @@ import { SUITES } from '../../suites/index.ts';
 const HELP = `usage: tcpconform run [options]
 Checks how a target sets up TCP connections: fast-check generates scenarios, the target runs them
 on fresh state, the reference model judges each, and a deviation is shrunk, replayed and reported.
-  --target <spec>     local (default: a fresh lab on this kernel), netns:<name>, qemu:<kernel>, ssh://user@host;
+  --target <spec>     local (default: a fresh lab on this kernel), gvisor, netns:<name>, qemu:<kernel>, ssh://user@host;
                       several, comma-separated, run one after another with one report each
   --suite <name>      only this suite (repeatable): ${SUITES.map((s) => s.name).join(', ')}
   --family 4|6|both   IP versions, each property a row per version (default both; IPv4 rows
