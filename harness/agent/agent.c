@@ -483,12 +483,14 @@ static void cancel_waits(int fd, const char *why)
 	}
 }
 
-/* A socket whose handshake is not done (SYN-SENT, or SYN-RECEIVED after crossed SYNs) is
- * closed plainly between cases: gVisor's netstack (runsc 20221219) panics resetting one, its
- * sender not yet made (tcp.(*endpoint).resetConnectionLocked; fixed upstream in
- * google/gvisor#12567), and the reset must not take the sandbox down. Linux sends nothing from
- * SYN-SENT either way, and a FIN rather than an RST from SYN-RECEIVED, to a port of a case that
- * has ended. */
+/* TCPCONFORM_PLAIN_CLOSE_HANDSHAKES (set by the gVisor target): a socket whose handshake is
+ * not done (SYN-RECEIVED after crossed SYNs) is closed plainly between cases. gVisor's netstack
+ * (runsc 20221219) panics resetting one, its sender not yet made
+ * (tcp.(*endpoint).resetConnectionLocked; fixed upstream in google/gvisor#12567), and the reset
+ * must not take the sandbox down. Linux keeps the RST: closed plainly, its SYN-RECEIVED socket
+ * would retransmit into the next case (TCPSynRetrans). */
+static int plain_close_handshakes;
+
 static int handshake_pending(int fd)
 {
 	struct tcp_info info;
@@ -498,7 +500,7 @@ static int handshake_pending(int fd)
 
 static void close_socket(int fd, int abortive)
 {
-	if (abortive && !handshake_pending(fd)) {
+	if (abortive && !(plain_close_handshakes && handshake_pending(fd))) {
 		struct linger l = { 1, 0 }; /* RST instead of FIN */
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
 	}
@@ -731,6 +733,7 @@ static void op_info(double id)
 {
 	struct utsname u;
 	uname(&u);
+	plain_close_handshakes = getenv("TCPCONFORM_PLAIN_CLOSE_HANDSHAKES") != NULL;
 	begin(id);
 	put(",\"kernel\":");
 	put_string(u.release);
