@@ -56,7 +56,7 @@ export async function benchDefaultRun(): Promise<{ default_run_s: number }> {
   for (let i = 0; i < 3; i++) {
     const started = nowMs();
     const out = mkdtempSync(join(tmpdir(), 'tcpc-bench-'));
-    const code = await runConformance({ targets: ['local'], suites: null, runs: null, seed: 100 + i, budgetSeconds: 50, profile: null, out, replays: 3, allowRemote: false, family: 'both', command: ['bench'] });
+    const code = await runConformance({ targets: ['local'], suites: null, runs: null, seed: 100 + i, budgetSeconds: 300, profile: null, out, replays: 3, allowRemote: false, family: 'both', command: ['bench'] });
     if (code !== 0) throw new Error(`the default run found deviations (exit ${code}) during the benchmark: report in ${out}`);
     times.push((nowMs() - started) / 1000);
     rmSync(out, { recursive: true, force: true });

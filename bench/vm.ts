@@ -24,7 +24,7 @@ export async function benchFourKernels(): Promise<{ four_kernel_run_s: number }>
   for (const series of ['5.10', '6.1', '6.12']) await fetchKernel(series);
   const started = nowMs();
   const out = mkdtempSync(join(tmpdir(), 'tcpc-four-'));
-  const code = await runConformance({ targets: FOUR, suites: null, runs: null, seed: 11, budgetSeconds: 50, profile: null, out, replays: 3, allowRemote: false, family: 'both', command: ['bench'] });
+  const code = await runConformance({ targets: FOUR, suites: null, runs: null, seed: 11, budgetSeconds: 300, profile: null, out, replays: 3, allowRemote: false, family: 'both', command: ['bench'] });
   // Kept only when it found something to look at.
   if (code !== 0) console.error(`the four-kernel run found deviations (exit ${code}): reports in ${out}`);
   else rmSync(out, { recursive: true, force: true });

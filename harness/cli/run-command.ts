@@ -14,7 +14,8 @@ on fresh state, the reference model judges each, and a deviation is shrunk, repl
                       include IPv4-mapped IPv6 sockets)
   --runs <n>          cases per property (default: each property's own)
   --seed <n>          fast-check seed (default: random, printed)
-  --budget <seconds>  wall-clock budget for the whole run (default 50)
+  --budget <seconds>  wall-clock budget per target (default 300; a VM's run takes about a minute);
+                      a row the budget stops before any case ran is an error, not a pass
   --profile <name>    kernel profile to judge against (default: detected from the target)
   --out <dir>         report directory (default reports/<run-id>)
   --replays <n>       replays of a shrunk counterexample before it is reported (default 3)
@@ -60,7 +61,7 @@ export async function runCommand(args: string[]): Promise<number> {
     suites: values.suite ?? null,
     runs: positiveInt('runs', values.runs),
     seed: positiveInt('seed', values.seed) ?? Math.floor(Math.random() * 2 ** 31),
-    budgetSeconds: positiveInt('budget', values.budget) ?? 50,
+    budgetSeconds: positiveInt('budget', values.budget) ?? 300,
     profile: values.profile ?? null,
     out: values.out ?? null,
     replays: positiveInt('replays', values.replays) ?? 3,

@@ -90,7 +90,8 @@ export async function checkProperty(property: Property, target: ScenarioExecutor
     { seed: options.seed, numRuns: options.numRuns, interruptAfterTimeLimit: Math.max(1, options.deadline - Date.now()), markInterruptAsFailure: false },
   );
   await inFlight;
-  if (details.numRuns === 0 && Object.keys(notApplicable).length > 0) {
+  // Every case skipped as not applicable (not cut short by the budget: that is runProperty's to report).
+  if (details.numRuns === 0 && !details.interrupted && Object.keys(notApplicable).length > 0) {
     return { status: 'not-applicable', numRuns: 0, durationMs: Date.now() - started, silence, signature: [], failure: null, interrupted: details.interrupted, notApplicable };
   }
   const base = { numRuns: details.numRuns, silence, signature: canonical === null ? [] : signature(canonical.execution), interrupted: details.interrupted, notApplicable };

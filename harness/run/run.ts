@@ -181,6 +181,10 @@ async function runProperty(property: Property, target: ExecutorTarget, profile: 
   } catch (error) {
     return { ...base, status: 'error', numRuns: 0, notApplicable: {}, durationMs: 0, silence: { barrier: 0, timeout: 0 }, signature: [], counterexample: null, error: error instanceof Error ? error.message : String(error) };
   }
+  // A row the budget stopped before any case ran has checked nothing: an error, never a pass.
+  if (check.interrupted && check.numRuns === 0 && check.status === 'pass') {
+    return { ...base, status: 'error', numRuns: 0, notApplicable: check.notApplicable, durationMs: check.durationMs, silence: check.silence, signature: check.signature, counterexample: null, error: `the run's budget (--budget ${options.budgetSeconds} s) ran out before any case of this row ran` };
+  }
   const counterexample = check.failure ? writeCounterexample(dir, property, check.failure, { seed: options.seed, spec, profile }) : null;
   return { ...base, status: check.status, numRuns: check.numRuns, notApplicable: check.notApplicable, durationMs: check.durationMs, silence: check.silence, signature: check.signature, counterexample, error: null };
 }

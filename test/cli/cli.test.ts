@@ -86,6 +86,15 @@ describe('CLI errors', () => {
     expect(r.stderr).toContain(`${2 * SUITES.flatMap((suite) => suite.properties).length} passed, 0 failed`);
   });
 
+  it('a budget spent before a row ran any case: the row is an error, never a pass', () => {
+    const out = join(dir, 'no-budget');
+    const r = run('run', '--target', 'model:linux-6.18', '--suite', 'handshake', '--budget', '0', '--out', out);
+    expect(r.status, r.stderr).toBe(1);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { properties: Array<{ status: string; numRuns: number; error: string | null }> };
+    expect(report.properties.filter((p) => p.numRuns === 0).map((p) => p.status)).toEqual(report.properties.filter((p) => p.numRuns === 0).map(() => 'error'));
+    expect(report.properties.some((p) => p.error?.includes('budget'))).toBe(true);
+  });
+
   it('judged by the article (BSD) profile, this Linux model deviates: exit 1', () => {
     const r = run('run', '--target', 'model:linux-6.18', '--profile', 'bsd-article', '--suite', 'connect-errors', '--out', join(dir, 'bsd'));
     expect(r.status).toBe(1);
