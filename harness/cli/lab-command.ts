@@ -42,7 +42,8 @@ export async function labCommand(args: string[]): Promise<number> {
     for (const ns of namespaces.filter((n) => !known.has(n))) console.log(`leftover namespace ${ns} (no state file: 'lab down' removes it)`);
     return 0;
   }
-  const removed = destroyAllLabs();
+  const { removed, inUse } = destroyAllLabs();
   console.log(removed.length === 0 ? 'nothing to remove' : `removed ${removed.join('; ')}`);
+  if (inUse.length > 0) console.log(`left in use by a run still going: ${inUse.join('; ')}`);
   return 0;
 }

@@ -26,6 +26,8 @@ export interface LabState {
   readonly pids: number[];
   /** runsc containers (gVisor sandboxes) started in the target namespace, by id. */
   readonly sandboxes?: string[];
+  /** The process using the lab (a run); absent once `lab up` leaves it for others. */
+  readonly owner?: number;
 }
 
 /** Where runsc keeps its containers' state: ours only, so `lab down` finds a crashed run's. */
@@ -65,6 +67,8 @@ export class Lab {
   /** Leaves the lab in place when this process ends (for `lab up`); its state file still finds it. */
   detach(): void {
     this.forget();
+    delete (this.state as { owner?: number }).owner;
+    saveState(this.state);
   }
 
   /** A fresh tester + target pair on the host kernel. */
@@ -103,7 +107,7 @@ export class Lab {
   private static async build(kind: LabState['kind'], target: (id: string) => string, setUp: (state: LabState, id: string) => Promise<void>): Promise<Lab> {
     checkPrivileges();
     const id = randomBytes(3).toString('hex');
-    const state: LabState = { id, kind, tester: `${LAB_PREFIX}${id}-tst`, target: target(id), targetLink: `tc${id}${kind === 'vm' ? 'v' : 'g'}`, pids: [] };
+    const state: LabState = { id, kind, tester: `${LAB_PREFIX}${id}-tst`, target: target(id), targetLink: `tc${id}${kind === 'vm' ? 'v' : 'g'}`, pids: [], owner: process.pid };
     saveState(state);
     const lab = new Lab(state);
     try {
@@ -220,10 +224,25 @@ export function listLabStates(): LabState[] {
   });
 }
 
-/** Removes every lab and leftover: recorded labs first, then any namespace with our prefix. */
-export function destroyAllLabs(): string[] {
+/** Whether the run that made a lab still runs: its lab is in use, not left over. */
+function inUse(state: LabState): boolean {
+  if (state.owner === undefined || state.owner === process.pid) return false;
+  try {
+    process.kill(state.owner, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes what crashed runs left and what `lab up` made: recorded labs first, then any namespace
+ * with our prefix. A lab whose run is still going is left alone (and said so).
+ */
+export function destroyAllLabs(): { removed: string[]; inUse: string[] } {
   const removed: string[] = [];
-  for (const state of listLabStates()) {
+  const busy = listLabStates().filter(inUse);
+  for (const state of listLabStates().filter((s) => !inUse(s))) {
     destroySync(state);
     removed.push(state.kind === 'namespaces' ? `${state.tester}, ${state.target}` : state.kind === 'vm' ? `${state.tester} (and its VM)` : `${state.tester} (detached from ${state.target})`);
   }
@@ -232,11 +251,12 @@ export function destroyAllLabs(): string[] {
     runSync(['nft', 'delete', 'table', 'inet', table]);
     removed.push(`nftables table ${table}`);
   }
+  const kept = new Set(busy.flatMap((s) => [s.tester, s.target]));
   for (const ns of (runSync(['ip', 'netns', 'list']) ?? '').split('\n').map((l) => l.split(' ')[0] ?? '')) {
-    if (!ns.startsWith(LAB_PREFIX)) continue;
+    if (!ns.startsWith(LAB_PREFIX) || kept.has(ns)) continue;
     for (const pid of (runSync(['ip', 'netns', 'pids', ns]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));
     runSync(['ip', 'netns', 'del', ns]);
     removed.push(ns);
   }
-  return removed;
+  return { removed, inUse: busy.map((s) => `${s.tester} (run ${s.owner})`) };
 }

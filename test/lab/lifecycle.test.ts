@@ -34,6 +34,21 @@ describe('lab lifecycle', () => {
     expect(tcpconform('lab', 'status')).toContain('no labs');
   });
 
+  it('lab down during a run leaves the run\'s labs alone (says so); the run completes conformant and cleans up', async () => {
+    const out = tempDir('tcpc-busy-');
+    const child = spawn(process.execPath, [cli, 'run', '--suite', 'handshake', '--family', '4', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    for (let i = 0; i < 150 && (ours().length < 2 || !existsSync(join(out, 'report.json'))); i++) await new Promise((r) => setTimeout(r, 100));
+    const during = ours();
+    expect(during.length).toBeGreaterThanOrEqual(2);
+    expect(tcpconform('lab', 'down')).toContain('left in use by a run still going');
+    expect(ours()).toEqual(expect.arrayContaining(during));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(0);
+    expect(ours()).toEqual([]);
+  });
+
   it('SIGINT in the middle of a run: labs, agents and relays are gone and report.json says interrupted', async () => {
     const out = tempDir('tcpc-int-');
     const child = spawn(process.execPath, [cli, 'run', '--suite', 'half-open', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
