@@ -16,11 +16,7 @@ export interface ExecutorTarget {
   /** The target's live values of the sysctls the model reads (absent ones left out). */
   readonly sysctls: Readonly<Record<string, string>>;
   readonly sysctlsPresent: ReadonlySet<string>;
-  /**
-   * How many targets of this spec may run side by side: fresh labs six (a run waits on timers,
-   * its CPU mostly idle), VMs and gVisor sandboxes four (software emulation and ptrace keep the
-   * cores busy, and late answers would be their doing), a given namespace or host one.
-   */
+  /** How many targets of this spec may run side by side (Target.sideBySide; the model's as many as fresh labs). */
   readonly parallel: number;
   /** The profile the target itself declares (the model as a target); null: detect it from the kernel. */
   readonly profile: KernelProfile | null;
@@ -43,7 +39,7 @@ export async function openExecutorTarget(spec: string, options: { allowRemote: b
       kernel: target.kernel,
       sysctls: present,
       sysctlsPresent: new Set(Object.keys(present)),
-      parallel: spec.startsWith('netns:') || spec.startsWith('ssh://') ? 1 : spec.startsWith('qemu:') || spec === 'gvisor' ? 4 : 6,
+      parallel: target.sideBySide,
       profile: null,
       close: async () => {
         await executor.close().catch(() => undefined);

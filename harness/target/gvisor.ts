@@ -68,7 +68,7 @@ export async function openGvisorTarget(spec: string): Promise<Target> {
     link = await RawLink.start(lab.tester);
     if (link.pid) lab.addPid(link.pid);
     const { kernel } = await agent.ready(30_000);
-    return targetOf({ spec, kernel: `gVisor netstack (runsc, uname ${kernel})`, agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: false }, release);
+    return targetOf({ spec, kernel: `gVisor netstack (runsc, uname ${kernel})`, agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: false, sideBySide: 4 }, release);
   } catch (error) {
     return abandon({ agent, link }, release, error);
   }

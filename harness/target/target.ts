@@ -33,6 +33,12 @@ export interface Target {
   readonly mtu: number;
   /** Its interface toward the tester is the project's (a lab's veth, a VM's NIC): a case may change its MTU. */
   readonly ownsLink: boolean;
+  /**
+   * How many targets of this spec may run side by side: fresh labs six (a run waits on timers,
+   * its CPU mostly idle), VMs and gVisor sandboxes four (software emulation and ptrace keep the
+   * cores busy, and late answers would be their doing), a given namespace or host one.
+   */
+  readonly sideBySide: number;
   /** For a VM: milliseconds from starting it to its agent's ready line. */
   readonly bootMs?: number;
   close(): Promise<void>;
