@@ -1,5 +1,5 @@
 /*
- * The raw link's ears, run by the relay inside the tester namespace: every IPv4 and IPv6 packet
+ * The raw link's ears, run by the harness inside the tester namespace: every IPv4 and IPv6 packet
  * the namespace receives, whole, header and extension headers included (a raw IPv6 socket would
  * strip the header), framed on stdout as the relay frames them (framing.ts: u32 length, u8 kind,
  * f64 CLOCK_MONOTONIC milliseconds, all little-endian). Packets the namespace sends are skipped.

@@ -1,5 +1,5 @@
 /**
- * Frames between the harness and the relay in the tester namespace, over the relay's stdio.
+ * Frames between the harness and its relay and capture in the tester namespace, over their stdio.
  * Each frame: u32 payload length, u8 kind, f64 monotonic milliseconds, payload (little-endian).
  */
 export const FRAME_HEADER = 13;
@@ -9,9 +9,9 @@ export const enum FrameKind {
   Send = 0,
   /** relay -> harness: a packet was sent (payload empty), in request order. */
   Sent = 1,
-  /** relay -> harness: an IP packet arrived. */
+  /** capture -> harness: an IP packet arrived. */
   Received = 2,
-  /** relay -> harness: the relay's sockets are open. */
+  /** relay or capture -> harness: its sockets are open. */
   Ready = 3,
   /** relay -> harness: a send failed; payload is the message. */
   Error = 4,

@@ -1,11 +1,8 @@
 /**
- * The raw link's far end, run inside the tester namespace: sends what the harness frames on
- * stdin through header-including raw sockets (IPv4 and IPv6) carrying the lab's mark, and
- * passes on every packet the namespace receives, as the capture binary frames it.
+ * The raw link's sending end, run inside the tester namespace: sends what the harness frames on
+ * stdin through header-including raw sockets (IPv4 and IPv6) carrying the lab's mark. What the
+ * namespace receives comes from the capture (capture.c), a process of its own.
  */
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import raw from 'raw-socket';
 import { RAW_MARK } from '../lab/addresses.ts';
 import { formatIpv6 } from '../packet/address.ts';
@@ -14,7 +11,6 @@ import { encodeFrame, FrameKind, FrameReader, monotonicMs } from './framing.ts';
 const SOL_SOCKET = 1;
 const SO_MARK = 36;
 const IPPROTO_RAW = 255;
-const CAPTURE = join(dirname(fileURLToPath(import.meta.url)), '../../build/tcpconform-capture');
 
 const out = (kind: FrameKind, payload: Uint8Array = new Uint8Array(0), at = monotonicMs()): void => {
   process.stdout.write(encodeFrame({ kind, at, payload }));
@@ -27,20 +23,6 @@ const senders = {
   6: raw.createSocket({ protocol: IPPROTO_RAW, addressFamily: raw.AddressFamily.IPv6 }),
 };
 for (const sender of Object.values(senders)) sender.setOption(SOL_SOCKET, SO_MARK, RAW_MARK);
-
-// Packets in: an AF_PACKET socket in a static helper, since raw IPv6 sockets never show the IPv6 header.
-const capture = spawn(CAPTURE, [], { stdio: ['ignore', 'pipe', 'inherit'] });
-const captured = new FrameReader();
-capture.stdout.on('data', (chunk: Buffer) => {
-  for (const frame of captured.push(new Uint8Array(chunk))) {
-    if (frame.kind === FrameKind.Ready) out(FrameKind.Ready);
-    else out(frame.kind, frame.payload, frame.at);
-  }
-});
-capture.on('exit', (code) => {
-  process.stderr.write(`the capture (${CAPTURE}) exited (${code})\n`);
-  process.exit(1);
-});
 
 const reader = new FrameReader();
 const queue: Uint8Array[] = [];
@@ -76,10 +58,9 @@ process.stdin.on('data', (chunk: Buffer) => {
   for (const frame of reader.push(new Uint8Array(chunk))) if (frame.kind === FrameKind.Send) queue.push(frame.payload);
   if (!sending) sendNext();
 });
-// The harness is gone: so are we (the capture ends with us).
+// The harness is gone: so are we.
 process.stdin.on('end', () => {
-  capture.removeAllListeners('exit');
-  capture.kill('SIGKILL');
   for (const sender of Object.values(senders)) sender.close();
   process.exit(0);
 });
+out(FrameKind.Ready);

@@ -66,7 +66,7 @@ export async function openGvisorTarget(spec: string): Promise<Target> {
     agent = AgentClient.spawn(runscCommand(lab.target, bundle, id));
     if (agent.pid) lab.addPid(agent.pid);
     link = await RawLink.start(lab.tester);
-    if (link.pid) lab.addPid(link.pid);
+    for (const pid of link.pids) lab.addPid(pid);
     const { kernel } = await agent.ready(30_000);
     return targetOf({ spec, kernel: `gVisor netstack (runsc, uname ${kernel})`, agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: false, sideBySide: 4 }, release);
   } catch (error) {

@@ -13,7 +13,7 @@ export async function openLabTarget(how: { kind: 'fresh' } | { kind: 'attach'; n
     agent = AgentClient.spawn(['ip', 'netns', 'exec', lab.target, agentBinaryPath()]);
     if (agent.pid) lab.addPid(agent.pid);
     link = await RawLink.start(lab.tester, options);
-    if (link.pid) lab.addPid(link.pid);
+    for (const pid of link.pids) lab.addPid(pid);
     const { kernel } = await agent.ready();
     const mtu = Number((await run(['ip', 'netns', 'exec', lab.target, 'cat', `/sys/class/net/${lab.state.targetLink}/mtu`])).trim());
     return targetOf({ spec, kernel, agent, link, addresses: LAB_ADDRESSES, mtu, ownsLink: true, sideBySide: how.kind === 'fresh' ? 6 : 1 }, () => lab.close());

@@ -55,7 +55,7 @@ export async function openQemuTarget(kernelSpec: string, spec: string): Promise<
   try {
     vm = await bootVm(lab, kernel);
     link = await RawLink.start(lab.tester);
-    if (link.pid) lab.addPid(link.pid);
+    for (const pid of link.pids) lab.addPid(pid);
     await untilReachable(link);
     const booted = vm;
     return targetOf({ spec, kernel: booted.kernel, agent: booted.agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: true, sideBySide: 4, bootMs: booted.bootMs }, async () => {
