@@ -174,8 +174,6 @@ class CaseRun {
   private barrierWaiter: { ack: number; resolve: () => void } | null = null;
   private readonly unsubscribe: () => void;
 
-  private readonly targetAddr: string;
-
   constructor(
     private readonly agent: AgentClient,
     private readonly wire: Wire,
@@ -185,7 +183,6 @@ class CaseRun {
     private readonly mtu: number,
     private readonly closing: Promise<void>,
   ) {
-    this.targetAddr = addresses.target;
     this.unsubscribe = wire.subscribe((p) => this.onPacket(p.at, p.bytes));
   }
 
@@ -301,8 +298,8 @@ class CaseRun {
     const peer: Peer = { kind: 'remote', conn };
     const connection = this.connection(peer);
     if (answer.kind === 'icmpUnreachable') return this.unreachable(peer, answer.code);
-    if (answer.kind === 'packetTooBig') return this.sendIcmp(craft.icmpPacketTooBig({ src: this.addresses.tester, dst: this.targetAddr, mtu: this.mtu, quoting: connection.synPacket ?? new Uint8Array(0) }));
-    return this.send(index, peer, this.peers.remote(conn), { addr: this.targetAddr, port: connection.targetPort }, connection.remoteAnswer(conn, answer));
+    if (answer.kind === 'packetTooBig') return this.sendIcmp(craft.icmpPacketTooBig({ src: this.addresses.tester, dst: this.addresses.target, mtu: this.mtu, quoting: connection.synPacket ?? new Uint8Array(0) }));
+    return this.send(index, peer, this.peers.remote(conn), { addr: this.addresses.target, port: connection.targetPort }, connection.remoteAnswer(conn, answer));
   }
 
   /**
@@ -311,7 +308,7 @@ class CaseRun {
    * cached for the destination and shrink the MSS of later cases (their state must not leak).
    */
   private unreachable(peer: Peer, code: IcmpUnreachableCode): Promise<void> {
-    return this.sendIcmp(craft.icmpUnreachable({ src: this.addresses.tester, dst: this.targetAddr, code, quoting: this.connection(peer).synPacket ?? new Uint8Array(0), nextHopMtu: this.mtu }));
+    return this.sendIcmp(craft.icmpUnreachable({ src: this.addresses.tester, dst: this.addresses.target, code, quoting: this.connection(peer).synPacket ?? new Uint8Array(0), nextHopMtu: this.mtu }));
   }
 
   private async sendIcmp(bytes: Uint8Array): Promise<void> {
@@ -327,7 +324,7 @@ class CaseRun {
   }
 
   private sendFromClient(index: number, client: ClientId, dstPort: number, segment: Crafted): Promise<void> {
-    return this.send(index, { kind: 'client', client }, this.peers.client(client), { addr: this.targetAddr, port: dstPort }, segment);
+    return this.send(index, { kind: 'client', client }, this.peers.client(client), { addr: this.addresses.target, port: dstPort }, segment);
   }
 
   private async send(index: number, from: Peer, src: Endpoint, dst: Endpoint, segment: Crafted): Promise<void> {
@@ -356,7 +353,7 @@ class CaseRun {
     const { peer, endpoint } = this.peers.nextProbe();
     const ack = probeAck(peer.kind === 'probe' ? peer.probe : 0);
     const arrived = new Promise<void>((resolve) => (this.barrierWaiter = { ack, resolve }));
-    const bytes = probePacket(endpoint, this.targetAddr, ack);
+    const bytes = probePacket(endpoint, this.addresses.target, ack);
     const at = await this.wire.send(bytes);
     this.packets.push({ at, bytes });
     const proven = await Promise.race([arrived.then(() => true), sleep(BARRIER_TIMEOUT_MS).then(() => false)]);
@@ -367,7 +364,7 @@ class CaseRun {
   private onPacket(at: number, bytes: Uint8Array): void {
     this.packets.push({ at, bytes });
     const decoded = craft.decode(bytes);
-    if (decoded === null || decoded.src !== this.targetAddr) return;
+    if (decoded === null || decoded.src !== this.addresses.target) return;
     const peer = this.peers.peerOf(decoded.dst, decoded.dstPort);
     if (peer === null) return;
     if (peer.kind === 'probe') {

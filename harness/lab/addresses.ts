@@ -24,6 +24,8 @@ export interface LabNet {
 }
 
 const IPV6_CLIENTS = 'fd77:7463:0:1::';
+/** Its bytes, parsed once: every captured packet's destination is matched against them. */
+const IPV6_CLIENT_BYTES = parseIpv6(IPV6_CLIENTS)!;
 
 export const LAB_NETS: Readonly<Record<IpFamily, LabNet>> = {
   4: {
@@ -47,8 +49,7 @@ export const LAB_NETS: Readonly<Record<IpFamily, LabNet>> = {
     host: (n) => `${IPV6_CLIENTS}${n.toString(16)}`,
     hostNumber(address) {
       const bytes = parseIpv6(address);
-      const prefix = parseIpv6(IPV6_CLIENTS)!;
-      return bytes !== null && bytes.subarray(0, 15).every((b, i) => b === prefix[i]) ? bytes[15]! : null;
+      return bytes !== null && bytes.subarray(0, 15).every((b, i) => b === IPV6_CLIENT_BYTES[i]) ? bytes[15]! : null;
     },
   },
 };

@@ -25,9 +25,9 @@ export interface LabState {
   readonly targetLink: string;
   readonly pids: number[];
   /** runsc containers (gVisor sandboxes) started in the target namespace, by id. */
-  readonly sandboxes?: string[];
-  /** The process using the lab (a run); absent once `lab up` leaves it for others. */
-  readonly owner?: number;
+  readonly sandboxes: string[];
+  /** The process using the lab (a run); null once `lab up` leaves it for others. */
+  owner: number | null;
 }
 
 /** Where runsc keeps its containers' state: ours only, so `lab down` finds a crashed run's. */
@@ -60,14 +60,14 @@ export class Lab {
 
   /** Records a runsc container running in the lab, so teardown (and `lab down` after a crash) deletes it. */
   addSandbox(id: string): void {
-    (this.state as { sandboxes?: string[] }).sandboxes = [...(this.state.sandboxes ?? []), id];
+    this.state.sandboxes.push(id);
     saveState(this.state);
   }
 
   /** Leaves the lab in place when this process ends (for `lab up`); its state file still finds it. */
   detach(): void {
     this.forget();
-    delete (this.state as { owner?: number }).owner;
+    this.state.owner = null;
     saveState(this.state);
   }
 
@@ -107,7 +107,7 @@ export class Lab {
   private static async build(kind: LabState['kind'], target: (id: string) => string, setUp: (state: LabState, id: string) => Promise<void>): Promise<Lab> {
     checkPrivileges();
     const id = randomBytes(3).toString('hex');
-    const state: LabState = { id, kind, tester: `${LAB_PREFIX}${id}-tst`, target: target(id), targetLink: `tc${id}${kind === 'vm' ? 'v' : 'g'}`, pids: [], owner: process.pid };
+    const state: LabState = { id, kind, tester: `${LAB_PREFIX}${id}-tst`, target: target(id), targetLink: `tc${id}${kind === 'vm' ? 'v' : 'g'}`, pids: [], sandboxes: [], owner: process.pid };
     saveState(state);
     const lab = new Lab(state);
     try {
@@ -178,6 +178,7 @@ function saveState(state: LabState): void {
 
 /** Ends our processes (by recorded PID, if still ours), removes what we added. Synchronous: signal-safe. */
 function destroySync(state: LabState): void {
+  // State files of earlier versions lack the newer fields.
   for (const id of state.sandboxes ?? []) runSync(['runsc', '--root', RUNSC_ROOT, 'delete', '--force', id]);
   for (const pid of state.pids) endProcess(pid);
   for (const pid of (runSync(['ip', 'netns', 'pids', state.tester]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));
@@ -226,7 +227,7 @@ export function listLabStates(): LabState[] {
 
 /** Whether the run that made a lab still runs: its lab is in use, not left over. */
 function inUse(state: LabState): boolean {
-  if (state.owner === undefined || state.owner === process.pid) return false;
+  if (!state.owner || state.owner === process.pid) return false;
   try {
     process.kill(state.owner, 0);
     return true;

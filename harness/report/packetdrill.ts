@@ -406,7 +406,7 @@ function barrierCandidates(c: Counterexample, peer: Peer): Barrier[] {
 
 /** packetdrill's ICMP quotes the kernel's latest segment, the script peer's; about another peer it is a comment. */
 /** packetdrill's --ip_version for each family (IPv4-mapped: an AF_INET6 socket, IPv4 on the wire). */
-export const PACKETDRILL_IP_VERSION: Readonly<Record<AddressFamily, string>> = { ipv4: 'ipv4', ipv6: 'ipv6', 'ipv4-mapped': 'ipv4-mapped-ipv6' };
+const PACKETDRILL_IP_VERSION: Readonly<Record<AddressFamily, string>> = { ipv4: 'ipv4', ipv6: 'ipv6', 'ipv4-mapped': 'ipv4-mapped-ipv6' };
 
 /** packetdrill names ICMPv6 codes of its own (icmp_packet.c); one it has no name for stays a comment. */
 function icmpLine(about: Peer, code: IcmpUnreachableCode, peer: Peer | null, family: AddressFamily): string[] {

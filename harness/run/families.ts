@@ -4,7 +4,7 @@
  * The family is generated input of the scenario, so a counterexample shrinks toward plain IPv4.
  */
 import * as fc from 'fast-check';
-import { MTU_RANGE, type AddressFamily, type Scenario } from '../model/actions.ts';
+import type { AddressFamily, Scenario } from '../model/actions.ts';
 import { IPV6_MIN_MTU } from '../packet/ipv6.ts';
 import type { IpFamily } from '../packet/address.ts';
 import type { Property } from './property.ts';
@@ -24,7 +24,7 @@ const FAMILIES: Readonly<Record<IpFamily, fc.Arbitrary<AddressFamily>>> = {
 
 /** The scenario over that family; a generated MTU below IPv6's minimum becomes the minimum (below it the link has no IPv6). */
 export function inFamily(scenario: Scenario, family: AddressFamily): Scenario {
-  const mtu = family === 'ipv6' && scenario.mtu !== undefined ? Math.max(scenario.mtu, IPV6_MIN_MTU, MTU_RANGE.min) : scenario.mtu;
+  const mtu = family === 'ipv6' && scenario.mtu !== undefined ? Math.max(scenario.mtu, IPV6_MIN_MTU) : scenario.mtu;
   return { ...scenario, family, ...(mtu === undefined ? {} : { mtu }) };
 }
 
