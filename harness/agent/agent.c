@@ -733,7 +733,6 @@ static void op_info(double id)
 {
 	struct utsname u;
 	uname(&u);
-	plain_close_handshakes = getenv("TCPCONFORM_PLAIN_CLOSE_HANDSHAKES") != NULL;
 	begin(id);
 	put(",\"kernel\":");
 	put_string(u.release);
@@ -802,6 +801,7 @@ int main(void)
 	int discarding = 0;
 	struct utsname u;
 	uname(&u);
+	plain_close_handshakes = getenv("TCPCONFORM_PLAIN_CLOSE_HANDSHAKES") != NULL;
 	printf("{\"id\":0,\"ok\":true,\"ready\":true,\"kernel\":");
 	reply[0] = 0;
 	put_string(u.release);
