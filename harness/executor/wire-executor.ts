@@ -4,7 +4,9 @@
  *
  * "Nothing came back" is proven with a barrier rather than a sleep: after each step a probe
  * (a bare ACK to the closed port) goes out, and its RST, which the target sends only after it
- * has processed everything sent before, closes the step.
+ * has processed everything sent before, closes the step. A stack that answers segments from
+ * concurrent workers (gVisor's netstack) may send the probe's RST before another socket's answer:
+ * its target names a settling time the step waits on after the RST.
  */
 import type { AgentClient } from '../agent/client.ts';
 import type { Observation, SentSegment, SilenceProof } from '../diff/observation.ts';
@@ -59,6 +61,8 @@ export interface WireTargetParts {
   readonly mtu: number;
   /** The target's interface toward the tester is the project's (a lab's veth, a VM's NIC): a case may change its MTU. */
   readonly ownsLink: boolean;
+  /** Target.barrierSettleMs. */
+  readonly barrierSettleMs: number;
 }
 
 /** How long a link may take to pass packets again after an MTU change (a NIC may reset itself). */
@@ -93,7 +97,7 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
     for (const family of families) {
       const addresses = parts.addresses[wireVersion(family)];
       if (addresses === undefined) continue;
-      const run = new CaseRun(agent, wire, family, addresses, new PeerMap(caseIndex++, addresses.peers), parts.mtu, closing);
+      const run = new CaseRun(agent, wire, family, addresses, new PeerMap(caseIndex++, addresses.peers), parts.mtu, parts.barrierSettleMs, closing);
       try {
         await run.linkUp(waitMs);
       } finally {
@@ -126,7 +130,7 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       for (const [name, value] of Object.entries(scenario.config)) if (!fixed.has(name)) await agent.sysctlSet(name, String(value));
       if (scenario.rmem) await agent.sysctlSet('net.ipv4.tcp_rmem', scenario.rmem.join('\t'));
       if (scenario.mtu !== undefined) await agent.setMtu(addresses.target, scenario.mtu);
-      const run = new CaseRun(agent, wire, family, addresses, peers, scenario.mtu ?? parts.mtu, closing);
+      const run = new CaseRun(agent, wire, family, addresses, peers, scenario.mtu ?? parts.mtu, parts.barrierSettleMs, closing);
       if (scenario.mtu !== undefined) await run.linkUp(LINK_WAIT_MS);
       mtuChanged = scenario.mtu !== undefined;
       const before = await agent.counters();
@@ -181,6 +185,7 @@ class CaseRun {
     private readonly addresses: FamilyAddresses,
     private readonly peers: PeerMap,
     private readonly mtu: number,
+    private readonly settleMs: number,
     private readonly closing: Promise<void>,
   ) {
     this.unsubscribe = wire.subscribe((p) => this.onPacket(p.at, p.bytes));
@@ -339,6 +344,7 @@ class CaseRun {
   /** Sends a probe and waits for its RST: everything the target sent before that has arrived. */
   private async barrier(): Promise<void> {
     this.silence[(await this.probe()) ? 'barrier' : 'timeout']++;
+    if (this.settleMs > 0) await sleep(this.settleMs);
   }
 
   /** Probes until the target answers, for at most `waitMs`: whether it did. */

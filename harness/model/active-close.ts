@@ -23,8 +23,10 @@ export type PeerEvent =
   | 'unsentDataAck'
   /** An RST whose SEQ is RCV.NXT (RFC 5961 §3.2). */
   | 'rstInWindow'
-  /** A SYN (or SYN-ACK) of the handshake long past: out of the window. */
+  /** A SYN of the handshake long past: out of the window. */
   | 'oldSyn'
+  /** A SYN-ACK of the handshake long past: as an old SYN, but it carries an ACK. */
+  | 'oldSynAck'
   /** An old SYN whose data reaches past RCV.NXT: its end is in the window. */
   | 'oldSynIntoWindow'
   /** An RST out of the window (SEQ 0). */
@@ -216,6 +218,7 @@ export class ActiveClose {
       case 'rstInWindow':
         return this.resetInWindow(now);
       case 'oldSyn':
+      case 'oldSynAck':
       case 'oldSynIntoWindow':
         return challengeAck(ctx, peer, this, this.rcvNxt, now, this.sent);
       case 'ack':
@@ -242,10 +245,14 @@ export class ActiveClose {
       case 'rstInWindow':
         return this.resetInWindow(now);
       case 'oldSynIntoWindow':
-        // In the window (tcp_in_window) and without ACK: dropped as a duplicate.
-        return ctx.drop(peer, now, RULES.finWait2);
+        // In the window (tcp_in_window) and without ACK: dropped as a duplicate; netstack's full
+        // endpoint answers a SYN in a synchronized state with a challenge ACK.
+        if (!ctx.profile.flags.finWait2ChallengesSyn) return ctx.drop(peer, now, RULES.finWait2);
+        if (oowRateLimited(this, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
+        return ctx.send(peer, this.segment(['ACK']), response(now), RULES.finWait2Syn);
       case 'rstOutOfWindow':
       case 'oldSyn':
+      case 'oldSynAck':
         // Out of the window (an old SYN, an RST with SEQ 0): an ACK, at most one per 500 ms.
         if (oowRateLimited(this, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
         return ctx.send(peer, this.segment(['ACK']), response(now), RULES.finWait2);
@@ -269,7 +276,9 @@ export class ActiveClose {
         // A retransmitted FIN carries data-like sequence space: tcp_oow_rate_limited lets it through.
         return this.ackPeerFin(now, RULES.timeWaitAck);
       case 'oldSyn':
+      case 'oldSynAck':
       case 'oldSynIntoWindow':
+        if (ctx.profile.flags.timeWaitDropsOldSyn && event !== 'oldSynAck') return ctx.drop(peer, now, RULES.timeWaitOldSyn);
         // Not a newer SYN (the peer's ISN and TSval are the old ones): the final ACK again, rate-limited.
         if (oowRateLimited(this, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
         return this.ackPeerFin(now, RULES.timeWaitAck);
@@ -296,6 +305,7 @@ export class ActiveClose {
       case 'rstInWindow':
         return this.resetInWindow(now);
       case 'oldSyn':
+      case 'oldSynAck':
       case 'oldSynIntoWindow':
         return challengeAck(ctx, peer, this, this.rcvNxt, now, this.sent);
       case 'rstOutOfWindow':

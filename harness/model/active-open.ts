@@ -6,13 +6,13 @@ import { RULES } from './rules.ts';
 import { badAckOffset, dataAckedBy, peerTsval } from './harness-numbers.ts';
 import type { ConnectErrno, Expected32, ExpectedSegment, Interval, RuleRef, TcpFlagName } from './expectations.ts';
 import type { Action, ConnId, EcnFlag, IcmpUnreachableCode, SynAnswer } from './actions.ts';
-import { unreachableErrno } from './icmp-errors.ts';
+import { unreachableEffect } from './icmp-errors.ts';
 import { fastOpenSyn, learnFromSynAck, type FastOpenSyn } from './fast-open-client.ts';
 import { ActiveClose, retransmitOnRto, type PeerEvent, type Retransmission } from './active-close.ts';
 import { closedPortReset } from './closed-port.ts';
 import { challengeAck } from './out-of-window.ts';
-import { advertisedMss, connectSyn, fromEstablished, remoteAck, rstForAck, type Names } from './segments.ts';
-import { after, response, rttSample, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
+import { advertisedMss, connectSyn, fromEstablished, handshakeRst, remoteAck, rstForAck, type Crossed, type Names } from './segments.ts';
+import { after, response, RETRIES_UNTIL_MAX_RTO, rttSample, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
 import { optionsOn } from './profiles.ts';
 
 /** BSD, per the article: retransmit after 6 s and 24 s, give up at 75 s. */
@@ -42,7 +42,7 @@ export function synTimeoutMs(retries: number, rtoMax: number = TCP_RTO_MAX): num
 type State = 'synSent' | 'synRcvd' | 'established' | 'closing' | 'closed';
 
 /** The remote's answer as a closing socket takes it. */
-const CLOSE_EVENT: Record<SynAnswer['kind'], PeerEvent> = { fin: 'fin', ack: 'ack', rstInWindow: 'rstInWindow', synAck: 'oldSyn', syn: 'oldSyn', rst: 'rstOutOfWindow', icmpUnreachable: 'ignored', packetTooBig: 'ignored' };
+const CLOSE_EVENT: Record<SynAnswer['kind'], PeerEvent> = { fin: 'fin', ack: 'ack', rstInWindow: 'rstInWindow', synAck: 'oldSynAck', syn: 'oldSyn', rst: 'rstOutOfWindow', icmpUnreachable: 'ignored', packetTooBig: 'ignored' };
 
 export class ActiveOpen {
   private state: State = 'synSent';
@@ -84,7 +84,7 @@ export class ActiveOpen {
   /** SACK negotiated: a lone segment outstanding is probed once before the RTO (tail loss probe). */
   private sack = false;
   /** After the SYNs crossed: what the SYN-ACK acknowledges and echoes (simultaneous open). */
-  private crossed: { readonly ack: number; readonly tsecr: number } | null = null;
+  private crossed: Crossed | null = null;
   /** BSD: an ICMP error is remembered and becomes connect()'s errno when the timer gives up. */
   private softError: ConnectErrno | null = null;
   timestamps: boolean;
@@ -105,7 +105,7 @@ export class ActiveOpen {
     this.ecnAsked = this.ecn;
     this.names = { isn: `isn:remote:${conn}`, tsval: `tsval:remote:${conn}` };
     this.call = ctx.cause;
-    this.retries = syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries');
+    this.retries = ctx.profile.flags.handshakeGivesUpAtMaxRto ? RETRIES_UNTIL_MAX_RTO : (syncnt ?? ctx.sysctl('net.ipv4.tcp_syn_retries'));
     this.linear = ctx.profile.flags.linearSynTimeouts ? ctx.sysctl('net.ipv4.tcp_syn_linear_timeouts') : 0;
     this.firstSyn = now.earliest;
     this.lastSynAt = now.earliest;
@@ -113,12 +113,13 @@ export class ActiveOpen {
     this.rto = ctx.profile.flags.bsdSynSchedule ? BSD_SCHEDULE[0]! : TCP_TIMEOUT_INIT;
     this.rtoMax = ctx.sysctl('net.ipv4.tcp_rto_max_ms');
     const syn = fastOpen === undefined ? null : fastOpenSyn(ctx, host, fastOpen, this.mss, maxseg);
-    if (syn?.kind === 'off') {
-      // tcp_sendmsg_fastopen without tcp_fastopen's client bit: no connection at all.
+    const noFastOpen = fastOpen !== undefined && ctx.profile.flags.fastOpenSendIsEpipe;
+    if (syn?.kind === 'off' || noFastOpen) {
+      // tcp_sendmsg_fastopen without tcp_fastopen's client bit (or a stack without Fast Open): no connection at all.
       this.state = 'closed';
       this.synWentOut = false;
       this.timer = { due: now, fire: () => undefined, cause: ctx.cause, cancelled: true };
-      ctx.result({ call: 'connect', errno: 'EOPNOTSUPP' }, response(now), RULES.fastOpenConnect);
+      ctx.result({ call: 'connect', errno: noFastOpen ? 'EPIPE' : 'EOPNOTSUPP' }, response(now), noFastOpen ? RULES.fastOpenUnsupported : RULES.fastOpenConnect);
       return;
     }
     this.fastOpen = syn;
@@ -151,7 +152,8 @@ export class ActiveOpen {
     // Linux tcp_ecn_clear_syn: a retransmitted SYN no longer asks for ECN, with tcp_ecn_fallback on.
     if (ctx.sysctl('net.ipv4.tcp_ecn_fallback') !== 0) this.ecn = false;
     // In SYN-RECEIVED the same segment goes again, now a SYN-ACK.
-    ctx.send(this.peer, connectSyn(ctx, this.names, this.mss, this.ecn, this.crossed), at, RULES.synRetransmit);
+    const crossed = this.crossed && ctx.profile.flags.crossedSynAckResendsSynOptions ? { ack: this.crossed.ack, tsecr: 0, offered: null } : this.crossed;
+    ctx.send(this.peer, connectSyn(ctx, this.names, this.mss, this.ecn, crossed), at, RULES.synRetransmit);
     this.lastSynAt = at.earliest;
     ctx.count('TcpExt.TCPSynRetrans', RULES.synRetransmit);
     this.retransmits++;
@@ -167,7 +169,7 @@ export class ActiveOpen {
    * (2 jiffies: 2 ms at HZ 1000, 8 ms at 250).
    */
   private resendSoon(now: Interval): void {
-    if (this.retransmits !== 0) return;
+    if (this.retransmits !== 0 || this.ctx.profile.flags.noSynResendOnBadAnswer) return;
     this.timer.cancelled = true;
     this.timer = this.ctx.arm({ earliest: now.earliest + 2, latest: now.latest + 40 }, (at) => this.retransmitTimer(at));
   }
@@ -292,6 +294,11 @@ export class ActiveOpen {
         if (answer.ackValid && ctx.profile.flags.synAckCompletesSimultaneousOpen) {
           return this.establish(this.fromSocket(['ACK'], remoteAck(this.conn)), response(now), RULES.simultaneousSynAck);
         }
+        // netstack checkAck: an unacceptable ACK in SYN-RECEIVED -> <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.4).
+        if (!answer.ackValid && ctx.profile.flags.badAckInCrossedSynRcvdGetsRst) {
+          const rst = handshakeRst({ bind: this.names.isn, plus: 1 + badAckOffset }, this.names, ctx.profile.flags.badAckRstCarriesTimestamps && this.timestamps, peerTsval(this.peer));
+          return ctx.send(this.peer, rst, response(now), RULES.simultaneousBadAck);
+        }
         return challengeAck(ctx, this.peer, this, remoteAck(this.conn), now, this.sent);
       case 'syn':
         // A SYN in SYN-RECEIVED (RFC 5961 §4 via tcp_validate_incoming's step 4): a challenge ACK.
@@ -349,7 +356,7 @@ export class ActiveOpen {
         this.ecn = false;
         this.timestamps = this.timestamps && answer.options.timestamps;
         this.sack = optionsOn(ctx.settings).sack && answer.options.sackPermitted;
-        this.crossed = { ack: remoteAck(this.conn), tsecr: answer.options.timestamps ? peerTsval(this.peer) : 0 };
+        this.crossed = { ack: remoteAck(this.conn), tsecr: answer.options.timestamps ? peerTsval(this.peer) : 0, offered: answer.options };
         this.lastSynAt = now.earliest;
         return ctx.send(this.peer, connectSyn(ctx, this.names, this.mss, false, this.crossed), response(now), RULES.simultaneousSyn);
       case 'ack':
@@ -380,11 +387,12 @@ export class ActiveOpen {
   /** Linux tcp_v4_err and tcp_v6_err in SYN-SENT (and SYN-RECEIVED of a simultaneous open): the error ends connect() at once; BSD keeps it for the timeout. */
   private icmpUnreachable(code: IcmpUnreachableCode, now: Interval): void {
     const { ctx } = this;
-    const errno = unreachableErrno(ctx.settings.family, code);
-    if (errno === null) return ctx.drop(this.peer, now, RULES.pathMtu);
-    if (ctx.profile.flags.icmpUnreachableAbortsConnect) return this.fail(errno, response(now), RULES.connectIcmp);
+    const effect = unreachableEffect(ctx.settings.family, code, ctx.profile.flags);
+    if (effect.kind === 'pathMtu') return ctx.drop(this.peer, now, RULES.pathMtu);
+    if (effect.kind === 'ignored') return ctx.drop(this.peer, now, RULES.connectIcmp);
+    if (ctx.profile.flags.icmpUnreachableAbortsConnect) return this.fail(effect.errno, response(now), RULES.connectIcmp);
     // BSD: a soft error, remembered until the timer gives up.
-    this.softError = errno;
+    this.softError = effect.errno;
     return ctx.drop(this.peer, now, RULES.connectIcmp);
   }
 }

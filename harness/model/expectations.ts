@@ -62,7 +62,7 @@ export type CallResult =
   /** sendto(MSG_FASTOPEN) that starts a connect(): the bytes its SYN took (0: it sent a cookie request; EINPROGRESS). */
   | { call: 'sendto'; sent: number };
 
-export type ConnectErrno = 'ETIMEDOUT' | 'ECONNREFUSED' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ENOPROTOOPT' | 'EHOSTDOWN' | 'ENONET' | 'EOPNOTSUPP' | 'EACCES' | 'EPROTO';
+export type ConnectErrno = 'ETIMEDOUT' | 'ECONNREFUSED' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ENOPROTOOPT' | 'EHOSTDOWN' | 'ENONET' | 'EOPNOTSUPP' | 'EACCES' | 'EPROTO' | 'EPIPE';
 
 /** Kernel counters the model predicts, as deltas over the scenario (names as in /proc/net/netstat). */
 export type CounterName =

@@ -5,6 +5,7 @@
  */
 import type { AddressFamily, IcmpUnreachableCode } from './actions.ts';
 import type { ConnectErrno } from './expectations.ts';
+import type { ProfileFlags } from './profiles.ts';
 
 /**
  * Linux icmp_err_convert (net/ipv4/icmp.c), by ICMP code; tcp_v4_err aborts SYN-SENT on any,
@@ -45,8 +46,30 @@ const ICMPV6_UNREACH: ReadonlyArray<{ errno: ConnectErrno; fatal: boolean }> = [
 ];
 const ICMPV6_BEYOND_TABLE = { errno: 'EPROTO', fatal: true } as const;
 
+/**
+ * gVisor netstack 20221219 (network/ipv4/icmp.go and ipv6/icmp.go handleICMP, tcp endpoint
+ * HandleError): of destination unreachable, TCP hears IPv4 host unreachable (1) and IPv6 no
+ * route (0), each fatal; the other codes are counted and dropped (IPv4's all came a day after
+ * the release, 611e6e124), port unreachable included.
+ */
+const NETSTACK_HEARD: Readonly<Record<'ipv4' | 'ipv6', Partial<Record<IcmpUnreachableCode, ConnectErrno>>>> = { ipv4: { 1: 'EHOSTUNREACH' }, ipv6: { 0: 'ENETUNREACH' } };
+
+const wire = (family: AddressFamily): 'ipv4' | 'ipv6' => (family === 'ipv6' ? 'ipv6' : 'ipv4');
+
+/** What a destination unreachable does to TCP: nothing (`ignored`: the stack does not pass it on), or an errno for SYN-SENT and whether it ends a request. */
+export type UnreachableEffect = { readonly kind: 'ignored' } | { readonly kind: 'pathMtu' } | { readonly kind: 'error'; readonly errno: ConnectErrno; readonly endsRequest: boolean };
+
+export function unreachableEffect(family: AddressFamily, code: IcmpUnreachableCode, flags: Pick<ProfileFlags, 'icmpHostOrNetUnreachableOnly'>): UnreachableEffect {
+  if (flags.icmpHostOrNetUnreachableOnly) {
+    const errno = NETSTACK_HEARD[wire(family)][code];
+    return errno === undefined ? { kind: 'ignored' } : { kind: 'error', errno, endsRequest: true };
+  }
+  const errno = unreachableErrno(family, code);
+  return errno === null ? { kind: 'pathMtu' } : { kind: 'error', errno, endsRequest: unreachableEndsRequest(family, code) };
+}
+
 /** The errno connect() fails with in SYN-SENT, or null when the code only adjusts the path MTU. */
-export function unreachableErrno(family: AddressFamily, code: IcmpUnreachableCode): ConnectErrno | null {
+function unreachableErrno(family: AddressFamily, code: IcmpUnreachableCode): ConnectErrno | null {
   return family === 'ipv6' ? (ICMPV6_UNREACH[code] ?? ICMPV6_BEYOND_TABLE).errno : ICMP_ERRNO[code];
 }
 
@@ -55,6 +78,6 @@ export function unreachableErrno(family: AddressFamily, code: IcmpUnreachableCod
  * tcp_v4_err passes net and host unreachable (codes 0, 1) as fatal; IPv6's tcp_v6_err the
  * fatal codes of icmpv6_err_convert (1, 4, 5, 6 and past the table).
  */
-export function unreachableEndsRequest(family: AddressFamily, code: IcmpUnreachableCode): boolean {
+function unreachableEndsRequest(family: AddressFamily, code: IcmpUnreachableCode): boolean {
   return family === 'ipv6' ? (ICMPV6_UNREACH[code] ?? ICMPV6_BEYOND_TABLE).fatal : code === 0 || code === 1;
 }

@@ -4,7 +4,7 @@
  * client's segment to the arm for its state; each arm cites its rule. The listener's SYN queue
  * and accept queue are views of those states, as the kernel's are of its sockets.
  */
-import { unreachableEndsRequest } from './icmp-errors.ts';
+import { unreachableEffect } from './icmp-errors.ts';
 import type { Action, ClientId, EcnRequest, FastOpenOption, IcmpUnreachableCode, IpEcn, SynOptions } from './actions.ts';
 import { inFastOpenChild, fastOpenChildTimer, tryFastOpen, type FastOpenChild } from './fast-open.ts';
 import { closedPortReset } from './closed-port.ts';
@@ -14,8 +14,8 @@ import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
 import { oowRateLimited } from './out-of-window.ts';
 import { inEstablished, type Connection } from './passive-connection.ts';
 import { RULES } from './rules.ts';
-import { ackOf, advertisedMss, fromEstablished, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
-import { after, response, rttSample, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
+import { ackOf, advertisedMss, fromEstablished, handshakeRst, negotiate, rstForAck, synAck, type Names, type Negotiated } from './segments.ts';
+import { after, response, RETRIES_UNTIL_MAX_RTO, rttSample, TCP_RTO_MAX, TCP_TIMEOUT_INIT } from './time.ts';
 
 /** A segment a client sends the port (or, for its kind 'icmpUnreachable', a router says about it). */
 export type ClientSegment =
@@ -183,7 +183,8 @@ export class Listener {
       if (this.synQueueLength + this.acceptQueue.length >= this.max) return ctx.drop(peer, now, RULES.sharedBacklog);
       return this.newRequest(client, negotiate(syn.options, ctx.settings, ecnAccepted(ctx, syn)), now, synAckRule(syn));
     }
-    const syncookies = ctx.sysctl('net.ipv4.tcp_syncookies');
+    // netstack sends a cookie once the backlog is reached, whatever tcp_syncookies says.
+    const syncookies = ctx.profile.flags.cookiesOnceBacklogReached ? 1 : ctx.sysctl('net.ipv4.tcp_syncookies');
     let wantCookie = false;
     if (syncookies === 2 || this.synQueueFull()) {
       if (syncookies === 0) {
@@ -210,11 +211,14 @@ export class Listener {
       if (fastOpen.kind === 'child') return this.newFastOpenChild(client, syn.data, negotiated, now);
       return this.newRequest(client, negotiated, now, fastOpen.giveCookie ? RULES.fastOpenCookie : synAckRule(syn), fastOpen.giveCookie);
     }
-    // A cookie encodes WS, SACK and ECN in the TSval; without timestamps they are lost.
-    const options = negotiated.timestamps ? negotiated : { sack: false, timestamps: false, windowScale: false, ecn: false };
+    // A cookie encodes WS, SACK and ECN in the TSval; without timestamps they are lost. netstack's
+    // keeps none of them, and offers a window of 65535 (its listener's buffer, capped).
+    const timestampsOnly = ctx.profile.flags.cookieSynAckTimestampsOnly;
+    const options = negotiated.timestamps && !timestampsOnly ? negotiated : { sack: false, timestamps: negotiated.timestamps, windowScale: false, ecn: false };
     const names = ctx.newNames(client);
     ctx.count('TcpExt.SyncookiesSent', RULES.cookie);
-    ctx.send(peer, synAck(ctx, client, options, names, this.mss), response(now), RULES.cookie);
+    const answer = synAck(ctx, client, options, names, this.mss);
+    ctx.send(peer, timestampsOnly ? { ...answer, window: { exact: 65535 } } : answer, response(now), RULES.cookie);
     this.clients.set(client, { kind: 'cookieSent', names, options, at: now.earliest });
   }
 
@@ -255,6 +259,8 @@ export class Listener {
       case 'syn':
         // A retransmitted SYN gets the SYN-ACK again and re-arms the timer, rate-limited.
         if (oowRateLimited(request, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
+        // netstack: the SYN is out of window, so a bare ACK of it, and the timer runs on.
+        if (ctx.profile.flags.duplicateSynGetsAck) return ctx.send(peer, fromEstablished(['ACK'], request.names, (clientIsn(request.client) + 1) >>> 0, request.options.timestamps, peerTsval(peer)), response(now), RULES.duplicateSyn);
         ctx.send(peer, synAck(ctx, request.client, request.options, request.names, this.mss), response(now), RULES.duplicateSyn);
         request.synAckAt = now.earliest;
         request.resent = true;
@@ -265,7 +271,10 @@ export class Listener {
         return;
       case 'ack':
         // An unacceptable ACK: Linux hands the segment to the listener, which resets it; the request lives on.
-        if (segment.bad) return ctx.send(peer, rstForAck(ackOf(request.names.isn, badAckOffset)), response(now), RULES.badAck);
+        if (segment.bad) {
+          const rst = handshakeRst(ackOf(request.names.isn, badAckOffset), request.names, ctx.profile.flags.badAckRstCarriesTimestamps && request.options.timestamps, peerTsval(peer));
+          return ctx.send(peer, rst, response(now), RULES.badAck);
+        }
         if (!ctx.profile.flags.queuesShareBacklog && this.acceptQueueFull()) {
           this.countOverflow(RULES.acceptQueueFullAck);
           if (ctx.sysctl('net.ipv4.tcp_abort_on_overflow') === 0) return ctx.drop(peer, now, RULES.acceptQueueFullAck);
@@ -280,7 +289,8 @@ export class Listener {
         return this.endRequest(request, null);
       case 'icmpUnreachable':
         // tcp_req_err: only a fatal error aborts a request (the ICMP quotes its SYN-ACK, so its ISN matches).
-        if (!unreachableEndsRequest(ctx.settings.family, segment.code)) return ctx.drop(peer, now, RULES.icmpToRequest);
+        const effect = unreachableEffect(ctx.settings.family, segment.code, ctx.profile.flags);
+        if (effect.kind !== 'error' || !effect.endsRequest) return ctx.drop(peer, now, RULES.icmpToRequest);
         ctx.count('TcpExt.ListenDrops', RULES.icmpToRequest);
         return this.endRequest(request, null);
     }
@@ -301,10 +311,11 @@ export class Listener {
   /** Linux reqsk_timer_handler: SYN-ACK retransmissions, then the request dies. */
   private requestTimer(request: Request, at: Interval): void {
     const { ctx } = this;
-    let retries = ctx.sysctl('net.ipv4.tcp_synack_retries');
+    const netstack = ctx.profile.flags.handshakeGivesUpAtMaxRto;
+    let retries = netstack ? RETRIES_UNTIL_MAX_RTO : ctx.sysctl('net.ipv4.tcp_synack_retries');
     // Half the queue is kept for young requests: old ones lose retries when the queue is loaded.
     const qlen = this.synQueueLength;
-    if (qlen << 1 > Math.max(8, this.max)) {
+    if (!netstack && qlen << 1 > Math.max(8, this.max)) {
       let young = this.youngRequests() << 1;
       while (retries > 2 && qlen >= young) {
         retries--;
@@ -366,9 +377,10 @@ export class Listener {
     return this.ctx.profile.flags.acceptQueueAdmitsBacklogPlusOne ? this.acceptQueue.length > this.max : this.acceptQueue.length >= this.max;
   }
 
-  /** Linux inet_csk_reqsk_queue_is_full: `>=` until 2025, then `>` (so listen(0) takes one SYN). */
+  /** Linux inet_csk_reqsk_queue_is_full: `>=` until 2025, then `>` (so listen(0) takes one SYN); netstack: pending handshakes reach the backlog. */
   private synQueueFull(): boolean {
-    return this.ctx.profile.flags.synQueueFullInclusive ? this.synQueueLength >= this.max : this.synQueueLength > this.max;
+    const { flags } = this.ctx.profile;
+    return flags.synQueueFullInclusive || flags.cookiesOnceBacklogReached ? this.synQueueLength >= this.max : this.synQueueLength > this.max;
   }
 
   /** Requests that never timed out (the kernel's "young" count). */

@@ -37,9 +37,43 @@ export interface ProfileFlags {
   readonly windowHalfRoundsUp: boolean;
   /** An ACK of data never sent, on an established connection, gets a challenge ACK (RFC 5961 §5.2) rather than a silent drop (measured: 6.18 yes, 5.10 and 6.1 no). */
   readonly challengeAckForUnsentData: boolean;
+  /** gVisor netstack initialReceiveWindow: the first window is min(half the receive buffer, 65535, InitialCwnd 10 × 2 × MSS), rounded down to the window scale's unit, not Linux's whole segments; the scale is FindWndScale(tcp_rmem[2]), rmem_max aside. */
+  readonly windowFromInitialCwnd: boolean;
+  /** gVisor netstack handleListenSegment: a SYN cookie once the pending handshakes reach the backlog (listen(0): at once), whatever tcp_syncookies says. */
+  readonly cookiesOnceBacklogReached: boolean;
+  /** gVisor netstack handleListenSegment: a cookie's SYN-ACK offers the MSS and timestamps (if the SYN did), never SACK or a window scale (WS -1), and a window of 65535; its connection has neither. */
+  readonly cookieSynAckTimestampsOnly: boolean;
+  /** gVisor netstack synRcvdState: a SYN again in SYN-RECEIVED is out of window and gets a bare ACK, not the SYN-ACK again. */
+  readonly duplicateSynGetsAck: boolean;
+  /** gVisor netstack 20221219 handleICMP: TCP hears only ICMP host unreachable and ICMPv6 no route (model/icmp-errors.ts), each ending SYN-SENT or a request; other destination unreachable codes are dropped. */
+  readonly icmpHostOrNetUnreachableOnly: boolean;
+  /** gVisor netstack: the handshake's timer (1 s, doubling) gives up when the next timeout would pass MaxRTO (120 s): SYNs and SYN-ACKs at 0, 1, 3, 7, 15, 31, 63 s, ETIMEDOUT at 127 s; TCP_SYNCNT, tcp_syn_retries and tcp_synack_retries are not read. */
+  readonly handshakeGivesUpAtMaxRto: boolean;
+  /** gVisor netstack synSentState: the SYN-ACK of a simultaneous open carries the options negotiated with the remote's SYN (timestamps and SACK only if it offered them, window scale 0 if it offered none), not the SYN's. */
+  readonly simultaneousSynAckNegotiated: boolean;
+  /** gVisor netstack: an unacceptable answer in SYN-SENT (an RST or SYN-ACK with a bad ACK) leaves the timer alone; Linux resends the SYN at once. */
+  readonly noSynResendOnBadAnswer: boolean;
+  /** gVisor netstack checkAck: the RST answering an unacceptable ACK in SYN-RECEIVED comes from the handshake's endpoint, with its timestamps option when they were negotiated. */
+  readonly badAckRstCarriesTimestamps: boolean;
+  /** gVisor netstack: the SYN-ACK retransmitted after crossed SYNs carries the SYN's own options (its cached sendSYNOpts), not the negotiated ones it first sent. */
+  readonly crossedSynAckResendsSynOptions: boolean;
+  /** gVisor netstack timewait: a SYN in TIME-WAIT not past RCV.NXT is dropped, not answered with the final ACK. */
+  readonly timeWaitDropsOldSyn: boolean;
+  /** gVisor netstack: FIN-WAIT-2 is a full endpoint, not Linux's time-wait socket: a SYN in its window gets a challenge ACK rather than being dropped. */
+  readonly finWait2ChallengesSyn: boolean;
+  /** gVisor netstack: after crossed SYNs, a SYN-ACK with an unacceptable ACK gets an RST (checkAck), not Linux's challenge ACK. */
+  readonly badAckInCrossedSynRcvdGetsRst: boolean;
+  /** No Fast Open client: sendto(MSG_FASTOPEN) on an unconnected socket is a write to an unconnected endpoint (gVisor netstack: EPIPE). */
+  readonly fastOpenSendIsEpipe: boolean;
 }
 
 export type ProfileFlagName = keyof ProfileFlags;
+
+/** Whose TCP a target runs: Linux (its profile follows from the kernel release) or another stack with a profile of its own. */
+export type Stack = 'linux' | 'gvisor' | 'lwip';
+
+/** --profile own: every target judged by the profile that describes it (a stack other than Linux by its own, not Linux's). */
+export const OWN_PROFILE = 'own';
 
 export interface KernelProfile {
   /** e.g. 'linux-6.12', 'bsd-article'. */
@@ -60,8 +94,19 @@ export interface TargetSettings {
   readonly rmemMax: number;
 }
 
-/** Linux tcp_select_initial_window: the scale for the largest window a socket could ever offer, clamp(ilog2(max(tcp_rmem[2], rmem_max)) - 15, 0, 14). */
-export const windowScaleOf = (s: TargetSettings): number => Math.min(14, Math.max(0, Math.floor(Math.log2(Math.max(s.rmem[2], s.rmemMax))) - 15));
+/**
+ * The window scale a socket offers, for the largest window it could ever offer. Linux
+ * tcp_select_initial_window: clamp(ilog2(max(tcp_rmem[2], rmem_max)) - 15, 0, 14); netstack
+ * FindWndScale: the fewest shifts that bring tcp_rmem[2] within 16 bits.
+ */
+export function windowScaleOf(s: TargetSettings, flags: Pick<ProfileFlags, 'windowFromInitialCwnd'>): number {
+  if (flags.windowFromInitialCwnd) {
+    let shift = 0;
+    while (s.rmem[2] > 0xffff * 2 ** shift && shift < 14) shift++;
+    return shift;
+  }
+  return Math.min(14, Math.max(0, Math.floor(Math.log2(Math.max(s.rmem[2], s.rmemMax))) - 15));
+}
 
 /**
  * tcp_full_space of a fresh socket: half its receive buffer (tcp_rmem[1]) goes to the window:
@@ -93,6 +138,20 @@ const LINUX_BASE: ProfileFlags = {
   accEcnFromSynAck: false,
   challengeAckForUnsentData: false,
   windowHalfRoundsUp: false,
+  windowFromInitialCwnd: false,
+  cookiesOnceBacklogReached: false,
+  cookieSynAckTimestampsOnly: false,
+  duplicateSynGetsAck: false,
+  fastOpenSendIsEpipe: false,
+  icmpHostOrNetUnreachableOnly: false,
+  handshakeGivesUpAtMaxRto: false,
+  simultaneousSynAckNegotiated: false,
+  noSynResendOnBadAnswer: false,
+  badAckRstCarriesTimestamps: false,
+  crossedSynAckResendsSynOptions: false,
+  timeWaitDropsOldSyn: false,
+  finWait2ChallengesSyn: false,
+  badAckInCrossedSynRcvdGetsRst: false,
 };
 
 export const PROFILES: readonly KernelProfile[] = [
@@ -122,9 +181,54 @@ export const PROFILES: readonly KernelProfile[] = [
       challengeAckForUnsentData: false,
       // BSD's window is not derived the same way; nothing here predicts it.
       windowHalfRoundsUp: false,
+      windowFromInitialCwnd: false,
+      cookiesOnceBacklogReached: false,
+      cookieSynAckTimestampsOnly: false,
+      duplicateSynGetsAck: false,
+      fastOpenSendIsEpipe: false,
+      icmpHostOrNetUnreachableOnly: false,
+      handshakeGivesUpAtMaxRto: false,
+      simultaneousSynAckNegotiated: false,
+      noSynResendOnBadAnswer: false,
+      badAckRstCarriesTimestamps: false,
+      crossedSynAckResendsSynOptions: false,
+      timeWaitDropsOldSyn: false,
+      finWait2ChallengesSyn: false,
+      badAckInCrossedSynRcvdGetsRst: false,
+    },
+  },
+  {
+    // gVisor's netstack as Debian's runsc 0.0~20221219 ships it (google/gvisor release-20221219.0,
+    // pkg/tcpip/transport/tcp), behind the Linux syscall API; each flag cites its source in rules.ts.
+    name: 'gvisor-20221219',
+    flags: {
+      ...LINUX_BASE,
+      // What it does not have: linear SYN timeouts, AccECN, a challenge ACK for unsent data, Fast Open.
+      linearSynTimeouts: false,
+      accEcnFromSynAck: false,
+      challengeAckForUnsentData: false,
+      fastOpenSendIsEpipe: true,
+      synAckCompletesSimultaneousOpen: false,
+      windowFromInitialCwnd: true,
+      cookiesOnceBacklogReached: true,
+      cookieSynAckTimestampsOnly: true,
+      duplicateSynGetsAck: true,
+      icmpHostOrNetUnreachableOnly: true,
+      handshakeGivesUpAtMaxRto: true,
+      simultaneousSynAckNegotiated: true,
+      crossedSynAckResendsSynOptions: true,
+      badAckInCrossedSynRcvdGetsRst: true,
+      badAckRstCarriesTimestamps: true,
+      noSynResendOnBadAnswer: true,
+      timeWaitDropsOldSyn: true,
+      finWait2ChallengesSyn: true,
     },
   },
 ];
+
+/** The profile of a stack other than Linux. */
+export const stackProfile = (stack: Exclude<Stack, 'linux'>): KernelProfile => profileByName(STACK_PROFILES[stack]);
+const STACK_PROFILES: Record<Exclude<Stack, 'linux'>, string> = { gvisor: 'gvisor-20221219', lwip: 'lwip-2.1' };
 
 export function profileByName(name: string): KernelProfile {
   const profile = PROFILES.find((p) => p.name === name);

@@ -22,9 +22,17 @@ const segment = (flags: TcpFlagName[], seq: Expected32, ack: Expected32, window:
  */
 export const advertisedMss = (s: TargetSettings, maxseg: number | undefined): number => Math.min(s.mtu - headerBytes(s.family), maxseg ?? Infinity);
 
-/** tcp_select_initial_window: the receive space rounded down to whole segments, at most 65535 unscaled. */
-export function initialWindow(t: TargetView, segmentSize: number): number {
+/** A SYN or SYN-ACK's window: the first window the socket offers, unscaled (RFC 7323 §2.2). */
+export function initialWindow(t: TargetView, mss: number, timestamps: boolean): number {
   const receiveSpace = receiveSpaceOf(t.settings, t.profile.flags);
+  if (t.profile.flags.windowFromInitialCwnd) {
+    // netstack initialReceiveWindow: at most what an initial window (InitialCwnd 10) of twice the
+    // MSS brings, rounded down to the window scale's unit so scaling loses nothing.
+    const unit = 2 ** windowScaleOf(t.settings, t.profile.flags);
+    return Math.max(1, Math.floor(Math.min(receiveSpace, 65535, 10 * 2 * mss) / unit) * unit);
+  }
+  // Linux tcp_select_initial_window: the receive space rounded down to whole segments (less the timestamp option's 12 bytes), at most 65535.
+  const segmentSize = mss - (timestamps ? 12 : 0);
   const space = receiveSpace > segmentSize ? Math.floor(receiveSpace / segmentSize) * segmentSize : receiveSpace;
   return Math.min(space, 65535);
 }
@@ -67,17 +75,23 @@ const NO_FAST_OPEN: SynAckFastOpen = { dataAcked: 0, cookieFor: null };
 
 /** SYN-ACK to a client's SYN (Linux tcp_make_synack / tcp_synack_options). */
 export function synAck(t: TargetView, client: ClientId, n: Negotiated, names: Names, mss: number, fastOpen = NO_FAST_OPEN): ExpectedSegment {
-  return segment(['SYN', 'ACK', ...(n.ecn ? (['ECE'] as const) : [])], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1 + fastOpen.dataAcked), exact(initialWindow(t, mss - (n.timestamps ? 12 : 0))), {
+  return segment(['SYN', 'ACK', ...(n.ecn ? (['ECE'] as const) : [])], { bind: names.isn, plus: 0 }, exact(clientIsn(client) + 1 + fastOpen.dataAcked), exact(initialWindow(t, mss, n.timestamps)), {
     mss,
     sackPermitted: n.sack,
     timestamps: n.timestamps ? { tsval: tsval(names), tsecr: exact(peerTsval({ kind: 'client', client })) } : null,
-    windowScale: n.windowScale ? exact(windowScaleOf(t.settings)) : null,
+    windowScale: n.windowScale ? exact(windowScaleOf(t.settings, t.profile.flags)) : null,
     fastOpen: fastOpen.cookieFor === null ? null : { cookie: fastOpenCookieName(fastOpen.cookieFor) },
   });
 }
 
 /** RST answering an ACK: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.1); the ACK's ack is the harness's. */
 export const rstForAck = (ack: Expected32): ExpectedSegment => segment(['RST'], ack, exact(0), exact(0));
+
+/** That RST sent by a handshake's own endpoint, with the timestamps option when `timestamps` (gVisor netstack checkAck). */
+export function handshakeRst(ack: Expected32, names: Names, timestamps: boolean, tsecr: number): ExpectedSegment {
+  const rst = rstForAck(ack);
+  return timestamps ? { ...rst, options: { ...rst.options, timestamps: { tsval: tsval(names), tsecr: exact(tsecr) } } } : rst;
+}
 
 /** The ack the harness puts in a client's ACK: the latest SYN-ACK's ISN + 1 (+ offset for a bad one), or 0 if none came. */
 export const ackOf = (isn: string | null, offset: number): Expected32 => (isn === null ? exact(0) : { bind: isn, plus: 1 + offset });
@@ -106,16 +120,28 @@ export function fromEstablished(flags: TcpFlagName[], names: Names, ack: number,
  * `ecn`: the SYN asks for ECN (Linux tcp_ecn_send_syn). `fastOpen`: its Fast Open option (hex, as
  * SegmentFields has it) and the data it carries (Linux tcp_send_syn_data).
  */
-export function connectSyn(t: TargetView, names: Names, mss: number, ecn: boolean, crossed: { readonly ack: number; readonly tsecr: number } | null = null, fastOpen: { readonly option: string; readonly data: number } | null = null): ExpectedSegment {
+export function connectSyn(t: TargetView, names: Names, mss: number, ecn: boolean, crossed: Crossed | null = null, fastOpen: { readonly option: string; readonly data: number } | null = null): ExpectedSegment {
   const on = optionsOn(t.settings);
-  const syn = segment(crossed ? ['SYN', 'ACK'] : ['SYN', ...ecnSetupFlags(ecn ? 'ecn' : undefined)], { bind: names.isn, plus: 0 }, exact(crossed?.ack ?? 0), exact(initialWindow(t, mss)), {
+  // netstack answers crossed SYNs with the options negotiated with the remote's SYN.
+  const offered = crossed !== null && t.profile.flags.simultaneousSynAckNegotiated ? crossed.offered : null;
+  const sack = on.sack && (offered === null || offered.sackPermitted);
+  const timestamps = on.timestamps && (offered === null || offered.timestamps);
+  const windowScale = !on.windowScaling ? null : offered !== null && offered.windowScale === null ? 0 : windowScaleOf(t.settings, t.profile.flags);
+  const syn = segment(crossed ? ['SYN', 'ACK'] : ['SYN', ...ecnSetupFlags(ecn ? 'ecn' : undefined)], { bind: names.isn, plus: 0 }, exact(crossed?.ack ?? 0), exact(initialWindow(t, mss, false)), {
     mss,
-    sackPermitted: on.sack,
-    timestamps: on.timestamps ? { tsval: tsval(names), tsecr: exact(crossed?.tsecr ?? 0) } : null,
-    windowScale: on.windowScaling ? exact(windowScaleOf(t.settings)) : null,
+    sackPermitted: sack,
+    timestamps: timestamps ? { tsval: tsval(names), tsecr: exact(crossed?.tsecr ?? 0) } : null,
+    windowScale: windowScale === null ? null : exact(windowScale),
     fastOpen: fastOpen && { hex: fastOpen.option },
   });
   return fastOpen ? { ...syn, payloadLength: fastOpen.data } : syn;
+}
+
+/** After the SYNs crossed (simultaneous open): what connect()'s SYN-ACK acknowledges and echoes, and what the remote's SYN offered (null: send the SYN's own options). */
+export interface Crossed {
+  readonly ack: number;
+  readonly tsecr: number;
+  readonly offered: SynOptions | null;
 }
 
 export const remoteAck = (conn: ConnId): number => (remoteIsn(conn) + 1) >>> 0;

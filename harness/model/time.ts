@@ -5,6 +5,8 @@ import type { Millis } from './actions.ts';
 /** Linux TCP_TIMEOUT_INIT and TCP_RTO_MAX: the first retransmission timeout of a SYN or SYN-ACK, and the most any timeout grows to. */
 export const TCP_TIMEOUT_INIT: Millis = 1000;
 export const TCP_RTO_MAX: Millis = 120_000;
+/** gVisor netstack's handshake backoffTimer: retransmissions, from TCP_TIMEOUT_INIT doubling, before the next timeout would pass MaxRTO (120 s): 6. */
+export const RETRIES_UNTIL_MAX_RTO = Math.floor(Math.log2(TCP_RTO_MAX / TCP_TIMEOUT_INIT));
 /** Linux TCP_RTO_MIN: the least RTTVAR, so the least RTO once a connection has an RTT sample. */
 export const TCP_RTO_MIN: Millis = 200;
 /** Linux TCP_TIMEOUT_FALLBACK: the RTO of a connection whose handshake gave no RTT sample (RFC 6298 §5.7). */

@@ -1,7 +1,8 @@
 /**
  * What a run is doing, on stderr. On a terminal a live line is redrawn: properties done of all,
  * each running property with its cases done of planned, and the elapsed time. Elsewhere (CI
- * logs) only a plain line per finished property.
+ * logs) only a plain line per finished property. With several targets side by side, each line
+ * names its target and no live line is drawn (they would overwrite each other).
  */
 import type { RunReport } from '../report/schema.ts';
 import { rowName as name } from './families.ts';
@@ -11,10 +12,14 @@ export class Progress {
   private finished = 0;
   private readonly running = new Map<string, { done: number; planned: number }>();
   private readonly started = Date.now();
-  private readonly live = process.stderr.isTTY === true;
+  private readonly live: boolean;
   private readonly timer: NodeJS.Timeout | null;
 
-  constructor(private readonly total: number) {
+  constructor(
+    private readonly total: number,
+    private readonly label: string | null = null,
+  ) {
+    this.live = process.stderr.isTTY === true && label === null;
     this.timer = this.live ? setInterval(() => this.draw(), 500) : null;
   }
 
@@ -31,7 +36,7 @@ export class Progress {
   done(property: Property, status: string): void {
     this.finished++;
     this.running.delete(name(property));
-    const line = `${status.toUpperCase().padEnd(5)} ${name(property)}`;
+    const line = `${status.toUpperCase().padEnd(5)} ${this.label === null ? '' : `[${this.label}] `}${name(property)}`;
     if (this.live) process.stderr.write(`\r\x1b[K${line}\n`);
     else console.error(line);
     this.draw();
@@ -40,7 +45,7 @@ export class Progress {
   summary(report: RunReport, dir: string): void {
     const count = (s: string): number => report.properties.filter((p) => p.status === s).length;
     if (this.live) process.stderr.write('\r\x1b[K');
-    console.error(`${count('pass')} passed, ${count('fail')} failed, ${count('flaky')} flaky, ${count('error')} errors${count('not-applicable') ? `, ${count('not-applicable')} not applicable` : ''} in ${this.seconds()} s; report: ${dir}/report.html`);
+    console.error(`${this.label === null ? '' : `[${this.label}] `}${count('pass')} passed, ${count('fail')} failed, ${count('flaky')} flaky, ${count('error')} errors${count('not-applicable') ? `, ${count('not-applicable')} not applicable` : ''} in ${this.seconds()} s; report: ${dir}/report.html`);
   }
 
   stop(): void {

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
 import { TOOL_VERSION } from '../cli/version.ts';
-import { profileByName, profileFor, type KernelProfile } from '../model/profiles.ts';
+import { OWN_PROFILE, profileByName, type KernelProfile } from '../model/profiles.ts';
+import { parseTargetSpec } from '../target/spec.ts';
 import { REPORT_SCHEMA, type PropertyResult, type RunReport } from '../report/schema.ts';
 import { ReportWriter } from '../report/json-writer.ts';
 import { prepareOutputDirectory } from '../report/output-dir.ts';
@@ -55,10 +56,18 @@ function longestFirst(properties: readonly Property[], runs: number | null): Pro
   return [...properties].sort((a, b) => estimate.get(b)! - estimate.get(a)!);
 }
 
-/** Runs all targets one after another (each gets its own report); exit status is the worst. */
+/**
+ * Runs every target side by side, each with its own report (each kind opens as many instances
+ * as Target.sideBySide allows); the exit status is the worst. A target that fails to run does
+ * not stop the others: their reports complete, then its error is raised.
+ */
 export async function runConformance(options: RunOptions): Promise<number> {
   if (options.targets.length === 0) throw new UsageError('--target is empty');
-  if (options.profile !== null) profileByName(options.profile); // a bad name fails before any lab is built
+  const repeated = options.targets.find((spec, i) => options.targets.indexOf(spec) !== i);
+  if (repeated !== undefined) throw new UsageError(`--target names ${repeated} twice`);
+  // Bad names fail before any lab is built.
+  for (const spec of options.targets) if (!spec.startsWith('model:')) parseTargetSpec(spec);
+  if (options.profile !== null && options.profile !== OWN_PROFILE) profileByName(options.profile);
   const properties = familyRows(selectProperties(options.suites), options.family);
   // Every report directory is proven writable before the first lab or VM is built.
   const runs = options.targets.map((spec) => {
@@ -68,21 +77,28 @@ export async function runConformance(options: RunOptions): Promise<number> {
     prepareOutputDirectory(dir);
     return { spec, runId, dir };
   });
-  let worst = 0;
-  for (const run of runs) worst = Math.max(worst, await runTarget(run, properties, options));
-  return worst;
+  const labelled = runs.length > 1;
+  const outcomes = await Promise.allSettled(runs.map((run) => runTarget(run, properties, options, labelled)));
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
+  return Math.max(...outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 2)));
+}
+
+/** The profile a target is judged by: --profile's; `own`: the one that describes it; else its default (ExecutorTarget). */
+function judgingProfile(target: ExecutorTarget, choice: string | null): KernelProfile {
+  return choice === null ? target.defaultProfile : choice === OWN_PROFILE ? target.ownProfile : profileByName(choice);
 }
 
 /** How often the report is rewritten while properties run (the check that it still can be). */
 const REPORT_HEARTBEAT_MS = 1000;
 
-async function runTarget({ spec, runId, dir }: { spec: string; runId: string; dir: string }, properties: readonly Property[], options: RunOptions): Promise<number> {
+async function runTarget({ spec, runId, dir }: { spec: string; runId: string; dir: string }, properties: readonly Property[], options: RunOptions, labelled: boolean): Promise<number> {
   const deadline = Date.now() + options.budgetSeconds * 1000;
-  const progress = new Progress(properties.length);
+  const progress = new Progress(properties.length, labelled ? spec : null);
   // One target per property where the target kind can make fresh ones (labs, VMs): properties then
   // run side by side, and timer-bound scenarios overlap instead of adding up.
   const first = await openExecutorTarget(spec, { allowRemote: options.allowRemote });
-  const profile: KernelProfile = options.profile !== null ? profileByName(options.profile) : (first.profile ?? profileFor(first.kernel, first.sysctlsPresent));
+  const profile = judgingProfile(first, options.profile);
   const writer = new ReportWriter(dir);
   const report: RunReport = {
     schema: REPORT_SCHEMA,

@@ -58,7 +58,7 @@ export async function openQemuTarget(kernelSpec: string, spec: string): Promise<
     for (const pid of link.pids) lab.addPid(pid);
     await untilReachable(link);
     const booted = vm;
-    return targetOf({ spec, kernel: booted.kernel, agent: booted.agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: true, sideBySide: 4, bootMs: booted.bootMs }, async () => {
+    return targetOf({ spec, kernel: booted.kernel, stack: 'linux', agent: booted.agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: true, sideBySide: 4, barrierSettleMs: 0, bootMs: booted.bootMs }, async () => {
       await booted.close();
       await lab.close();
     });

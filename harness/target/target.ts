@@ -4,6 +4,7 @@ import type { Addressing } from '../executor/peers.ts';
 import { LAB_NETS } from '../lab/addresses.ts';
 import type { RawLink } from '../link/raw-link.ts';
 import type { IpFamily } from '../packet/address.ts';
+import type { Stack } from '../model/profiles.ts';
 
 /** The target's address in one IP version, the tester's (which also plays the router for ICMP), and where peers live. */
 export interface FamilyAddresses {
@@ -24,8 +25,10 @@ export const LAB_ADDRESSES: TargetAddresses = {
 export interface Target {
   /** As given on the command line. */
   readonly spec: string;
-  /** The target kernel's release (uname -r). */
+  /** The target kernel's release (uname -r), or what the stack is. */
   readonly kernel: string;
+  /** Whose TCP answers: Linux (its profile follows from the release) or another stack. */
+  readonly stack: Stack;
   readonly agent: AgentClient;
   readonly link: RawLink;
   readonly addresses: TargetAddresses;
@@ -39,6 +42,12 @@ export interface Target {
    * cores busy, and late answers would be their doing), a given namespace or host one.
    */
   readonly sideBySide: number;
+  /**
+   * How long a step waits after its barrier's RST. A kernel answers in order, so none; gVisor's
+   * netstack answers from concurrent goroutines, and a closed port's RST may overtake a listener's
+   * SYN-ACK (seen: a final ACK sent before the SYN-ACK it acknowledges had arrived).
+   */
+  readonly barrierSettleMs: number;
   /** For a VM: milliseconds from starting it to its agent's ready line. */
   readonly bootMs?: number;
   close(): Promise<void>;
