@@ -1,4 +1,4 @@
-/** VM targets: boot-to-agent-ready, and one command over three VM kernels and the host. */
+/** VM targets: boot-to-agent-ready, and one command over three VM kernels, the host and gVisor, side by side. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { openTarget } from '../harness/target/index.ts';
 import { fetchKernel } from '../harness/vm/kernels.ts';
 import { median, nowMs } from './measure.ts';
 
-const FOUR = ['qemu:5.10', 'qemu:6.1', 'qemu:6.12', 'local'];
+// lwIP is not a target yet (issue 10): five of the six.
+const TARGETS = ['qemu:5.10', 'qemu:6.1', 'qemu:6.12', 'local', 'gvisor'];
 
 export async function benchVmBoot(): Promise<{ vm_boot_s: number }> {
   await fetchKernel('6.1');
@@ -20,13 +21,14 @@ export async function benchVmBoot(): Promise<{ vm_boot_s: number }> {
   return { vm_boot_s: Number(median(boots).toFixed(2)) };
 }
 
-export async function benchFourKernels(): Promise<{ four_kernel_run_s: number }> {
+/** The targets side by side, each judged by its own profile (--profile own), as one command. */
+export async function benchTargetsSideBySide(): Promise<{ five_target_run_s: number }> {
   for (const series of ['5.10', '6.1', '6.12']) await fetchKernel(series);
   const started = nowMs();
-  const out = mkdtempSync(join(tmpdir(), 'tcpc-four-'));
-  const code = await runConformance({ targets: FOUR, suites: null, runs: null, seed: 11, budgetSeconds: 300, profile: null, out, replays: 3, allowRemote: false, family: 'both', command: ['bench'] });
+  const out = mkdtempSync(join(tmpdir(), 'tcpc-targets-'));
+  const code = await runConformance({ targets: TARGETS, suites: null, runs: null, seed: 11, budgetSeconds: 300, profile: 'own', out, replays: 3, allowRemote: false, family: 'both', command: ['bench'] });
   // Kept only when it found something to look at.
-  if (code !== 0) console.error(`the four-kernel run found deviations (exit ${code}): reports in ${out}`);
+  if (code !== 0) console.error(`the side-by-side run found deviations (exit ${code}): reports in ${out}`);
   else rmSync(out, { recursive: true, force: true });
-  return { four_kernel_run_s: Number(((nowMs() - started) / 1000).toFixed(1)) };
+  return { five_target_run_s: Number(((nowMs() - started) / 1000).toFixed(1)) };
 }

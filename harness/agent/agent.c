@@ -17,12 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "json.h"
-#include "link.h"
+#include "stack.h"
 
 #define MAX_LINE 65536
 #define MAX_SOCKETS 512
@@ -34,7 +33,7 @@
 
 static char reply[REPLY_MAX];
 
-static void put(const char *fmt, ...)
+void reply_put(const char *fmt, ...)
 {
 	size_t n = strlen(reply);
 	va_list ap;
@@ -43,10 +42,13 @@ static void put(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void put_string(const char *s)
+void reply_put_string(const char *s)
 {
 	json_quote(reply, sizeof reply, s);
 }
+
+#define put reply_put
+#define put_string reply_put_string
 
 static void begin(double id)
 {
@@ -119,15 +121,10 @@ static void put_local(int fd)
 	union address a;
 	socklen_t len = sizeof a;
 	char text[INET6_ADDRSTRLEN + 8];
-	if (getsockname(fd, &a.sa, &len) == 0) {
+	if (sk_getsockname(fd, &a.sa, &len) == 0) {
 		format_address(&a, text, sizeof text);
 		put(",\"local\":\"%s\"", text);
 	}
-}
-
-static unsigned port_of(const union address *a)
-{
-	return ntohs(a->sa.sa_family == AF_INET6 ? a->v6.sin6_port : a->v4.sin_port);
 }
 
 /* ---- sockets the agent opened, and calls waiting on them ------------------------------ */
@@ -181,7 +178,7 @@ static int accept_ready(struct wait *w)
 	while (w->count < w->max) {
 		union address peer;
 		socklen_t len = sizeof peer;
-		int fd = accept4(w->fd, &peer.sa, &len, SOCK_NONBLOCK);
+		int fd = sk_accept(w->fd, &peer.sa, &len);
 		if (fd < 0)
 			return 0;
 		track(fd, 0, 0);
@@ -209,9 +206,9 @@ static int connect_done(struct wait *w, int timed_out)
 	socklen_t len = sizeof err;
 	if (!timed_out) {
 		struct pollfd p = { w->fd, POLLOUT, 0 };
-		if (poll(&p, 1, 0) <= 0)
+		if (sk_poll(&p, 1, 0) <= 0)
 			return 0;
-		getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		sk_getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	}
 	begin(w->id);
 	put(",\"fd\":%d", w->fd);
@@ -227,7 +224,7 @@ static int connect_done(struct wait *w, int timed_out)
 	return 1;
 }
 
-/* ---- sysctls, restored by reset -------------------------------------------------------- */
+/* ---- settings (sysctls), restored by reset ---------------------------------------------- */
 
 struct sysctl_change {
 	char name[J_STR_MAX];
@@ -236,47 +233,6 @@ struct sysctl_change {
 
 static struct sysctl_change changes[MAX_SYSCTLS];
 static int nchanges;
-
-static int sysctl_path(const char *name, char *path, size_t cap)
-{
-	if (strstr(name, "..") || strchr(name, '/') || !*name)
-		return -1;
-	snprintf(path, cap, "/proc/sys/%s", name);
-	for (char *c = path + 10; *c; c++)
-		if (*c == '.')
-			*c = '/';
-	return 0;
-}
-
-static int sysctl_read(const char *name, char *value, size_t cap)
-{
-	char path[256];
-	if (sysctl_path(name, path, sizeof path) < 0)
-		return EINVAL;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return errno;
-	size_t n = fread(value, 1, cap - 1, f);
-	fclose(f);
-	value[n] = 0;
-	while (n && value[n - 1] == '\n')
-		value[--n] = 0;
-	return 0;
-}
-
-static int sysctl_write(const char *name, const char *value)
-{
-	char path[256];
-	if (sysctl_path(name, path, sizeof path) < 0)
-		return EINVAL;
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return errno;
-	ssize_t n = write(fd, value, strlen(value));
-	int err = n < 0 ? errno : 0;
-	close(fd);
-	return err;
-}
 
 /* ---- ops ------------------------------------------------------------------------------- */
 
@@ -312,13 +268,13 @@ static int set_maxseg(int fd, const struct jobject *o)
 {
 	double maxseg = 0;
 	if (!number(o, "maxseg", &maxseg, 0)) {
-		close(fd);
+		sk_close(fd);
 		return 0;
 	}
 	int value = (int)maxseg;
-	if (maxseg > 0 && setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &value, sizeof value) < 0) {
+	if (maxseg > 0 && sk_setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &value, sizeof value) < 0) {
 		int err = errno;
-		close(fd);
+		sk_close(fd);
 		fail(id_text, "TCP_MAXSEG failed", err);
 		return 0;
 	}
@@ -335,34 +291,34 @@ static void op_listen(double id, const struct jobject *o)
 	socklen_t alen = address_of(addr && addr->type == J_STRING ? addr->string : "0.0.0.0", (unsigned)port, &a);
 	if (!alen)
 		return fail(id_text, "addr is not an IP address", 0);
-	int fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd = sk_socket(a.sa.sa_family);
 	int one = 1, v6only = flag(o, "v6only", 1);
 	if (fd < 0)
 		return fail(id_text, "socket failed", errno);
 	if (flag(o, "reuseaddr", 1))
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		sk_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	/* Without IPV6_V6ONLY an IPv6 listener also takes IPv4 SYNs, as IPv4-mapped addresses (RFC 4291 §2.5.5.2). */
-	if (a.sa.sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) < 0) {
+	if (a.sa.sa_family == AF_INET6 && sk_setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) < 0) {
 		int err = errno;
-		close(fd);
+		sk_close(fd);
 		return fail(id_text, "IPV6_V6ONLY failed", err);
 	}
 	if (!set_maxseg(fd, o))
 		return;
-	if (bind(fd, &a.sa, alen) < 0 || listen(fd, (int)backlog) < 0) {
+	if (sk_bind(fd, &a.sa, alen) < 0 || sk_listen(fd, (int)backlog) < 0) {
 		int err = errno;
-		close(fd);
+		sk_close(fd);
 		return fail(id_text, "listen failed", err);
 	}
 	double fastopen = 0;
 	if (!number(o, "fastopen", &fastopen, 0)) {
-		close(fd);
+		sk_close(fd);
 		return;
 	}
 	int qlen = (int)fastopen;
-	if (qlen > 0 && setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof qlen) < 0) {
+	if (qlen > 0 && sk_setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof qlen) < 0) {
 		int err = errno;
-		close(fd);
+		sk_close(fd);
 		return fail(id_text, "TCP_FASTOPEN failed", err);
 	}
 	track(fd, 1, 0);
@@ -404,13 +360,13 @@ static void op_connect(double id, const struct jobject *o)
 	socklen_t alen = address_of(addr->string, (unsigned)port, &a);
 	if (!alen)
 		return fail(id_text, "addr is not an IP address", 0);
-	int fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd = sk_socket(a.sa.sa_family);
 	if (fd < 0)
 		return fail(id_text, "socket failed", errno);
 	int value = (int)syncnt;
-	if (syncnt > 0 && setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &value, sizeof value) < 0) {
+	if (syncnt > 0 && sk_setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &value, sizeof value) < 0) {
 		int err = errno;
-		close(fd);
+		sk_close(fd);
 		return fail(id_text, "TCP_SYNCNT failed", err);
 	}
 	if (!set_maxseg(fd, o))
@@ -418,9 +374,9 @@ static void op_connect(double id, const struct jobject *o)
 	if (bind_port > 0) {
 		union address local;
 		socklen_t llen = address_of(a.sa.sa_family == AF_INET6 ? "::" : "0.0.0.0", (unsigned)bind_port, &local);
-		if (bind(fd, &local.sa, llen) < 0) {
+		if (sk_bind(fd, &local.sa, llen) < 0) {
 			int err = errno;
-			close(fd);
+			sk_close(fd);
 			return fail(id_text, "bind failed", err);
 		}
 	}
@@ -431,7 +387,7 @@ static void op_connect(double id, const struct jobject *o)
 	char data[1400];
 	for (int i = 0; i < (int)sizeof data; i++)
 		data[i] = (char)('a' + i % 26);
-	ssize_t rc = fastopen < 0 ? connect(fd, &a.sa, alen) : sendto(fd, data, (size_t)fastopen, MSG_FASTOPEN, &a.sa, alen);
+	ssize_t rc = fastopen < 0 ? sk_connect(fd, &a.sa, alen) : sk_sendto(fd, data, (size_t)fastopen, MSG_FASTOPEN, &a.sa, alen);
 	int err = rc < 0 ? errno : 0;
 	/* Data taken into the SYN: the connection is still under way. */
 	if (fastopen >= 0 && rc >= 0)
@@ -495,17 +451,20 @@ static int handshake_pending(int fd)
 {
 	struct tcp_info info;
 	socklen_t len = sizeof info;
-	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && (info.tcpi_state == TCP_SYN_SENT || info.tcpi_state == TCP_SYN_RECV);
+	return sk_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && (info.tcpi_state == TCP_SYN_SENT || info.tcpi_state == TCP_SYN_RECV);
 }
 
+/* An abortive close sets SO_LINGER {1,0} (RST, not FIN) on connections only: a listener sends
+ * nothing either way, and lwIP 2.1.3 asserts and aborts the process closing a listener so set
+ * ("don't call tcp_abort/tcp_abandon for listen-pcbs", tcp.c). */
 static void close_socket(int fd, int abortive)
 {
-	if (abortive && !(plain_close_handshakes && handshake_pending(fd))) {
-		struct linger l = { 1, 0 }; /* RST instead of FIN */
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-	}
-	close(fd);
 	struct sock *s = find(fd);
+	if (abortive && !(s && s->listening) && !(plain_close_handshakes && handshake_pending(fd))) {
+		struct linger l = { 1, 0 }; /* RST instead of FIN */
+		sk_setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+	}
+	sk_close(fd);
 	if (s)
 		*s = sockets[--nsockets];
 }
@@ -533,7 +492,7 @@ static void op_sysctl_get(double id, const struct jobject *o)
 	int first = 1;
 	for (int i = 0; i < names->count; i++) {
 		char value[512];
-		if (sysctl_read(names->strings[i], value, sizeof value))
+		if (stack_setting_read(names->strings[i], value, sizeof value))
 			continue; /* absent on this kernel: left out, so callers can tell */
 		put("%s", first ? "" : ",");
 		put_string(names->strings[i]);
@@ -551,9 +510,9 @@ static void op_sysctl_set(double id, const struct jobject *o)
 	if (!name || name->type != J_STRING || !value || value->type != J_STRING)
 		return fail(id_text, "fields 'name' and 'value' must be strings", 0);
 	char previous[256];
-	int err = sysctl_read(name->string, previous, sizeof previous);
+	int err = stack_setting_read(name->string, previous, sizeof previous);
 	if (!err)
-		err = sysctl_write(name->string, value->string);
+		err = stack_setting_write(name->string, value->string);
 	if (err) {
 		char what[512];
 		snprintf(what, sizeof what, "writing %.200s=%.200s failed", name->string, value->string);
@@ -582,7 +541,7 @@ static void op_set_mtu(double id, const struct jobject *o)
 	if (!number(o, "mtu", &mtu, 1))
 		return;
 	int previous = 0;
-	int err = link_set_mtu(addr->string, (int)mtu, &previous);
+	int err = stack_set_mtu(addr->string, (int)mtu, &previous);
 	if (err)
 		return fail(id_text, "setting the MTU failed", err);
 	begin(id);
@@ -590,124 +549,29 @@ static void op_set_mtu(double id, const struct jobject *o)
 	send_reply();
 }
 
-static const char *tcp_state(unsigned st)
-{
-	static const char *names[] = { "UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING", "NEW-SYN-RECV" };
-	return st < sizeof names / sizeof names[0] ? names[st] : "UNKNOWN";
-}
-
-/* A listener's accept queue as ss shows it: TCP_INFO's unacked and sacked fields (Linux reuses them). */
-static int listener_queue(unsigned port, unsigned *length, unsigned *limit)
-{
-	for (int i = 0; i < nsockets; i++) {
-		union address a;
-		socklen_t len = sizeof a;
-		struct tcp_info info;
-		socklen_t ilen = sizeof info;
-		if (!sockets[i].listening || getsockname(sockets[i].fd, &a.sa, &len) || port_of(&a) != port)
-			continue;
-		if (getsockopt(sockets[i].fd, IPPROTO_TCP, TCP_INFO, &info, &ilen))
-			return 0;
-		*length = info.tcpi_unacked;
-		*limit = info.tcpi_sacked;
-		return 1;
-	}
-	return 0;
-}
-
-/* One /proc/net/tcp or tcp6 table as ss -tan shows it; addresses are in the kernel's byte order, word by word. */
-static void put_sockets(const char *path, int family, double want, int *first)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	char line[512];
-	if (!fgets(line, sizeof line, f)) {
-		fclose(f);
-		return;
-	}
-	while (fgets(line, sizeof line, f)) {
-		char lhex[33], rhex[33];
-		unsigned lport, rport, st, txq, rxq;
-		if (sscanf(line, " %*d: %32[0-9A-Fa-f]:%4X %32[0-9A-Fa-f]:%4X %2X %8X:%8X", lhex, &lport, rhex, &rport, &st, &txq, &rxq) != 7)
-			continue;
-		if (want >= 0 && lport != (unsigned)want)
-			continue;
-		if (st == 10)
-			listener_queue(lport, &rxq, &txq);
-		union address l, r;
-		memset(&l, 0, sizeof l);
-		memset(&r, 0, sizeof r);
-		l.sa.sa_family = r.sa.sa_family = (sa_family_t)family;
-		unsigned char *lb = family == AF_INET6 ? l.v6.sin6_addr.s6_addr : (unsigned char *)&l.v4.sin_addr;
-		unsigned char *rb = family == AF_INET6 ? r.v6.sin6_addr.s6_addr : (unsigned char *)&r.v4.sin_addr;
-		for (size_t w = 0; w < strlen(lhex) / 8 && w < 4; w++) {
-			unsigned lw, rw;
-			sscanf(lhex + 8 * w, "%8X", &lw);
-			sscanf(rhex + 8 * w, "%8X", &rw);
-			memcpy(lb + 4 * w, &lw, 4);
-			memcpy(rb + 4 * w, &rw, 4);
-		}
-		if (family == AF_INET6) {
-			l.v6.sin6_port = htons((unsigned short)lport);
-			r.v6.sin6_port = htons((unsigned short)rport);
-		} else {
-			l.v4.sin_port = htons((unsigned short)lport);
-			r.v4.sin_port = htons((unsigned short)rport);
-		}
-		char ltext[INET6_ADDRSTRLEN + 8], rtext[INET6_ADDRSTRLEN + 8];
-		format_address(&l, ltext, sizeof ltext);
-		format_address(&r, rtext, sizeof rtext);
-		put("%s{\"state\":\"%s\",\"local\":\"%s\",\"remote\":\"%s\",\"recv_q\":%u,\"send_q\":%u}", *first ? "" : ",", tcp_state(st), ltext, rtext, rxq, txq);
-		*first = 0;
-	}
-	fclose(f);
-}
-
 static void op_sockets(double id, const struct jobject *o)
 {
 	double want = -1;
 	if (!number(o, "port", &want, 0))
 		return;
-	int first = 1;
+	int listeners[MAX_SOCKETS], n = 0;
+	for (int i = 0; i < nsockets; i++)
+		if (sockets[i].listening)
+			listeners[n++] = sockets[i].fd;
 	begin(id);
 	put(",\"sockets\":[");
-	put_sockets("/proc/net/tcp", AF_INET, want, &first);
-	put_sockets("/proc/net/tcp6", AF_INET6, want, &first);
+	int err = stack_put_sockets(want, listeners, n);
+	if (err)
+		return fail(id_text, "this stack keeps no table of its sockets", err);
 	put("]");
 	send_reply();
 }
 
-/* /proc/net/netstat and /proc/net/snmp: a header line of names, then a line of values. */
-static void put_counters(const char *path, int *first)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	static char names[8192], values[8192];
-	while (fgets(names, sizeof names, f) && fgets(values, sizeof values, f)) {
-		char *np, *vp;
-		char *name = strtok_r(names, " \n", &np);
-		char *value = strtok_r(values, " \n", &vp);
-		if (!name || !value)
-			continue;
-		name[strlen(name) - 1] = 0; /* "TcpExt:" -> "TcpExt" */
-		const char *group = name;
-		while ((name = strtok_r(NULL, " \n", &np)) && (value = strtok_r(NULL, " \n", &vp))) {
-			put("%s\"%s.%s\":%s", *first ? "" : ",", group, name, value);
-			*first = 0;
-		}
-	}
-	fclose(f);
-}
-
 static void op_counters(double id)
 {
-	int first = 1;
 	begin(id);
 	put(",\"counters\":{");
-	put_counters("/proc/net/netstat", &first);
-	put_counters("/proc/net/snmp", &first);
+	stack_put_counters();
 	put("}");
 	send_reply();
 }
@@ -719,25 +583,20 @@ static void reset_all(void)
 		close_socket(sockets[0].fd, 1);
 	while (nchanges) {
 		nchanges--;
-		sysctl_write(changes[nchanges].name, changes[nchanges].previous);
+		stack_setting_write(changes[nchanges].name, changes[nchanges].previous);
 	}
-	link_restore();
-	/* Cached routes and path-MTU exceptions would carry one case's ICMP into the next, and
-	 * cached Fast Open cookies one case's SYN-ACK into the next connect(). */
-	sysctl_write("net.ipv4.route.flush", "1");
-	sysctl_write("net.ipv6.route.flush", "1");
-	link_flush_tcp_metrics();
+	stack_reset();
 }
 
 static void op_info(double id)
 {
-	struct utsname u;
-	uname(&u);
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
 	begin(id);
 	put(",\"kernel\":");
-	put_string(u.release);
+	put_string(stack_name());
 	put(",\"hostname\":");
-	put_string(u.nodename);
+	put_string(host);
 	send_reply();
 }
 
@@ -799,13 +658,13 @@ int main(void)
 	static char buffer[MAX_LINE + 1];
 	size_t used = 0;
 	int discarding = 0;
-	struct utsname u;
-	uname(&u);
 	plain_close_handshakes = getenv("TCPCONFORM_PLAIN_CLOSE_HANDSHAKES") != NULL;
+	if (stack_init())
+		return 1;
 	printf("{\"id\":0,\"ok\":true,\"ready\":true,\"kernel\":");
 	reply[0] = 0;
-	put_string(u.release);
-	printf("%s}\n", reply);
+	put_string(stack_name());
+	printf("%s,\"lacks\":[%s]}\n", reply, stack_lacks());
 	fflush(stdout);
 
 	for (;;) {
@@ -817,7 +676,7 @@ int main(void)
 			if (soonest < 0 || left < soonest)
 				soonest = left < 0 ? 0 : left;
 		}
-		poll(fds, (nfds_t)nwaits + 1, soonest < 0 ? -1 : (int)soonest + 1);
+		sk_wait(fds, (nfds_t)nwaits + 1, soonest < 0 ? -1 : (int)soonest + 1);
 		service_waits();
 		if (!(fds[0].revents & (POLLIN | POLLHUP)))
 			continue;

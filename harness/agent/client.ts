@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../cli/errors.ts';
-import type { Op, Replies, Requests } from './protocol.ts';
+import { SOCKET_FEATURES, type Op, type Replies, type Requests, type SocketFeature } from './protocol.ts';
 
 /** A request the agent refused or a system call that failed on the target. */
 export class AgentError extends Error {
@@ -23,9 +23,24 @@ export class AgentError extends Error {
   }
 }
 
+/** The agent's ready line: its stack, and the socket features that stack lacks. */
+export interface AgentReady {
+  readonly kernel: string;
+  readonly lacks: ReadonlySet<SocketFeature>;
+}
+
+const socketFeatures = (value: unknown): ReadonlySet<SocketFeature> => new Set(Array.isArray(value) ? value.filter((f): f is SocketFeature => (SOCKET_FEATURES as readonly unknown[]).includes(f)) : []);
+
 export function agentBinaryPath(): string {
   const path = join(dirname(fileURLToPath(import.meta.url)), '../../build/tcpconform-agent');
   if (!existsSync(path)) throw new EnvironmentError('the target agent is not built: run `npm run build:agent` (needs gcc and libc6-dev)');
+  return path;
+}
+
+/** The agent built against lwIP (dynamically linked to Debian's liblwip). */
+export function lwipAgentBinaryPath(): string {
+  const path = join(dirname(fileURLToPath(import.meta.url)), '../../build/tcpconform-agent-lwip');
+  if (!existsSync(path)) throw new EnvironmentError('the lwIP agent is not built: run scripts/setup.sh (it installs liblwip-dev and builds it)');
   return path;
 }
 
@@ -42,7 +57,7 @@ const REPLY_MARGIN_MS = 5_000;
 export class AgentClient {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
-  private readonly readyLine: Promise<{ kernel: string }>;
+  private readonly readyLine: Promise<AgentReady>;
   private closed: Error | null = null;
 
   constructor(
@@ -50,7 +65,7 @@ export class AgentClient {
     output: Readable,
     private readonly child: ChildProcess | null = null,
   ) {
-    let markReady: (info: { kernel: string }) => void = () => undefined;
+    let markReady: (info: AgentReady) => void = () => undefined;
     this.readyLine = new Promise((resolve) => (markReady = resolve));
     const lines = createInterface({ input: output, crlfDelay: Infinity });
     lines.on('line', (raw) => {
@@ -62,7 +77,7 @@ export class AgentClient {
       } catch {
         return;
       }
-      if (reply.id === 0 && reply.ready === true) return markReady({ kernel: String(reply.kernel) });
+      if (reply.id === 0 && reply.ready === true) return markReady({ kernel: String(reply.kernel), lacks: socketFeatures(reply.lacks) });
       const waiter = typeof reply.id === 'number' ? this.waiting.get(reply.id) : undefined;
       if (!waiter) return;
       this.waiting.delete(reply.id as number);
@@ -87,7 +102,7 @@ export class AgentClient {
     return this.child?.pid;
   }
 
-  ready(timeoutMs = 10_000): Promise<{ kernel: string }> {
+  ready(timeoutMs = 10_000): Promise<AgentReady> {
     return withTimeout(this.readyLine, timeoutMs, 'the agent did not start');
   }
 

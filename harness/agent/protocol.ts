@@ -50,3 +50,7 @@ export interface Replies {
 }
 
 export type Op = keyof Requests;
+
+/** Socket features a stack may lack (the agent's ready line lists them): TCP_SYNCNT and TCP_MAXSEG before connect() or listen(), TCP_FASTOPEN on a listener, sendto(MSG_FASTOPEN). */
+export const SOCKET_FEATURES = ['TCP_SYNCNT', 'TCP_MAXSEG', 'TCP_FASTOPEN', 'MSG_FASTOPEN'] as const;
+export type SocketFeature = (typeof SOCKET_FEATURES)[number];

@@ -1,3 +1,4 @@
+import { CommandError } from '../lab/command.ts';
 import { EnvironmentError, UsageError } from './errors.ts';
 import { TOOL_VERSION } from './version.ts';
 
@@ -65,7 +66,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await entry.load())(rest);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof EnvironmentError) {
+    // A system tool that failed (ip, nft, runsc) is the environment's problem, named in one line.
+    if (error instanceof UsageError || error instanceof EnvironmentError || error instanceof CommandError) {
       console.error(`tcpconform: ${error.message}`);
       return 2;
     }

@@ -21,6 +21,8 @@ export type Addressing = { readonly kind: 'lab'; readonly net: LabNet } | { read
 const CLIENT_BASE = 130;
 const REMOTE_BASE = 200;
 const PROBE_HOST = 250;
+/** Every host of the client range a peer may use: 60 clients, the remotes', the probe. */
+export const PEER_HOSTS: readonly number[] = [...Array.from({ length: 60 }, (_, i) => CLIENT_BASE + i), ...Array.from({ length: PROBE_HOST - REMOTE_BASE }, (_, i) => REMOTE_BASE + i), PROBE_HOST];
 /** Clients per case when they share one address: ports portBase .. portBase+7. */
 const SHARED_CLIENTS = 8;
 /** Nobody listens on the discard port in a target namespace: the closed port of every case. */

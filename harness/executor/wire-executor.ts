@@ -9,6 +9,7 @@
  * its target names a settling time the step waits on after the RST.
  */
 import type { AgentClient } from '../agent/client.ts';
+import type { SocketFeature } from '../agent/protocol.ts';
 import type { Observation, SentSegment, SilenceProof } from '../diff/observation.ts';
 import { describeSegment } from '../diff/describe.ts';
 import { SETTINGS_SYSCTLS, settingsFrom, withConfig, type TargetSettings } from '../model/profiles.ts';
@@ -63,6 +64,17 @@ export interface WireTargetParts {
   readonly ownsLink: boolean;
   /** Target.barrierSettleMs. */
   readonly barrierSettleMs: number;
+  /** Target.lacks. */
+  readonly lacks: ReadonlySet<SocketFeature>;
+}
+
+/** The socket features a scenario's calls need. */
+function featuresNeeded(scenario: Scenario): SocketFeature[] {
+  return scenario.actions.flatMap((a): SocketFeature[] => {
+    if (a.kind === 'connect') return [...(a.syncnt !== null ? (['TCP_SYNCNT'] as const) : []), ...(a.maxseg !== undefined ? (['TCP_MAXSEG'] as const) : []), ...(a.fastOpen !== undefined ? (['MSG_FASTOPEN'] as const) : [])];
+    if (a.kind === 'listen') return [...(a.maxseg !== undefined ? (['TCP_MAXSEG'] as const) : []), ...(a.fastOpen !== undefined ? (['TCP_FASTOPEN'] as const) : [])];
+    return [];
+  });
 }
 
 /** How long a link may take to pass packets again after an MTU change (a NIC may reset itself). */
@@ -117,7 +129,9 @@ export async function wireExecutor(parts: WireTargetParts): Promise<ScenarioExec
       // A fixed sysctl asked for the value it has is no obstacle.
       const unsettable = Object.entries(scenario.config).find(([name, value]) => fixed.has(name) && String(value) !== live[name])?.[0] ?? (scenario.rmem && fixed.has('net.ipv4.tcp_rmem') ? 'net.ipv4.tcp_rmem' : undefined);
       if (unsettable !== undefined) return `the target's ${unsettable} cannot be set (it stays ${live[unsettable]})`;
-      if (scenario.mtu !== undefined && !parts.ownsLink) return "the MTU of the target's interface is not the harness's to change (a remote host, a sandbox)";
+      if (scenario.mtu !== undefined && !parts.ownsLink) return "the MTU of the target's interface is not the harness's to change (a remote host, a sandbox, a user-space stack)";
+      const lacking = featuresNeeded(scenario).find((f) => parts.lacks.has(f));
+      if (lacking !== undefined) return `the target's stack has no ${lacking}`;
       return null;
     },
     async execute(scenario: Scenario): Promise<Execution> {

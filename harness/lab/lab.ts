@@ -16,7 +16,7 @@ export const STATE_DIR = '/run/tcpconform';
 
 export interface LabState {
   readonly id: string;
-  /** namespaces: tester + target pair we made; attached: tester joined to someone's namespace; vm: tester with a tap for a VM. */
+  /** namespaces: tester + target pair we made; attached: tester joined to someone's namespace; vm: tester with a tap for a VM or a user-space stack. */
   readonly kind: 'namespaces' | 'attached' | 'vm';
   readonly tester: string;
   /** The target namespace; for an attached lab, the user's own (never deleted); for a VM, a description. */
@@ -95,11 +95,17 @@ export class Lab {
     });
   }
 
-  /** A tester namespace whose link is a tap for a VM's NIC (qemu then runs in the namespace). */
-  static forVm(description: string): Promise<Lab> {
+  /**
+   * A tester namespace whose link is a tap: a VM's NIC (qemu then runs in the namespace) or a
+   * user-space stack's interface (lwIP's tapif, its agent in the namespace). `proxyPeers`: the
+   * tester also answers neighbour solicitations for the peers' IPv6 addresses (lwIP reaches
+   * them on-link, having no router).
+   */
+  static withTap(description: string, options: { proxyPeers?: readonly number[] } = {}): Promise<Lab> {
     return Lab.build('vm', () => description, async (state) => {
       await run(['ip', '-n', state.tester, 'tuntap', 'add', 'dev', state.targetLink, 'mode', 'tap']);
       await setUpTester(state.tester, state.targetLink);
+      if (options.proxyPeers) await proxyNeighbours(state.tester, state.targetLink, options.proxyPeers);
     });
   }
 
@@ -150,6 +156,16 @@ async function setUpTester(ns: string, link: string): Promise<void> {
   }
 }
 `);
+}
+
+/**
+ * Proxy NDP for these hosts of the IPv6 peer range, answered at once (proxy_delay 0, not up to
+ * 0.8 s). Linux answers a proxied solicitation only on a forwarding interface (ndisc_recv_ns);
+ * the tester namespace has no other link to forward to.
+ */
+async function proxyNeighbours(ns: string, link: string, hosts: readonly number[]): Promise<void> {
+  await run(['ip', 'netns', 'exec', ns, 'sh', '-c', `echo 1 > /proc/sys/net/ipv6/conf/${link}/forwarding; echo 1 > /proc/sys/net/ipv6/conf/${link}/proxy_ndp; echo 0 > /proc/sys/net/ipv6/neigh/${link}/proxy_delay`]);
+  await run(['ip', '-n', ns, '-batch', '-'], `${hosts.map((n) => `neigh add proxy ${LAB_NETS[6].host(n)} dev ${link}`).join('\n')}\n`);
 }
 
 async function setUpTargetLink(ns: string, link: string): Promise<void> {

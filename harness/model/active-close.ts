@@ -295,9 +295,16 @@ export class ActiveClose {
   private inLastAck(event: PeerEvent, now: Interval): void {
     const { ctx, peer } = this.c;
     switch (event) {
-      case 'ack':
       case 'fin':
+        // netstack: the FIN again ends just at RCV.NXT, out of its window: an ACK, and its ACK field unread.
+        if (ctx.profile.flags.finAgainOutOfWindow) {
+          if (oowRateLimited(this, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
+          return ctx.send(peer, this.segment(['ACK']), response(now), RULES.lastAckFinAgain);
+        }
         // Its FIN again acknowledges ours too: the connection ends on it (Linux tcp_rcv_state_process), nothing answered.
+        this.close(now);
+        return ctx.drop(peer, now, RULES.lastAck);
+      case 'ack':
         this.close(now);
         return ctx.drop(peer, now, RULES.lastAck);
       case 'unsentDataAck':

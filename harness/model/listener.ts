@@ -28,9 +28,9 @@ export type ClientSegment =
   | { readonly kind: 'icmpUnreachable'; readonly code: IcmpUnreachableCode };
 
 /** A connection as a handshake leaves it. */
-function newConnection(client: ClientId, names: Names, options: Negotiated, via: Connection['via'], rtt: Interval | null, rtoMax: number): Connection {
+function newConnection(client: ClientId, names: Names, options: Negotiated, via: Connection['via'], rtt: Interval | null, rtoMax: number, lastOow: number | null = null): Connection {
   const rcvNxt = (clientIsn(client) + 1) >>> 0;
-  return { client, names, timestamps: options.timestamps, sack: options.sack, lastOow: null, via, rcvNxt, finReceived: false, rtt, rtoMax, unread: 0, accepted: false, closing: null };
+  return { client, names, timestamps: options.timestamps, sack: options.sack, lastOow, via, rcvNxt, finReceived: false, rtt, rtoMax, unread: 0, accepted: false, closing: null };
 }
 
 /**
@@ -283,7 +283,9 @@ export class Listener {
           return this.endRequest(request, null);
         }
         this.endRequest(request, null);
-        return this.establish(request.client, request.names, request.options, 'request', rttSample(request.synAckAt, request.resent, request.options.timestamps, now), now);
+        // netstack's handshake and connection are one endpoint: its out-of-window limit runs on.
+        const lastOow = ctx.profile.flags.oowLimitSurvivesHandshake ? request.lastOow : null;
+        return this.establish(request.client, request.names, request.options, 'request', rttSample(request.synAckAt, request.resent, request.options.timestamps, now), now, lastOow);
       case 'rst':
         ctx.count('TcpExt.EmbryonicRsts', RULES.rstInSynRcvd);
         return this.endRequest(request, null);
@@ -403,8 +405,8 @@ export class Listener {
     else this.clients.delete(request.client);
   }
 
-  private establish(client: ClientId, names: Names, options: Negotiated, via: Connection['via'], rtt: Interval | null, now: Interval): void {
-    const connection = newConnection(client, names, options, via, rtt, this.rtoMax);
+  private establish(client: ClientId, names: Names, options: Negotiated, via: Connection['via'], rtt: Interval | null, now: Interval, lastOow: number | null = null): void {
+    const connection = newConnection(client, names, options, via, rtt, this.rtoMax, lastOow);
     this.clients.set(client, { kind: 'established', connection });
     this.ctx.count('Tcp.PassiveOpens', RULES.passiveOpen);
     this.enqueue(connection, now);

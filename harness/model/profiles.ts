@@ -63,6 +63,10 @@ export interface ProfileFlags {
   readonly finWait2ChallengesSyn: boolean;
   /** gVisor netstack: after crossed SYNs, a SYN-ACK with an unacceptable ACK gets an RST (checkAck), not Linux's challenge ACK. */
   readonly badAckInCrossedSynRcvdGetsRst: boolean;
+  /** gVisor netstack: a FIN again in LAST-ACK is out of window: answered with an ACK, its ACK field unread (Linux takes its ACK and closes). */
+  readonly finAgainOutOfWindow: boolean;
+  /** gVisor netstack: a handshake and its connection are one endpoint, so an out-of-window answer in SYN-RECEIVED (a duplicate SYN's ACK) holds back the established connection's next one for 500 ms; Linux's request and child limit apart. */
+  readonly oowLimitSurvivesHandshake: boolean;
   /** No Fast Open client: sendto(MSG_FASTOPEN) on an unconnected socket is a write to an unconnected endpoint (gVisor netstack: EPIPE). */
   readonly fastOpenSendIsEpipe: boolean;
 }
@@ -152,6 +156,8 @@ const LINUX_BASE: ProfileFlags = {
   timeWaitDropsOldSyn: false,
   finWait2ChallengesSyn: false,
   badAckInCrossedSynRcvdGetsRst: false,
+  finAgainOutOfWindow: false,
+  oowLimitSurvivesHandshake: false,
 };
 
 export const PROFILES: readonly KernelProfile[] = [
@@ -195,6 +201,8 @@ export const PROFILES: readonly KernelProfile[] = [
       timeWaitDropsOldSyn: false,
       finWait2ChallengesSyn: false,
       badAckInCrossedSynRcvdGetsRst: false,
+      finAgainOutOfWindow: false,
+      oowLimitSurvivesHandshake: false,
     },
   },
   {
@@ -222,13 +230,18 @@ export const PROFILES: readonly KernelProfile[] = [
       noSynResendOnBadAnswer: true,
       timeWaitDropsOldSyn: true,
       finWait2ChallengesSyn: true,
+      finAgainOutOfWindow: true,
+      oowLimitSurvivesHandshake: true,
     },
   },
 ];
 
-/** The profile of a stack other than Linux. */
-export const stackProfile = (stack: Exclude<Stack, 'linux'>): KernelProfile => profileByName(STACK_PROFILES[stack]);
-const STACK_PROFILES: Record<Exclude<Stack, 'linux'>, string> = { gvisor: 'gvisor-20221219', lwip: 'lwip-2.1' };
+/** The profile of a stack other than Linux; null: it has none yet (lwIP's differences are not encoded). */
+export function stackProfile(stack: Exclude<Stack, 'linux'>): KernelProfile | null {
+  const name = STACK_PROFILES[stack];
+  return name === undefined ? null : profileByName(name);
+}
+const STACK_PROFILES: Partial<Record<Exclude<Stack, 'linux'>, string>> = { gvisor: 'gvisor-20221219' };
 
 export function profileByName(name: string): KernelProfile {
   const profile = PROFILES.find((p) => p.name === name);

@@ -70,8 +70,8 @@ export async function openGvisorTarget(spec: string): Promise<Target> {
     if (agent.pid) lab.addPid(agent.pid);
     link = await RawLink.start(lab.tester);
     for (const pid of link.pids) lab.addPid(pid);
-    const { kernel } = await agent.ready(30_000);
-    return targetOf({ spec, kernel: `gVisor netstack (runsc, uname ${kernel})`, stack: 'gvisor', agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: false, sideBySide: 4, barrierSettleMs: GVISOR_SETTLE_MS }, release);
+    const { kernel, lacks } = await agent.ready(30_000);
+    return targetOf({ spec, kernel: `gVisor netstack (runsc, uname ${kernel})`, stack: 'gvisor', lacks, agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: false, sideBySide: 4, barrierSettleMs: GVISOR_SETTLE_MS }, release);
   } catch (error) {
     return abandon({ agent, link }, release, error);
   }

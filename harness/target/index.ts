@@ -1,6 +1,7 @@
 /** Opening a target by its spec: one opener per kind. */
 import { openGvisorTarget } from './gvisor.ts';
 import { openLabTarget } from './lab-target.ts';
+import { openLwipTarget } from './lwip.ts';
 import { openQemuTarget } from './qemu.ts';
 import { openSshTarget } from './ssh.ts';
 import { parseTargetSpec, type TargetSpec } from './spec.ts';
@@ -11,6 +12,7 @@ type Opener<K extends TargetSpec['kind']> = (spec: Extract<TargetSpec, { kind: K
 const openers: { [K in TargetSpec['kind']]: Opener<K> } = {
   local: (_, text) => openLabTarget({ kind: 'fresh' }, text),
   gvisor: (_, text) => openGvisorTarget(text),
+  lwip: (_, text) => openLwipTarget(text),
   netns: (spec, text) => openLabTarget({ kind: 'attach', name: spec.name }, text),
   qemu: (spec, text) => openQemuTarget(spec.kernel, text),
   ssh: (spec, text) => openSshTarget(spec.user, spec.host, text),

@@ -14,9 +14,9 @@ export async function openLabTarget(how: { kind: 'fresh' } | { kind: 'attach'; n
     if (agent.pid) lab.addPid(agent.pid);
     link = await RawLink.start(lab.tester, options);
     for (const pid of link.pids) lab.addPid(pid);
-    const { kernel } = await agent.ready();
+    const { kernel, lacks } = await agent.ready();
     const mtu = Number((await run(['ip', 'netns', 'exec', lab.target, 'cat', `/sys/class/net/${lab.state.targetLink}/mtu`])).trim());
-    return targetOf({ spec, kernel, stack: 'linux', agent, link, addresses: LAB_ADDRESSES, mtu, ownsLink: true, sideBySide: how.kind === 'fresh' ? 6 : 1, barrierSettleMs: 0 }, () => lab.close());
+    return targetOf({ spec, kernel, stack: 'linux', lacks, agent, link, addresses: LAB_ADDRESSES, mtu, ownsLink: true, sideBySide: how.kind === 'fresh' ? 6 : 1, barrierSettleMs: 0 }, () => lab.close());
   } catch (error) {
     return abandon({ agent, link }, () => lab.close(), error);
   }

@@ -49,7 +49,7 @@ async function untilReachable(link: RawLink): Promise<void> {
 
 export async function openQemuTarget(kernelSpec: string, spec: string): Promise<Target> {
   const kernel = await vmKernel(kernelSpec);
-  const lab = await Lab.forVm(spec);
+  const lab = await Lab.withTap(spec);
   let link: RawLink | null = null;
   let vm: Awaited<ReturnType<typeof bootVm>> | null = null;
   try {
@@ -58,7 +58,7 @@ export async function openQemuTarget(kernelSpec: string, spec: string): Promise<
     for (const pid of link.pids) lab.addPid(pid);
     await untilReachable(link);
     const booted = vm;
-    return targetOf({ spec, kernel: booted.kernel, stack: 'linux', agent: booted.agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: true, sideBySide: 4, barrierSettleMs: 0, bootMs: booted.bootMs }, async () => {
+    return targetOf({ spec, kernel: booted.kernel, stack: 'linux', lacks: booted.lacks, agent: booted.agent, link, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: true, sideBySide: 4, barrierSettleMs: 0, bootMs: booted.bootMs }, async () => {
       await booted.close();
       await lab.close();
     });

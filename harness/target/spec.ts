@@ -5,15 +5,17 @@ import { familyOf } from '../packet/address.ts';
 export type TargetSpec =
   | { readonly kind: 'local' }
   | { readonly kind: 'gvisor' }
+  | { readonly kind: 'lwip' }
   | { readonly kind: 'netns'; readonly name: string }
   | { readonly kind: 'qemu'; readonly kernel: string }
   | { readonly kind: 'ssh'; readonly user: string; readonly host: string };
 
-const FORMS = 'local, gvisor, netns:<name>, qemu:<kernel version or vmlinuz path>, ssh://user@host (an IPv6 host in brackets: ssh://user@[fd00::1])';
+const FORMS = 'local, gvisor, lwip, netns:<name>, qemu:<kernel version or vmlinuz path>, ssh://user@host (an IPv6 host in brackets: ssh://user@[fd00::1])';
 
 export function parseTargetSpec(spec: string): TargetSpec {
   if (spec === 'local') return { kind: 'local' };
   if (spec === 'gvisor') return { kind: 'gvisor' };
+  if (spec === 'lwip') return { kind: 'lwip' };
   // An address where a name belongs (netns:fd00::1, qemu:10.0.0.1): say so, not just "bad".
   const named = /^(netns|qemu):(.+)$/.exec(spec);
   if (named && familyOf(named[2]!) !== null) throw new UsageError(`bad target '${spec}': ${named[1]}: takes a ${named[1] === 'netns' ? 'network namespace name' : 'kernel series or vmlinuz path'}, not an IP address`);

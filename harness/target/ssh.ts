@@ -83,10 +83,10 @@ ${rules.join('\n')}
   try {
     await copyOver(destination, agentBinaryPath(), remotePath);
     agent = AgentClient.spawn(['ssh', '-T', ...sshOptions(), destination, remotePath]);
-    const { kernel } = await agent.ready(30_000);
+    const { kernel, lacks } = await agent.ready(30_000);
     link = await RawLink.start(null);
     const mtu = Number((await run(['ssh', ...sshOptions(), destination, `cat /sys/class/net/$(ip -o route get ${reached[0]!.tester} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')/mtu`]).catch(() => '1500')).trim()) || 1500;
-    return targetOf({ spec, kernel, stack: 'linux', agent, link, addresses, mtu, ownsLink: false, sideBySide: 1, barrierSettleMs: 0 }, async () => {
+    return targetOf({ spec, kernel, stack: 'linux', lacks, agent, link, addresses, mtu, ownsLink: false, sideBySide: 1, barrierSettleMs: 0 }, async () => {
       await run(['ssh', ...sshOptions(), destination, 'rm', '-f', remotePath]).catch(() => undefined);
       removeTable();
     });

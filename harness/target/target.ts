@@ -5,6 +5,7 @@ import { LAB_NETS } from '../lab/addresses.ts';
 import type { RawLink } from '../link/raw-link.ts';
 import type { IpFamily } from '../packet/address.ts';
 import type { Stack } from '../model/profiles.ts';
+import type { SocketFeature } from '../agent/protocol.ts';
 
 /** The target's address in one IP version, the tester's (which also plays the router for ICMP), and where peers live. */
 export interface FamilyAddresses {
@@ -29,6 +30,8 @@ export interface Target {
   readonly kernel: string;
   /** Whose TCP answers: Linux (its profile follows from the release) or another stack. */
   readonly stack: Stack;
+  /** Socket features its stack lacks (the agent says which): scenarios that need one are not applicable. */
+  readonly lacks: ReadonlySet<SocketFeature>;
   readonly agent: AgentClient;
   readonly link: RawLink;
   readonly addresses: TargetAddresses;

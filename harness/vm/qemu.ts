@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SocketFeature } from '../agent/protocol.ts';
 import { AgentClient } from '../agent/client.ts';
 import { EnvironmentError } from '../cli/errors.ts';
 import type { Lab } from '../lab/lab.ts';
@@ -17,6 +18,7 @@ import { buildInitramfs } from './initramfs.ts';
 export interface BootedVm {
   readonly agent: AgentClient;
   readonly kernel: string;
+  readonly lacks: ReadonlySet<SocketFeature>;
   /** Milliseconds from starting qemu to the agent's ready line. */
   readonly bootMs: number;
   close(): Promise<void>;
@@ -61,10 +63,11 @@ export async function bootVm(lab: Lab, kernel: VmKernel): Promise<BootedVm> {
     const socket = await connectWhenListening(socketPath, () => exited, started + BOOT_TIMEOUT_MS);
     if (!socket) throw fail('qemu did not start');
     const agent = new AgentClient(socket, socket);
-    const { kernel: release } = await Promise.race([agent.ready(BOOT_TIMEOUT_MS), new Promise<never>((_, reject) => qemu.once('exit', () => reject(fail('the VM stopped before its agent was ready'))))]);
+    const { kernel: release, lacks } = await Promise.race([agent.ready(BOOT_TIMEOUT_MS), new Promise<never>((_, reject) => qemu.once('exit', () => reject(fail('the VM stopped before its agent was ready'))))]);
     return {
       agent,
       kernel: release,
+      lacks,
       bootMs: Date.now() - started,
       async close() {
         socket.destroy();

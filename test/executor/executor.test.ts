@@ -21,7 +21,7 @@ const synAcks = (r: Received) =>
 
 async function executorOn(wire: FakeWire, script = {}) {
   const { agent, calls } = fakeAgent(script);
-  const executor = await wireExecutor({ description: 'fake', agent, wire, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: true, barrierSettleMs: 0 });
+  const executor = await wireExecutor({ description: 'fake', agent, wire, addresses: LAB_ADDRESSES, mtu: 1500, ownsLink: true, barrierSettleMs: 0, lacks: new Set() });
   return { executor, calls };
 }
 

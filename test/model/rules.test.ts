@@ -272,3 +272,49 @@ describe('IPv6 (tcp_v6_conn_request, tcp_v6_connect, tcp_v6_err)', () => {
     expect([0, 1, 3, 4, 5, 6, 7].map((code) => about(code).includes('TcpExt.ListenDrops'))).toEqual([false, true, false, true, true, true, true]);
   });
 });
+
+describe("gVisor's netstack (gvisor-20221219): each flag, as an exchange", () => {
+  const gvisor = profileByName('gvisor-20221219');
+  // The sandbox's tcp_rmem (4096 1048576 4194304): FindWndScale(4 MiB) is 7.
+  const sandbox = (actions: Action[]) => {
+    const { timed, end } = schedule(actions);
+    return predict({ profile: gvisor, settings: { ...DEFAULT_SETTINGS, rmem: [4096, 1048576, 4194304], rmemMax: 212992 }, actions: timed, horizon: end + 5 });
+  };
+
+  it('the first window is 10 × 2 × MSS rounded down to the scale (29200 -> 29184), also with a small TCP_MAXSEG (1760 -> 1664)', () => {
+    const [s] = segments(sandbox([{ kind: 'listen', backlog: 1 }, syn(0)]));
+    expect(s!.segment).toMatchObject({ window: { exact: 29184 }, options: { windowScale: { exact: 7 } } });
+    const [small] = segments(sandbox([{ kind: 'listen', backlog: 1, maxseg: 88 }, syn(0)]));
+    expect(small!.segment.window).toEqual({ exact: 1664 });
+  });
+
+  it('listen(0): a cookie at once, its SYN-ACK with MSS and timestamps only and a window of 65535; its ACK completes', () => {
+    const es = sandbox([{ kind: 'listen', backlog: 0 }, syn(0), ack(0), { kind: 'accept', max: 1 }]);
+    expect(segments(es)[0]!.segment).toMatchObject({ window: { exact: 65535 }, options: { mss: 1460, sackPermitted: false, windowScale: null, timestamps: { tsecr: { exact: 7000 } } } });
+    expect(segments(es)[0]!.rule.id).toBe('listener.syncookie');
+    expect(results(es)).toContainEqual({ call: 'accept', accepted: [0] });
+  });
+
+  it('a SYN again in SYN-RECEIVED gets a bare ACK of it, at most once per 500 ms', () => {
+    const es = sandbox([{ kind: 'listen', backlog: 1 }, syn(0), syn(0), syn(0)]);
+    expect(flags(es)).toEqual(['SYN+ACK', 'ACK']);
+    expect(segments(es)[1]!.segment).toMatchObject({ seq: { bind: 'isn:client:0', plus: 1 }, ack: { exact: clientIsn(0) + 1 } });
+  });
+
+  it('the handshake ignores TCP_SYNCNT: SYNs at 0, 1, 3, 7, 15, 31, 63 s, ETIMEDOUT at 127 s', () => {
+    const es = sandbox([{ kind: 'connect', conn: 0, syncnt: 1 }, { kind: 'wait', ms: 130_000 }]);
+    expect(segments(es).map((e) => e.at.earliest - segments(es)[0]!.at.earliest)).toEqual([0, 1000, 3000, 7000, 15000, 31000, 63000]);
+    expect(results(es)).toContainEqual({ call: 'connect', errno: 'ETIMEDOUT' });
+  });
+
+  it('ICMP: only host unreachable (IPv4) ends connect(); net unreachable and port unreachable are not heard', () => {
+    const icmp = (code: number) => results(sandbox([{ kind: 'connect', conn: 0, syncnt: 1 }, { kind: 'answerSyn', conn: 0, answer: { kind: 'icmpUnreachable', code: code as 0 } }]));
+    expect([0, 1, 3].map((code) => icmp(code).find((r) => r.call === 'connect')?.errno ?? 'pending')).toEqual(['pending', 'EHOSTUNREACH', 'pending']);
+  });
+
+  it('sendto(MSG_FASTOPEN) on an unconnected socket: EPIPE, no SYN', () => {
+    const es = sandbox([{ kind: 'connect', conn: 0, syncnt: 1, fastOpen: 0 }]);
+    expect(results(es)).toEqual([{ call: 'connect', errno: 'EPIPE' }]);
+    expect(segments(es)).toEqual([]);
+  });
+});
