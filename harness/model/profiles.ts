@@ -126,22 +126,8 @@ export const optionsOn = (s: TargetSettings) => ({
   windowScaling: s.sysctls['net.ipv4.tcp_window_scaling'] !== 0,
 });
 
-const LINUX_BASE: ProfileFlags = {
-  linearSynTimeouts: false,
-  synTimeoutByElapsedTime: true,
-  // `qlen >= max` until a 2025 fix (listen(0) then answered no SYN without cookies); the fix
-  // reached the stable series: measured `>` on 6.18, Debian 6.1.192 and 6.12.95.
-  synQueueFullInclusive: false,
-  synDroppedWhenAcceptQueueFull: true,
-  acceptQueueAdmitsBacklogPlusOne: true,
-  queuesShareBacklog: false,
-  icmpUnreachableAbortsConnect: true,
-  bsdSynSchedule: false,
-  challengeAcks: true,
-  synAckCompletesSimultaneousOpen: true,
-  accEcnFromSynAck: false,
-  challengeAckForUnsentData: false,
-  windowHalfRoundsUp: false,
+/** The flags of netstack's differences, none of them Linux's or the article's BSD's. */
+const NOT_NETSTACK = {
   windowFromInitialCwnd: false,
   cookiesOnceBacklogReached: false,
   cookieSynAckTimestampsOnly: false,
@@ -158,6 +144,25 @@ const LINUX_BASE: ProfileFlags = {
   badAckInCrossedSynRcvdGetsRst: false,
   finAgainOutOfWindow: false,
   oowLimitSurvivesHandshake: false,
+} as const;
+
+const LINUX_BASE: ProfileFlags = {
+  linearSynTimeouts: false,
+  synTimeoutByElapsedTime: true,
+  // `qlen >= max` until a 2025 fix (listen(0) then answered no SYN without cookies); the fix
+  // reached the stable series: measured `>` on 6.18, Debian 6.1.192 and 6.12.95.
+  synQueueFullInclusive: false,
+  synDroppedWhenAcceptQueueFull: true,
+  acceptQueueAdmitsBacklogPlusOne: true,
+  queuesShareBacklog: false,
+  icmpUnreachableAbortsConnect: true,
+  bsdSynSchedule: false,
+  challengeAcks: true,
+  synAckCompletesSimultaneousOpen: true,
+  accEcnFromSynAck: false,
+  challengeAckForUnsentData: false,
+  windowHalfRoundsUp: false,
+  ...NOT_NETSTACK,
 };
 
 export const PROFILES: readonly KernelProfile[] = [
@@ -187,22 +192,7 @@ export const PROFILES: readonly KernelProfile[] = [
       challengeAckForUnsentData: false,
       // BSD's window is not derived the same way; nothing here predicts it.
       windowHalfRoundsUp: false,
-      windowFromInitialCwnd: false,
-      cookiesOnceBacklogReached: false,
-      cookieSynAckTimestampsOnly: false,
-      duplicateSynGetsAck: false,
-      fastOpenSendIsEpipe: false,
-      icmpHostOrNetUnreachableOnly: false,
-      handshakeGivesUpAtMaxRto: false,
-      simultaneousSynAckNegotiated: false,
-      noSynResendOnBadAnswer: false,
-      badAckRstCarriesTimestamps: false,
-      crossedSynAckResendsSynOptions: false,
-      timeWaitDropsOldSyn: false,
-      finWait2ChallengesSyn: false,
-      badAckInCrossedSynRcvdGetsRst: false,
-      finAgainOutOfWindow: false,
-      oowLimitSurvivesHandshake: false,
+      ...NOT_NETSTACK,
     },
   },
   {

@@ -47,4 +47,13 @@ describe('--target gvisor (runsc)', () => {
     expect(execFileSync('runsc', ['--root', RUNSC_ROOT, 'list', '-quiet'], { encoding: 'utf8' }).trim()).toBe('');
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/tcpc-[0-9a-f]{6}-/);
   }, 180_000);
+
+  it('judged by its own profile (gvisor-20221219): conformant, a regression test for netstack', async () => {
+    const out = tempDir('tcpc-gvisor-own-');
+    const code = await runConformance({ targets: ['gvisor'], suites: ['handshake', 'syn-rcvd', 'half-open', 'simultaneous-open', 'time-wait'], runs: 6, seed: 9, budgetSeconds: 90, profile: 'own', out, replays: 2, allowRemote: false, family: 'both', command: ['test'] });
+    const report = readReport(join(out, 'report.json'));
+    expect(report.profile.name).toBe('gvisor-20221219');
+    expect(report.properties.filter((p) => p.status === 'fail' || p.status === 'error').map((p) => `${p.property} IPv${p.family}: ${p.counterexample?.deviations[0]?.message ?? p.error}`)).toEqual([]);
+    expect(code).toBe(0);
+  }, 180_000);
 });
