@@ -21,8 +21,10 @@ export const connectErrorsSuite: Suite = {
       suite: 'connect-errors',
       name: 'connect-answered',
       claim: 'connect() completes on a SYN-ACK, fails with ECONNREFUSED on an acceptable RST and at once on ICMP or ICMPv6 unreachable with its code\'s errno (Linux), carries on past a packet too big naming the link\'s MTU, and answers a wrong SYN-ACK with RST.',
+      // Every answer comes before 900 ms, clear of the SYN's retransmission at 1 s: an answer at
+      // that moment races the timer (gVisor's fires at 1.000 s), and the model fires it first.
       scenarios: fc
-        .record({ delay: fc.integer({ min: 0, max: 900 }), answers: fc.array(answer, { minLength: 1, maxLength: 2 }), config: optionSysctls })
+        .record({ delay: fc.integer({ min: 0, max: 700 }), answers: fc.array(answer, { minLength: 1, maxLength: 2 }), config: optionSysctls })
         .map(({ delay, answers, config }) => ({
           config,
           actions: [

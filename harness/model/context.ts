@@ -2,7 +2,7 @@
 import type { ClientId, Peer, SysctlName } from './actions.ts';
 import type { CounterName, Expectation, ExpectedSegment, Interval, RuleRef, CallResult } from './expectations.ts';
 import type { KernelProfile, TargetSettings } from './profiles.ts';
-import type { Names } from './segments.ts';
+import { asStackSendsReset, type Names } from './segments.ts';
 import type { FastOpenCache } from './fast-open-client.ts';
 
 export interface Timer {
@@ -54,7 +54,7 @@ export class Context {
 
   /** send(), keeping the expectation (for mayNotSend). */
   sent(to: Peer, segment: ExpectedSegment, at: Interval, rule: RuleRef): Expectation {
-    const e: Expectation = { kind: 'segment', to, segment, at, cause: this.cause, optional: false, rule };
+    const e: Expectation = { kind: 'segment', to, segment: asStackSendsReset(segment, this.profile.flags), at, cause: this.cause, optional: false, rule };
     if (this.inTimer) this.fromTimers.add(e);
     this.out.push(e);
     return e;

@@ -59,7 +59,8 @@ const wire = (family: AddressFamily): 'ipv4' | 'ipv6' => (family === 'ipv6' ? 'i
 /** What a destination unreachable does to TCP: nothing (`ignored`: the stack does not pass it on), or an errno for SYN-SENT and whether it ends a request. */
 export type UnreachableEffect = { readonly kind: 'ignored' } | { readonly kind: 'pathMtu' } | { readonly kind: 'error'; readonly errno: ConnectErrno; readonly endsRequest: boolean };
 
-export function unreachableEffect(family: AddressFamily, code: IcmpUnreachableCode, flags: Pick<ProfileFlags, 'icmpHostOrNetUnreachableOnly'>): UnreachableEffect {
+export function unreachableEffect(family: AddressFamily, code: IcmpUnreachableCode, flags: Pick<ProfileFlags, 'icmpHostOrNetUnreachableOnly' | 'icmpUnreachableIgnored'>): UnreachableEffect {
+  if (flags.icmpUnreachableIgnored) return { kind: 'ignored' };
   if (flags.icmpHostOrNetUnreachableOnly) {
     const errno = NETSTACK_HEARD[wire(family)][code];
     return errno === undefined ? { kind: 'ignored' } : { kind: 'error', errno, endsRequest: true };

@@ -9,7 +9,8 @@ import type { Action, ClientId, EcnRequest, FastOpenOption, IcmpUnreachableCode,
 import { inFastOpenChild, fastOpenChildTimer, tryFastOpen, type FastOpenChild } from './fast-open.ts';
 import { closedPortReset } from './closed-port.ts';
 import type { Context, Timer } from './context.ts';
-import type { Expected32, Interval, RuleRef } from './expectations.ts';
+import type { Expected32, ExpectedSegment, Interval, RuleRef } from './expectations.ts';
+import { LWIP_TCP_WND, optionsOn, windowScaleOf } from './profiles.ts';
 import { badAckOffset, clientIsn, peerTsval } from './harness-numbers.ts';
 import { oowRateLimited } from './out-of-window.ts';
 import { inEstablished, type Connection } from './passive-connection.ts';
@@ -67,6 +68,8 @@ interface Request {
   numTimeout: number;
   /** When it last answered a duplicate SYN (rate-limited as any out-of-window answer). */
   lastOow: number | null;
+  /** lwIP: a SYN again offered a window scale the SYN-ACK did not answer, and the pcb took it. */
+  lateWindowScale?: true;
   timer: Timer;
 }
 
@@ -227,7 +230,7 @@ export class Listener {
     const names = this.ctx.newNames(client);
     if (giveCookie) this.ctx.fastOpenCookies.add(client);
     this.ctx.send({ kind: 'client', client }, synAck(this.ctx, client, options, names, this.mss, { dataAcked: 0, cookieFor: giveCookie ? client : null }), response(now), rule);
-    const request: Request = { client, options, names, synAckAt: now.earliest, resent: false, numTimeout: 0, lastOow: null, timer: this.ctx.arm(after(now, TCP_TIMEOUT_INIT), (at) => this.requestTimer(request, at)) };
+    const request: Request = { client, options, names, synAckAt: now.earliest, resent: false, numTimeout: 0, lastOow: null, timer: this.ctx.arm(this.synAckTimeout(now, 0), (at) => this.requestTimer(request, at)) };
     this.clients.set(client, { kind: 'synRcvd', request });
   }
 
@@ -258,16 +261,17 @@ export class Listener {
     switch (segment.kind) {
       case 'syn':
         // A retransmitted SYN gets the SYN-ACK again and re-arms the timer, rate-limited.
-        if (oowRateLimited(request, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
+        if (!ctx.profile.flags.duplicateSynResentAtOnce && oowRateLimited(request, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
+        if (ctx.profile.flags.laterSynSwitchesOnWindowScale && segment.options.windowScale !== null && !request.options.windowScale && optionsOn(ctx.settings).windowScaling) request.lateWindowScale = true;
         // netstack: the SYN is out of window, so a bare ACK of it, and the timer runs on.
         if (ctx.profile.flags.duplicateSynGetsAck) return ctx.send(peer, fromEstablished(['ACK'], request.names, (clientIsn(request.client) + 1) >>> 0, request.options.timestamps, peerTsval(peer)), response(now), RULES.duplicateSyn);
-        ctx.send(peer, synAck(ctx, request.client, request.options, request.names, this.mss), response(now), RULES.duplicateSyn);
+        ctx.send(peer, this.synAckAgain(request), response(now), RULES.duplicateSyn);
         request.synAckAt = now.earliest;
         request.resent = true;
         // tcp_rtx_synack counts it as a retransmission.
         ctx.count('TcpExt.TCPSynRetrans', RULES.duplicateSyn);
         request.timer.cancelled = true;
-        request.timer = ctx.arm(after(now, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (at) => this.requestTimer(request, at));
+        request.timer = ctx.arm(this.synAckTimeout(now, request.numTimeout), (at) => this.requestTimer(request, at));
         return;
       case 'ack':
         // An unacceptable ACK: Linux hands the segment to the listener, which resets it; the request lives on.
@@ -314,10 +318,11 @@ export class Listener {
   private requestTimer(request: Request, at: Interval): void {
     const { ctx } = this;
     const netstack = ctx.profile.flags.handshakeGivesUpAtMaxRto;
-    let retries = netstack ? RETRIES_UNTIL_MAX_RTO : ctx.sysctl('net.ipv4.tcp_synack_retries');
+    const lwip = ctx.profile.flags.lwipSlowTimerHandshake;
+    let retries = lwip ? LWIP_SYNACK_TIMEOUTS.length : netstack ? RETRIES_UNTIL_MAX_RTO : ctx.sysctl('net.ipv4.tcp_synack_retries');
     // Half the queue is kept for young requests: old ones lose retries when the queue is loaded.
     const qlen = this.synQueueLength;
-    if (!netstack && qlen << 1 > Math.max(8, this.max)) {
+    if (!netstack && !lwip && qlen << 1 > Math.max(8, this.max)) {
       let young = this.youngRequests() << 1;
       while (retries > 2 && qlen >= young) {
         retries--;
@@ -325,21 +330,47 @@ export class Listener {
       }
     }
     if (request.numTimeout >= retries) return this.endRequest(request, { kind: 'expired' });
-    ctx.send({ kind: 'client', client: request.client }, synAck(ctx, request.client, request.options, request.names, this.mss), at, RULES.synAckRetransmit);
+    ctx.send({ kind: 'client', client: request.client }, this.synAckAgain(request), at, RULES.synAckRetransmit);
     request.synAckAt = at.earliest;
     request.resent = true;
     ctx.count('TcpExt.TCPSynRetrans', RULES.synAckRetransmit);
     request.numTimeout++;
-    request.timer = ctx.arm(after(at, Math.min(TCP_TIMEOUT_INIT << request.numTimeout, TCP_RTO_MAX)), (next) => this.requestTimer(request, next));
+    request.timer = ctx.arm(this.synAckTimeout(at, request.numTimeout), (next) => this.requestTimer(request, next));
+  }
+
+  /** A request's SYN-ACK sent again: lwIP's, once a later SYN switched scaling on, has its window scaled (and still no window scale option). */
+  private synAckAgain(request: Request): ExpectedSegment {
+    const again = synAck(this.ctx, request.client, request.options, request.names, this.mss);
+    return request.lateWindowScale ? { ...again, window: { exact: LWIP_TCP_WND >> windowScaleOf(this.ctx.settings, this.ctx.profile.flags) } } : again;
+  }
+
+  /**
+   * When a request's next SYN-ACK is due, `numTimeout` sent so far. Linux reqsk_timer_handler:
+   * 1 s doubling up to TCP_RTO_MAX. lwIP's slow timer (tcp_slowtmr, every 500 ms): 3 s, then 6 s
+   * more, each up to one tick late; after that the pcb dies TCP_SYN_RCVD_TIMEOUT (20 s) after its
+   * SYN came, before a third SYN-ACK would have been due.
+   */
+  private synAckTimeout(from: Interval, numTimeout: number): Interval {
+    if (!this.ctx.profile.flags.lwipSlowTimerHandshake) return after(from, Math.min(TCP_TIMEOUT_INIT << numTimeout, TCP_RTO_MAX));
+    const sinceSyn = LWIP_SYNACK_TIMEOUTS.slice(0, numTimeout).reduce((a, b) => a + b, 0);
+    const ms = LWIP_SYNACK_TIMEOUTS[numTimeout] ?? LWIP_SYN_RCVD_TIMEOUT - sinceSyn;
+    return { earliest: from.earliest + ms, latest: from.latest + ms + LWIP_SLOW_INTERVAL + 25 };
   }
 
   accept(max: number, now: Interval): void {
+    // lwIP: a connection reset in the accept mailbox fails its accept and is gone.
+    if (this.ctx.profile.flags.resetConnectionsLeaveAcceptQueue) this.dropReset();
     const taken = this.acceptQueue.splice(0, Math.max(0, max));
     for (const c of taken) c.accepted = true;
     // Cite what made this result special: a reset connection still returned, or one from a cookie.
     const reset = taken.some((c) => this.clients.get(c.client)?.kind === 'reset');
     const rule = reset ? RULES.rstEstablished : taken.some((c) => c.via === 'cookie') ? RULES.cookieAck : taken.some((c) => c.via === 'fastOpen') ? RULES.fastOpenChild : RULES.accept;
     this.ctx.result({ call: 'accept', accepted: taken.map((c) => c.client) }, response(now), rule);
+  }
+
+  private dropReset(): void {
+    const live = this.acceptQueue.filter((c) => this.clients.get(c.client)?.kind !== 'reset');
+    this.acceptQueue.splice(0, this.acceptQueue.length, ...live);
   }
 
   /** accept(2) on a blocking socket: the queue's head at once, else the first connection established, else none at the timeout. */
@@ -368,20 +399,43 @@ export class Listener {
       const peer = { kind: 'client', client: connection.client } as const;
       this.ctx.send(peer, fromEstablished(['RST', 'ACK'], connection.names, connection.rcvNxt, connection.timestamps, peerTsval(peer)), response(now), RULES.listenerClosed);
     }
+    // lwIP: a SYN-RECEIVED pcb only loses its listener, and lives on (orphaned, below).
+    const requestsLive = this.ctx.profile.flags.requestsOutliveListener;
     for (const [client, state] of this.clients) {
+      if (state.kind === 'synRcvd' && requestsLive) continue;
       if (state.kind === 'synRcvd') state.request.timer.cancelled = true;
       if (state.kind === 'synRcvd' || state.kind === 'cookieSent') this.clients.delete(client);
     }
   }
 
-  /** Linux sk_acceptq_is_full: `len > max`, so listen(N) holds N+1; BSD and the strict reading: `len >= max`. */
+  /**
+   * A request whose listener closed (lwIP: tcp_listen_closed clears the pcb's listener): a SYN
+   * again gets its SYN-ACK again, its final ACK an RST (accept_function has nobody), an RST ends it.
+   */
+  orphaned(request: Request, segment: SegmentBeforeFin, now: Interval): void {
+    const peer = { kind: 'client', client: request.client } as const;
+    switch (segment.kind) {
+      case 'syn':
+      case 'rst':
+        return this.inSynRcvd(request, segment, now);
+      case 'ack':
+        this.endRequest(request, null);
+        return this.ctx.send(peer, rstForAck(ackOf(request.names.isn, segment.bad ? badAckOffset : 0)), response(now), RULES.orphanedRequest);
+      case 'icmpUnreachable':
+        return this.ctx.drop(peer, now, RULES.icmpToRequest);
+    }
+  }
+
+  /** Linux sk_acceptq_is_full: `len > max`, so listen(N) holds N+1; BSD and the strict reading: `len >= max`; lwIP without TCP_LISTEN_BACKLOG: never. */
   private acceptQueueFull(): boolean {
+    if (this.ctx.profile.flags.backlogIgnored) return false;
     return this.ctx.profile.flags.acceptQueueAdmitsBacklogPlusOne ? this.acceptQueue.length > this.max : this.acceptQueue.length >= this.max;
   }
 
   /** Linux inet_csk_reqsk_queue_is_full: `>=` until 2025, then `>` (so listen(0) takes one SYN); netstack: pending handshakes reach the backlog. */
   private synQueueFull(): boolean {
     const { flags } = this.ctx.profile;
+    if (flags.backlogIgnored) return false;
     return flags.synQueueFullInclusive || flags.cookiesOnceBacklogReached ? this.synQueueLength >= this.max : this.synQueueLength > this.max;
   }
 
@@ -424,6 +478,11 @@ export class Listener {
   }
 }
 
+/** lwIP's SYN_RCVD timers: the SYN-ACK's retransmission timeouts (the 3 s initial RTO, doubled once), its lifetime, its timer's tick. */
+const LWIP_SYNACK_TIMEOUTS: readonly number[] = [3000, 6000];
+const LWIP_SYN_RCVD_TIMEOUT = 20_000;
+const LWIP_SLOW_INTERVAL = 500;
+
 /** The rule a SYN-ACK cites: the ECN rule where the SYN asked for ECN. */
 const synAckRule = (syn: Extract<ClientSegment, { kind: 'syn' }>): RuleRef => (syn.ecn === undefined ? RULES.synAck : RULES.ecnSynAck);
 
@@ -437,13 +496,17 @@ function ecnAccepted(ctx: Context, syn: Extract<ClientSegment, { kind: 'syn' }>)
   return (syn.ipEcn ?? 'notEct') === 'notEct' || syn.ecn === 'accecn';
 }
 
-/** The port once nobody listens (before listen() or after close()): RFC 9293 §3.10.7.1, and the connections that remain. */
-export function closedListenPort(ctx: Context, clients: PortClients) {
+/**
+ * The port once nobody listens (before listen() or after close()): RFC 9293 §3.10.7.1, and the
+ * connections that remain; `listener`: the one that closed, whose requests may outlive it.
+ */
+export function closedListenPort(ctx: Context, clients: PortClients, listener: () => Listener | null) {
   const port = {
     receive(client: ClientId, segment: ClientSegment, now: Interval): void {
       const state = clients.get(client);
       if (state?.kind === 'established') return inEstablished(ctx, clients, state.connection, segment, now);
       if (segment.kind === 'fin') return withFin(clients, client, (s) => port.receive(client, s, now), now, ctx);
+      if (state?.kind === 'synRcvd') return listener()!.orphaned(state.request, segment, now);
       if (state?.kind === 'fastOpenChild') return inFastOpenChild(ctx, clients, state.child, segment, now);
       const peer = { kind: 'client', client } as const;
       switch (segment.kind) {

@@ -29,9 +29,11 @@ export function oowRateLimited(socket: OutOfWindowAnswers, now: Interval): boole
  * RFC 5961 §4 (a SYN) and §5.2 (an ACK of unsent data) on a synchronized connection: an ACK of
  * what it has, rate-limited (Linux tcp_send_challenge_ack). `ack` is the connection's RCV.NXT.
  */
-export function challengeAck(ctx: Context, to: Peer, connection: OutOfWindowAnswers & { readonly names: Names; readonly timestamps: boolean }, ack: number, now: Interval, sent = 1): void {
+export function challengeAck(ctx: Context, to: Peer, connection: OutOfWindowAnswers & { readonly names: Names; readonly timestamps: boolean }, ack: number, now: Interval, sent = 1, synData = 0): void {
   if (!ctx.profile.flags.challengeAcks) return ctx.drop(to, now, RULES.challengeAck);
-  if (oowRateLimited(connection, now)) return ctx.drop(to, now, RULES.oowRateLimited);
+  // netstack answers a SYN carrying data whatever the limit says; lwIP keeps no limit.
+  const unlimited = (synData > 0 && ctx.profile.flags.synWithDataAlwaysChallenged) || ctx.profile.flags.challengeAcksUnlimited;
+  if (!unlimited && oowRateLimited(connection, now)) return ctx.drop(to, now, RULES.oowRateLimited);
   ctx.send(to, fromEstablished(['ACK'], connection.names, ack, connection.timestamps, peerTsval(to), sent), response(now), RULES.challengeAck);
   ctx.count('TcpExt.TCPChallengeACK', RULES.challengeAck);
 }

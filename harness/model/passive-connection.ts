@@ -51,7 +51,7 @@ export function inEstablished(ctx: Context, clients: PortClients, connection: Co
   switch (segment.kind) {
     case 'syn':
       // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK.
-      return challengeAck(ctx, peer, connection, connection.rcvNxt, now);
+      return challengeAck(ctx, peer, connection, connection.rcvNxt, now, 1, segment.data);
     case 'ack':
       if (!segment.bad) return ctx.drop(peer, now, RULES.duplicateAck);
       // An ACK of data never sent: dropped (RFC 9293 §3.10.7.4), or since 6.18 (measured) a challenge ACK (RFC 5961 §5.2).

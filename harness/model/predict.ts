@@ -28,9 +28,9 @@ export interface ModelInput {
 export function predict(input: ModelInput): Expectation[] {
   const ctx = new Context(input.profile, { ...input.settings, sysctls: { ...input.settings.sysctls } });
   const clients: PortClients = new Map();
-  const closedPort = closedListenPort(ctx, clients);
-  const connects = new Map<ConnId, ActiveOpen>();
   let listener: Listener | null = null;
+  const closedPort = closedListenPort(ctx, clients, () => listener);
+  const connects = new Map<ConnId, ActiveOpen>();
   const progress = new ScenarioProgress();
 
   input.actions.forEach(({ at, action }, index) => {

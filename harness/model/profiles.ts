@@ -67,6 +67,28 @@ export interface ProfileFlags {
   readonly finAgainOutOfWindow: boolean;
   /** gVisor netstack: a handshake and its connection are one endpoint, so an out-of-window answer in SYN-RECEIVED (a duplicate SYN's ACK) holds back the established connection's next one for 500 ms; Linux's request and child limit apart. */
   readonly oowLimitSurvivesHandshake: boolean;
+  /** gVisor netstack: a SYN carrying data on a synchronized connection always gets its challenge ACK, whatever the 500 ms limit says. */
+  readonly synWithDataAlwaysChallenged: boolean;
+  /** lwIP (TCP_WND 0xFFFF, TCP_RCV_SCALE 1): the first window is TCP_WND, 65535, whatever the buffers; the window scale it offers is 1. */
+  readonly windowIsTcpWnd: boolean;
+  /** lwIP 2.1.3 tcp_rst: every reset acknowledges the segment it answers (RST+ACK, ACK = SEG.SEQ + SEG.LEN), and its window, byte-swapped twice, reads 65407. */
+  readonly resetsAckAndSayWindow65407: boolean;
+  /** lwIP 2.1.3: ICMP and ICMPv6 destination unreachable never reach TCP (icmp_input counts and drops them). */
+  readonly icmpUnreachableIgnored: boolean;
+  /** lwIP built with TCP_LISTEN_BACKLOG 0: listen()'s backlog is not enforced; every SYN makes a SYN-RECEIVED pcb and every completed one is queued. */
+  readonly backlogIgnored: boolean;
+  /** lwIP tcp_process in SYN_RCVD: a SYN again with the first one's sequence number gets the SYN-ACK again at once (tcp_rexmit), with no rate limit. */
+  readonly duplicateSynResentAtOnce: boolean;
+  /** lwIP tcp_slowtmr (500 ms ticks): a SYN-RECEIVED pcb resends its SYN-ACK at 3 s and 9 s (initial RTO 3 s, backed off once) and dies silently 20 s after its SYN (TCP_SYN_RCVD_TIMEOUT). */
+  readonly lwipSlowTimerHandshake: boolean;
+  /** lwIP tcp_listen_closed: closing a listener leaves its SYN-RECEIVED pcbs alive (their listener cleared): a SYN again gets the SYN-ACK, the final ACK an RST. */
+  readonly requestsOutliveListener: boolean;
+  /** lwIP tcp_parseopt on a SYN again in SYN_RCVD: a window scale it offers switches scaling on though the SYN-ACK offered none; the SYN-ACK sent again then has its window scaled (65535 >> 1 = 32767), without the option. */
+  readonly laterSynSwitchesOnWindowScale: boolean;
+  /** lwIP tcp_process: its RFC 5961 answers (a SYN, an in-window RST, an ACK of unsent data) are not rate-limited. */
+  readonly challengeAcksUnlimited: boolean;
+  /** lwIP err_tcp: a connection reset while it waits in the accept mailbox fails its accept() and is gone; Linux's accept() still returns it. */
+  readonly resetConnectionsLeaveAcceptQueue: boolean;
   /** No Fast Open client: sendto(MSG_FASTOPEN) on an unconnected socket is a write to an unconnected endpoint (gVisor netstack: EPIPE). */
   readonly fastOpenSendIsEpipe: boolean;
 }
@@ -98,12 +120,17 @@ export interface TargetSettings {
   readonly rmemMax: number;
 }
 
+/** lwIP's TCP_WND and TCP_RCV_SCALE in Debian's build (lwipopts.h). */
+export const LWIP_TCP_WND = 0xffff;
+const LWIP_TCP_RCV_SCALE = 1;
+
 /**
  * The window scale a socket offers, for the largest window it could ever offer. Linux
  * tcp_select_initial_window: clamp(ilog2(max(tcp_rmem[2], rmem_max)) - 15, 0, 14); netstack
  * FindWndScale: the fewest shifts that bring tcp_rmem[2] within 16 bits.
  */
-export function windowScaleOf(s: TargetSettings, flags: Pick<ProfileFlags, 'windowFromInitialCwnd'>): number {
+export function windowScaleOf(s: TargetSettings, flags: Pick<ProfileFlags, 'windowFromInitialCwnd' | 'windowIsTcpWnd'>): number {
+  if (flags.windowIsTcpWnd) return LWIP_TCP_RCV_SCALE;
   if (flags.windowFromInitialCwnd) {
     let shift = 0;
     while (s.rmem[2] > 0xffff * 2 ** shift && shift < 14) shift++;
@@ -144,6 +171,21 @@ const NOT_NETSTACK = {
   badAckInCrossedSynRcvdGetsRst: false,
   finAgainOutOfWindow: false,
   oowLimitSurvivesHandshake: false,
+  synWithDataAlwaysChallenged: false,
+} as const;
+
+/** The flags of lwIP's differences, none of them Linux's, netstack's or the article's BSD's. */
+const NOT_LWIP = {
+  windowIsTcpWnd: false,
+  resetsAckAndSayWindow65407: false,
+  icmpUnreachableIgnored: false,
+  backlogIgnored: false,
+  duplicateSynResentAtOnce: false,
+  lwipSlowTimerHandshake: false,
+  requestsOutliveListener: false,
+  laterSynSwitchesOnWindowScale: false,
+  challengeAcksUnlimited: false,
+  resetConnectionsLeaveAcceptQueue: false,
 } as const;
 
 const LINUX_BASE: ProfileFlags = {
@@ -163,6 +205,7 @@ const LINUX_BASE: ProfileFlags = {
   challengeAckForUnsentData: false,
   windowHalfRoundsUp: false,
   ...NOT_NETSTACK,
+  ...NOT_LWIP,
 };
 
 export const PROFILES: readonly KernelProfile[] = [
@@ -193,6 +236,7 @@ export const PROFILES: readonly KernelProfile[] = [
       // BSD's window is not derived the same way; nothing here predicts it.
       windowHalfRoundsUp: false,
       ...NOT_NETSTACK,
+      ...NOT_LWIP,
     },
   },
   {
@@ -222,6 +266,30 @@ export const PROFILES: readonly KernelProfile[] = [
       finWait2ChallengesSyn: true,
       finAgainOutOfWindow: true,
       oowLimitSurvivesHandshake: true,
+      synWithDataAlwaysChallenged: true,
+    },
+  },
+  {
+    // lwIP 2.1.3 as Debian's liblwip builds it (the GNU Hurd's lwipopts.h: TCP_WND 0xFFFF,
+    // TCP_RCV_SCALE 1, no timestamps, no SACK, TCP_LISTEN_BACKLOG 0), behind its own socket API;
+    // each flag cites lwIP's source in rules.ts.
+    name: 'lwip-2.1',
+    flags: {
+      ...LINUX_BASE,
+      // Of RFC 5961 it has the SYN and in-window RST checks and the ACK of unsent data, with no limit.
+      linearSynTimeouts: false,
+      accEcnFromSynAck: false,
+      challengeAckForUnsentData: true,
+      windowIsTcpWnd: true,
+      resetsAckAndSayWindow65407: true,
+      icmpUnreachableIgnored: true,
+      backlogIgnored: true,
+      duplicateSynResentAtOnce: true,
+      lwipSlowTimerHandshake: true,
+      requestsOutliveListener: true,
+      laterSynSwitchesOnWindowScale: true,
+      challengeAcksUnlimited: true,
+      resetConnectionsLeaveAcceptQueue: true,
     },
   },
 ];
@@ -231,7 +299,7 @@ export function stackProfile(stack: Exclude<Stack, 'linux'>): KernelProfile | nu
   const name = STACK_PROFILES[stack];
   return name === undefined ? null : profileByName(name);
 }
-const STACK_PROFILES: Partial<Record<Exclude<Stack, 'linux'>, string>> = { gvisor: 'gvisor-20221219' };
+const STACK_PROFILES: Record<Exclude<Stack, 'linux'>, string> = { gvisor: 'gvisor-20221219', lwip: 'lwip-2.1' };
 
 export function profileByName(name: string): KernelProfile {
   const profile = PROFILES.find((p) => p.name === name);

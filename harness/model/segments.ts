@@ -2,7 +2,7 @@
 import { clientIsn, peerTsval, remoteIsn } from './harness-numbers.ts';
 import type { ClientId, ConnId, EcnRequest, SynOptions } from './actions.ts';
 import type { Expected32, ExpectedOptions, ExpectedSegment, TcpFlagName } from './expectations.ts';
-import { headerBytes, optionsOn, receiveSpaceOf, windowScaleOf, type KernelProfile, type TargetSettings } from './profiles.ts';
+import { headerBytes, LWIP_TCP_WND, optionsOn, receiveSpaceOf, windowScaleOf, type KernelProfile, type ProfileFlags, type TargetSettings } from './profiles.ts';
 
 /** The target as the builders need it: its live settings and the profile's flags. */
 export interface TargetView {
@@ -24,6 +24,7 @@ export const advertisedMss = (s: TargetSettings, maxseg: number | undefined): nu
 
 /** A SYN or SYN-ACK's window: the first window the socket offers, unscaled (RFC 7323 §2.2). */
 export function initialWindow(t: TargetView, mss: number, timestamps: boolean): number {
+  if (t.profile.flags.windowIsTcpWnd) return LWIP_TCP_WND;
   const receiveSpace = receiveSpaceOf(t.settings, t.profile.flags);
   if (t.profile.flags.windowFromInitialCwnd) {
     // netstack initialReceiveWindow: at most what an initial window (InitialCwnd 10) of twice the
@@ -86,6 +87,17 @@ export function synAck(t: TargetView, client: ClientId, n: Negotiated, names: Na
 
 /** RST answering an ACK: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.1); the ACK's ack is the harness's. */
 export const rstForAck = (ack: Expected32): ExpectedSegment => segment(['RST'], ack, exact(0), exact(0));
+
+/**
+ * A reset as the stack sends it: lwIP's tcp_rst acknowledges the segment it answers (RST+ACK;
+ * which of the harness's sequence numbers it acknowledges is left to the stack here) and writes
+ * its window byte-swapped twice, 0x7FFF becoming 65407.
+ */
+export function asStackSendsReset(segment: ExpectedSegment, flags: Pick<ProfileFlags, 'resetsAckAndSayWindow65407'>): ExpectedSegment {
+  if (!flags.resetsAckAndSayWindow65407 || !segment.flags.includes('RST')) return segment;
+  const acked = segment.flags.includes('ACK');
+  return { ...segment, flags: acked ? segment.flags : ['RST', 'ACK'], ack: acked ? segment.ack : { any: 'SEG.SEQ + SEG.LEN of the segment it answers' }, window: exact(65407) };
+}
 
 /** That RST sent by a handshake's own endpoint, with the timestamps option when `timestamps` (gVisor netstack checkAck). */
 export function handshakeRst(ack: Expected32, names: Names, timestamps: boolean, tsecr: number): ExpectedSegment {

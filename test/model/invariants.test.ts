@@ -79,13 +79,13 @@ describe('model invariants', () => {
     expect(profileFor('5.10.0-30-amd64', new Set()).name).toBe('linux-5.10');
     expect(profileFor('6.12.9', new Set())).toMatchObject({ name: 'linux-6.12-linear', flags: { linearSynTimeouts: false } });
     const s = settingsFrom({ ...DEFAULT_SYSCTLS, 'net.ipv4.tcp_rmem': '4096 131072 6291456', 'net.core.rmem_max': '212992', 'net.ipv4.tcp_sack': '0' }, 9000);
-    expect({ windowScale: windowScaleOf(s, { windowFromInitialCwnd: false }), receiveSpace: receiveSpaceOf(s, { windowHalfRoundsUp: false }), mtu: s.mtu }).toEqual({ windowScale: 7, receiveSpace: 65536, mtu: 9000 });
+    expect({ windowScale: windowScaleOf(s, { windowFromInitialCwnd: false, windowIsTcpWnd: false }), receiveSpace: receiveSpaceOf(s, { windowHalfRoundsUp: false }), mtu: s.mtu }).toEqual({ windowScale: 7, receiveSpace: 65536, mtu: 9000 });
     // tcp_win_from_space: an odd buffer's half rounds up before 6.6, down since.
     const odd = { ...s, rmem: [4096, 1045, 2048] as const };
     expect([receiveSpaceOf(odd, { windowHalfRoundsUp: true }), receiveSpaceOf(odd, { windowHalfRoundsUp: false })]).toEqual([523, 522]);
     expect(optionsOn(s).sack).toBe(false);
     // netstack FindWndScale: the fewest shifts that bring tcp_rmem[2] within 16 bits (4 MiB: 7; 131070: 1), rmem_max aside.
-    const netstack = { windowFromInitialCwnd: true };
+    const netstack = { windowFromInitialCwnd: true, windowIsTcpWnd: false };
     expect([windowScaleOf({ ...s, rmem: [4096, 1048576, 4194304] }, netstack), windowScaleOf({ ...s, rmem: [4096, 1300, 131070] }, netstack), windowScaleOf({ ...s, rmem: [4096, 1300, 65535] }, netstack)]).toEqual([7, 1, 0]);
   });
 });
