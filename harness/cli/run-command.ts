@@ -7,8 +7,8 @@ import { SUITES } from '../../suites/index.ts';
 const HELP = `usage: tcpconform run [options]
 Checks how a target sets up TCP connections: fast-check generates scenarios, the target runs them
 on fresh state, the reference model judges each, and a deviation is shrunk, replayed and reported.
-  --target <spec>     local (default: a fresh lab on this kernel), gvisor, netns:<name>, qemu:<kernel>, ssh://user@host;
-                      several, comma-separated, run one after another with one report each
+  --target <spec>     local (default: a fresh lab on this kernel), gvisor, lwip, netns:<name>, qemu:<kernel>,
+                      ssh://user@host; several, comma-separated, run side by side with one report each
   --suite <name>      only this suite (repeatable): ${SUITES.map((s) => s.name).join(', ')}
   --family 4|6|both   IP versions, each property a row per version (default both; IPv4 rows
                       include IPv4-mapped IPv6 sockets)
@@ -16,7 +16,8 @@ on fresh state, the reference model judges each, and a deviation is shrunk, repl
   --seed <n>          fast-check seed (default: random, printed)
   --budget <seconds>  wall-clock budget per target (default 300; a VM's run takes about a minute);
                       a row the budget stops before any case ran is an error, not a pass
-  --profile <name>    kernel profile to judge against (default: detected from the target)
+  --profile <name>    profile to judge against (default: a kernel's own, detected; another stack
+                      by this machine's kernel's); own: every target by its own (gvisor-20221219, lwip-2.1)
   --out <dir>         report directory (default reports/<run-id>)
   --replays <n>       replays of a shrunk counterexample before it is reported (default 3)
   --allow-remote      allow ssh:// targets

@@ -294,11 +294,8 @@ export const PROFILES: readonly KernelProfile[] = [
   },
 ];
 
-/** The profile of a stack other than Linux; null: it has none yet (lwIP's differences are not encoded). */
-export function stackProfile(stack: Exclude<Stack, 'linux'>): KernelProfile | null {
-  const name = STACK_PROFILES[stack];
-  return name === undefined ? null : profileByName(name);
-}
+/** The profile of a stack other than Linux. */
+export const stackProfile = (stack: Exclude<Stack, 'linux'>): KernelProfile => profileByName(STACK_PROFILES[stack]);
 const STACK_PROFILES: Record<Exclude<Stack, 'linux'>, string> = { gvisor: 'gvisor-20221219', lwip: 'lwip-2.1' };
 
 export function profileByName(name: string): KernelProfile {

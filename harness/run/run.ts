@@ -84,13 +84,9 @@ export async function runConformance(options: RunOptions): Promise<number> {
   return Math.max(...outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 2)));
 }
 
-/** The profile a target is judged by: --profile's; `own`: the one that describes it (its default while its stack has none); else its default (ExecutorTarget). */
-function judgingProfile(target: ExecutorTarget, spec: string, choice: string | null): KernelProfile {
-  if (choice === null) return target.defaultProfile;
-  if (choice !== OWN_PROFILE) return profileByName(choice);
-  if (target.ownProfile !== null) return target.ownProfile;
-  console.error(`tcpconform: ${spec} (${target.kernel}) has no profile of its own yet: judged by ${target.defaultProfile.name}`);
-  return target.defaultProfile;
+/** The profile a target is judged by: --profile's; `own`: the one that describes it; else its default (ExecutorTarget). */
+function judgingProfile(target: ExecutorTarget, choice: string | null): KernelProfile {
+  return choice === null ? target.defaultProfile : choice === OWN_PROFILE ? target.ownProfile : profileByName(choice);
 }
 
 /** How often the report is rewritten while properties run (the check that it still can be). */
@@ -102,7 +98,7 @@ async function runTarget({ spec, runId, dir }: { spec: string; runId: string; di
   // One target per property where the target kind can make fresh ones (labs, VMs): properties then
   // run side by side, and timer-bound scenarios overlap instead of adding up.
   const first = await openExecutorTarget(spec, { allowRemote: options.allowRemote });
-  const profile = judgingProfile(first, spec, options.profile);
+  const profile = judgingProfile(first, options.profile);
   const writer = new ReportWriter(dir);
   const report: RunReport = {
     schema: REPORT_SCHEMA,

@@ -21,8 +21,8 @@ export interface ExecutorTarget {
   readonly sysctls: Readonly<Record<string, string>>;
   /** How many targets of this spec may run side by side (Target.sideBySide; the model's as many as fresh labs). */
   readonly parallel: number;
-  /** The profile that describes the target: its kernel version's, its stack's, or the model's own; null: its stack has none yet. */
-  readonly ownProfile: KernelProfile | null;
+  /** The profile that describes the target: its kernel version's, its stack's, or the model's own. */
+  readonly ownProfile: KernelProfile;
   /**
    * What it is judged by without --profile: its own profile for a Linux kernel or the model; a
    * stack other than Linux by this machine's kernel's, as both aim at Linux's socket behaviour.

@@ -24,6 +24,8 @@ describe('CLI errors', () => {
     ['an unknown profile', ['run', '--profile', 'linux-2.4', '--target', 'model:linux-6.18'], /unknown profile 'linux-2.4'/],
     ['a non-numeric seed', ['run', '--seed', 'abc'], /--seed takes a whole number/],
     ['a remote target without --allow-remote', ['run', '--target', 'ssh://root@example'], /--allow-remote/],
+    ['a target named twice', ['run', '--target', 'model:linux-6.18,model:linux-6.18'], /--target names model:linux-6\.18 twice/],
+    ['a bad target among good ones, before any lab', ['run', '--target', 'local,lwip,gvisr'], /bad target 'gvisr'/],
     ['a missing counterexample', ['replay', join(dir, 'none.json')], /cannot read counterexample .*ENOENT/],
     ['a counterexample that is not JSON', ['replay', (writeFileSync(join(dir, 'bad.json'), '{oops'), join(dir, 'bad.json'))], /is not JSON/],
     ['a counterexample edited into nonsense', ['replay', (writeFileSync(join(dir, 'edited.json'), JSON.stringify({ schema: 'tcpconform/counterexample@1', suite: 's', property: 'p', target: 'model:linux-6.18', profile: 'linux-6.18', scenario: { config: {}, actions: [{ kind: 'listen', backlog: 'many' }] } })), join(dir, 'edited.json'))], /actions\[0\]\.backlog must be a whole number/],

@@ -318,3 +318,45 @@ describe("gVisor's netstack (gvisor-20221219): each flag, as an exchange", () =>
     expect(segments(es)).toEqual([]);
   });
 });
+
+describe("lwIP 2.1.3 (lwip-2.1): each flag, as an exchange", () => {
+  const lwip = profileByName('lwip-2.1');
+  // What Debian's build reports as its settings: no timestamps, no SACK.
+  const stack = (actions: Action[], horizonAfter = 5) => {
+    const { timed, end } = schedule(actions);
+    return predict({ profile: lwip, settings: { ...DEFAULT_SETTINGS, sysctls: { ...DEFAULT_SETTINGS.sysctls, 'net.ipv4.tcp_timestamps': 0, 'net.ipv4.tcp_sack': 0 } }, actions: timed, horizon: end + horizonAfter });
+  };
+
+  it('the SYN-ACK offers TCP_WND (65535) and window scale 1; the backlog is not enforced: listen(1) queues three', () => {
+    const es = stack([{ kind: 'listen', backlog: 1 }, syn(0), syn(1), syn(2), ack(0), ack(1), ack(2), { kind: 'accept', max: 5 }]);
+    expect(segments(es)[0]!.segment).toMatchObject({ window: { exact: 65535 }, options: { windowScale: { exact: 1 }, timestamps: null, sackPermitted: false } });
+    expect(results(es)).toContainEqual({ call: 'accept', accepted: [0, 1, 2] });
+  });
+
+  it('every RST acknowledges what it answers and says window 65407: a bare ACK to the listener', () => {
+    const [rst] = segments(stack([{ kind: 'listen', backlog: 1 }, ack(0)]));
+    expect(rst!.segment).toMatchObject({ flags: ['RST', 'ACK'], window: { exact: 65407 } });
+  });
+
+  it('the SYN-ACK again at 3 s and 9 s (500 ms ticks), then the request dies at 20 s: its late ACK gets an RST', () => {
+    const es = stack([{ kind: 'listen', backlog: 1 }, syn(0, bare), { kind: 'wait', ms: 21_000 }, ack(0)]);
+    const synAcks = segments(es).filter((e) => e.segment.flags.includes('SYN'));
+    expect(synAcks.map((e) => e.at.earliest - synAcks[0]!.at.earliest)).toEqual([0, 3000, 9000]);
+    expect(flags(es).at(-1)).toBe('RST+ACK');
+  });
+
+  it('a SYN again gets the SYN-ACK again at once, unlimited; one offering a window scale the first did not makes it 32767', () => {
+    const es = stack([{ kind: 'listen', backlog: 1 }, syn(0, bare), syn(0, bare), syn(0, { ...bare, windowScale: 0 })]);
+    expect(segments(es).map((e) => e.segment.window)).toEqual([{ exact: 65535 }, { exact: 65535 }, { exact: 32767 }]);
+  });
+
+  it('closing the listener leaves its requests: a SYN again gets the SYN-ACK, the final ACK an RST', () => {
+    const es = stack([{ kind: 'listen', backlog: 1 }, syn(0, bare), { kind: 'closeListener' }, syn(0, bare), ack(0)]);
+    expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK', 'RST+ACK']);
+  });
+
+  it('ICMP unreachable about the SYN-ACK is not heard: the final ACK completes the handshake', () => {
+    const es = stack([{ kind: 'listen', backlog: 1 }, syn(0, bare), { kind: 'clientUnreachable', client: 0, code: 1 }, ack(0), { kind: 'accept', max: 1 }]);
+    expect(results(es)).toContainEqual({ call: 'accept', accepted: [0] });
+  });
+});
