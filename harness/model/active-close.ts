@@ -247,12 +247,14 @@ export class ActiveClose {
       case 'oldSynIntoWindow':
         // In the window (tcp_in_window) and without ACK: dropped as a duplicate; netstack's full
         // endpoint answers a SYN in a synchronized state with a challenge ACK.
-        if (!ctx.profile.flags.finWait2ChallengesSyn) return ctx.drop(peer, now, RULES.finWait2);
+        if (!ctx.profile.flags.finWait2FullEndpoint) return ctx.drop(peer, now, RULES.finWait2);
         if (oowRateLimited(this, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
-        return ctx.send(peer, this.segment(['ACK']), response(now), RULES.finWait2Syn);
+        return ctx.send(peer, this.segment(['ACK']), response(now), RULES.finWait2FullEndpoint);
       case 'rstOutOfWindow':
       case 'oldSyn':
       case 'oldSynAck':
+        // netstack's full endpoint drops an RST out of its window (RFC 5961 §3.2).
+        if (event === 'rstOutOfWindow' && ctx.profile.flags.finWait2FullEndpoint) return ctx.drop(peer, now, RULES.finWait2FullEndpoint);
         // Out of the window (an old SYN, an RST with SEQ 0): an ACK, at most one per 500 ms.
         if (oowRateLimited(this, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
         return ctx.send(peer, this.segment(['ACK']), response(now), RULES.finWait2);

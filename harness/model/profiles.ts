@@ -59,8 +59,8 @@ export interface ProfileFlags {
   readonly crossedSynAckResendsSynOptions: boolean;
   /** gVisor netstack timewait: a SYN in TIME-WAIT not past RCV.NXT is dropped, not answered with the final ACK. */
   readonly timeWaitDropsOldSyn: boolean;
-  /** gVisor netstack: FIN-WAIT-2 is a full endpoint, not Linux's time-wait socket: a SYN in its window gets a challenge ACK rather than being dropped. */
-  readonly finWait2ChallengesSyn: boolean;
+  /** gVisor netstack: FIN-WAIT-2 is a full endpoint, not Linux's time-wait socket: a SYN in its window gets a challenge ACK rather than being dropped, and an RST out of the window is dropped rather than answered with an ACK. */
+  readonly finWait2FullEndpoint: boolean;
   /** gVisor netstack: after crossed SYNs, a SYN-ACK with an unacceptable ACK gets an RST (checkAck), not Linux's challenge ACK. */
   readonly badAckInCrossedSynRcvdGetsRst: boolean;
   /** gVisor netstack: a FIN again in LAST-ACK is out of window: answered with an ACK, its ACK field unread (Linux takes its ACK and closes). */
@@ -167,7 +167,7 @@ const NOT_NETSTACK = {
   badAckRstCarriesTimestamps: false,
   crossedSynAckResendsSynOptions: false,
   timeWaitDropsOldSyn: false,
-  finWait2ChallengesSyn: false,
+  finWait2FullEndpoint: false,
   badAckInCrossedSynRcvdGetsRst: false,
   finAgainOutOfWindow: false,
   oowLimitSurvivesHandshake: false,
@@ -263,7 +263,7 @@ export const PROFILES: readonly KernelProfile[] = [
       badAckRstCarriesTimestamps: true,
       noSynResendOnBadAnswer: true,
       timeWaitDropsOldSyn: true,
-      finWait2ChallengesSyn: true,
+      finWait2FullEndpoint: true,
       finAgainOutOfWindow: true,
       oowLimitSurvivesHandshake: true,
       synWithDataAlwaysChallenged: true,
