@@ -410,7 +410,8 @@ export class Listener {
 
   /**
    * A request whose listener closed (lwIP: tcp_listen_closed clears the pcb's listener): a SYN
-   * again gets its SYN-ACK again, its final ACK an RST (accept_function has nobody), an RST ends it.
+   * again gets its SYN-ACK again, a bad ACK its RST, its final ACK an RST too (accept_function has
+   * nobody) that ends it, and an RST ends it.
    */
   orphaned(request: Request, segment: SegmentBeforeFin, now: Interval): void {
     const peer = { kind: 'client', client: request.client } as const;
@@ -419,8 +420,10 @@ export class Listener {
       case 'rst':
         return this.inSynRcvd(request, segment, now);
       case 'ack':
+        // An unacceptable ACK gets its RST as in SYN-RECEIVED, and the pcb stays.
+        if (segment.bad) return this.inSynRcvd(request, segment, now);
         this.endRequest(request, null);
-        return this.ctx.send(peer, rstForAck(ackOf(request.names.isn, segment.bad ? badAckOffset : 0)), response(now), RULES.orphanedRequest);
+        return this.ctx.send(peer, rstForAck(ackOf(request.names.isn, 0)), response(now), RULES.orphanedRequest);
       case 'icmpUnreachable':
         return this.ctx.drop(peer, now, RULES.icmpToRequest);
     }

@@ -350,9 +350,10 @@ describe("lwIP 2.1.3 (lwip-2.1): each flag, as an exchange", () => {
     expect(segments(es).map((e) => e.segment.window)).toEqual([{ exact: 65535 }, { exact: 65535 }, { exact: 32767 }]);
   });
 
-  it('closing the listener leaves its requests: a SYN again gets the SYN-ACK, the final ACK an RST', () => {
-    const es = stack([{ kind: 'listen', backlog: 1 }, syn(0, bare), { kind: 'closeListener' }, syn(0, bare), ack(0)]);
-    expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK', 'RST+ACK']);
+  it('closing the listener leaves its requests: a SYN again gets the SYN-ACK, a bad ACK an RST (the request stays), the final ACK an RST that ends it', () => {
+    const es = stack([{ kind: 'listen', backlog: 1 }, syn(0, bare), { kind: 'closeListener' }, syn(0, bare), { kind: 'badAck', client: 0 }, ack(0), syn(0, bare)]);
+    expect(flags(es)).toEqual(['SYN+ACK', 'SYN+ACK', 'RST+ACK', 'RST+ACK', 'RST+ACK']);
+    expect(segments(es).at(-1)!.rule.id).toBe('closedPort.syn');
   });
 
   it('ICMP unreachable about the SYN-ACK is not heard: the final ACK completes the handshake', () => {
