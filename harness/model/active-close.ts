@@ -193,24 +193,24 @@ export class ActiveClose {
     return ctx.drop(peer, now, RULES.unsentDataDropped);
   }
 
-  /** The transition function, by the state the close has got to. */
-  receive(event: PeerEvent, now: Interval): void {
+  /** The transition function, by the state the close has got to; `synData`: the bytes an old SYN carries. */
+  receive(event: PeerEvent, now: Interval, synData = 0): void {
     switch (this.state) {
       case 'finWait1':
-        return this.inFinWait1(event, now);
+        return this.inFinWait1(event, now, synData);
       case 'finWait2':
         return this.inFinWait2(event, now);
       case 'timeWait':
         return this.inTimeWait(event, now);
       case 'lastAck':
-        return this.inLastAck(event, now);
+        return this.inLastAck(event, now, synData);
       case 'closed':
         return; // its owner answers for the closed port
     }
   }
 
   /** FIN-WAIT-1 (RFC 9293 §3.10.7.4): the peer's FIN acknowledging ours leads to TIME-WAIT. */
-  private inFinWait1(event: PeerEvent, now: Interval): void {
+  private inFinWait1(event: PeerEvent, now: Interval, synData: number): void {
     const { ctx, peer } = this.c;
     switch (event) {
       case 'fin':
@@ -220,7 +220,7 @@ export class ActiveClose {
       case 'oldSyn':
       case 'oldSynAck':
       case 'oldSynIntoWindow':
-        return challengeAck(ctx, peer, this, this.rcvNxt, now, this.sent);
+        return challengeAck(ctx, peer, this, this.rcvNxt, now, this.sent, synData);
       case 'ack':
         // The peer's ACK acknowledges everything, the FIN too.
         this.toTimeWaitSocket('finWait2', now);
@@ -294,7 +294,7 @@ export class ActiveClose {
   }
 
   /** LAST-ACK (RFC 9293 §3.10.7.4): the ACK of our FIN ends the connection. */
-  private inLastAck(event: PeerEvent, now: Interval): void {
+  private inLastAck(event: PeerEvent, now: Interval, synData: number): void {
     const { ctx, peer } = this.c;
     switch (event) {
       case 'fin':
@@ -316,7 +316,7 @@ export class ActiveClose {
       case 'oldSyn':
       case 'oldSynAck':
       case 'oldSynIntoWindow':
-        return challengeAck(ctx, peer, this, this.rcvNxt, now, this.sent);
+        return challengeAck(ctx, peer, this, this.rcvNxt, now, this.sent, synData);
       case 'rstOutOfWindow':
       case 'ignored':
         return ctx.drop(peer, now, RULES.connectIgnored);

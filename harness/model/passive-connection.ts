@@ -46,7 +46,7 @@ export interface Connection {
 
 /** RFC 9293 §3.10.7.4 in ESTABLISHED, with RFC 5961's answers: the same whether the port still listens or not. */
 export function inEstablished(ctx: Context, clients: PortClients, connection: Connection, segment: ClientSegment, now: Interval): void {
-  if (connection.closing) return connection.closing.receive(closeEvent(segment, connection), now);
+  if (connection.closing) return connection.closing.receive(closeEvent(segment, connection), now, segment.kind === 'syn' ? segment.data : 0);
   const peer = { kind: 'client', client: connection.client } as const;
   switch (segment.kind) {
     case 'syn':
