@@ -2,14 +2,14 @@
  * Targets as the run sees them: a scenario executor plus what the report says about the kernel.
  * `model:<profile>` runs the suites against the reference model itself (no kernel, no root).
  */
+import { existsSync } from 'node:fs';
+import { release } from 'node:os';
 import { UsageError } from '../cli/errors.ts';
 import { modelTarget } from '../executor/model-target.ts';
 import type { ScenarioExecutor } from '../executor/execution.ts';
 import { wireExecutor } from '../executor/wire-executor.ts';
 import { DEFAULT_SETTINGS, DEFAULT_SYSCTLS, profileByName, profileFor, SETTINGS_SYSCTLS, stackProfile, type KernelProfile, type TargetSettings } from '../model/profiles.ts';
 import { openTarget } from '../target/index.ts';
-import { existsSync } from 'node:fs';
-import { release } from 'node:os';
 
 /** This machine's kernel's profile: what a stack other than Linux is judged by unless told. */
 const hostKernelProfile = (): KernelProfile => profileFor(release(), new Set(existsSync('/proc/sys/net/ipv4/tcp_syn_linear_timeouts') ? ['net.ipv4.tcp_syn_linear_timeouts'] : []));
