@@ -280,7 +280,11 @@ export class ActiveClose {
       case 'oldSyn':
       case 'oldSynAck':
       case 'oldSynIntoWindow':
-        if (ctx.profile.flags.timeWaitDropsOldSyn && event !== 'oldSynAck') return ctx.drop(peer, now, RULES.timeWaitOldSyn);
+        if (ctx.profile.flags.timeWaitDropsOldSyn) {
+          // netstack: a SYN not past RCV.NXT is dropped; a SYN-ACK, carrying an ACK, gets the ACK every time.
+          if (event !== 'oldSynAck') return ctx.drop(peer, now, RULES.timeWaitOldSyn);
+          return this.ackPeerFin(now, RULES.timeWaitOldSyn);
+        }
         // Not a newer SYN (the peer's ISN and TSval are the old ones): the final ACK again, rate-limited.
         if (oowRateLimited(this, now)) return ctx.drop(peer, now, RULES.oowRateLimited);
         return this.ackPeerFin(now, RULES.timeWaitAck);

@@ -57,7 +57,7 @@ export interface ProfileFlags {
   readonly badAckRstCarriesTimestamps: boolean;
   /** gVisor netstack: the SYN-ACK retransmitted after crossed SYNs carries the SYN's own options (its cached sendSYNOpts), not the negotiated ones it first sent. */
   readonly crossedSynAckResendsSynOptions: boolean;
-  /** gVisor netstack timewait: a SYN in TIME-WAIT not past RCV.NXT is dropped, not answered with the final ACK. */
+  /** gVisor netstack timewait: a SYN in TIME-WAIT not past RCV.NXT is dropped, not answered with the final ACK; a segment with an ACK (an old SYN-ACK) gets that ACK every time, with no limit. */
   readonly timeWaitDropsOldSyn: boolean;
   /** gVisor netstack: FIN-WAIT-2 is a full endpoint, not Linux's time-wait socket: a SYN in its window gets a challenge ACK rather than being dropped, and an RST out of the window is dropped rather than answered with an ACK. */
   readonly finWait2FullEndpoint: boolean;

@@ -67,7 +67,7 @@ export const RULES = {
   lastAckFinAgain: rule('close.lastAckFinAgain', 'gVisor netstack: in LAST-ACK the peer\'s FIN again (SEG.SEQ + SEG.LEN = RCV.NXT) is not acceptable (RFC 9293 §3.10.7.4 taken strictly): an ACK, and the segment\'s ACK is not processed, so LAST-ACK waits for the next ACK', ['finAgainOutOfWindow']),
   timeWait: rule('close.timeWait', 'RFC 9293 §3.10.7.4 FIN-WAIT-1: a FIN acknowledging ours -> TIME-WAIT, and an ACK of it (Linux tcp_time_wait)'),
   timeWaitAck: rule('close.timeWaitAck', 'Linux tcp_timewait_state_process: a SYN or an unexpected segment in TIME-WAIT gets the ACK of the final state (tcp_v4_timewait_ack), a SYN or pure ACK at most one per 500 ms; a bare in-window ACK re-arms the timer silently'),
-  timeWaitOldSyn: rule('close.timeWaitOldSyn', 'gVisor netstack timewait handling: a SYN whose sequence number is not past RCV.NXT is dropped (one past it would go to a listener)', ['timeWaitDropsOldSyn']),
+  timeWaitOldSyn: rule('close.timeWaitOldSyn', 'gVisor netstack timewait handling: a SYN whose sequence number is not past RCV.NXT is dropped (one past it would go to a listener); an old SYN-ACK gets the final ACK every time, no limit', ['timeWaitDropsOldSyn']),
   timeWaitRst: rule('close.timeWaitRst', 'RFC 1337: an in-window RST in TIME-WAIT assassinates it unless net.ipv4.tcp_rfc1337 (Linux tcp_timewait_state_process); then the port is closed'),
   rstInWindow: rule('synchronized.rstInWindow', 'RFC 5961 §3.2: an RST whose SEQ is exactly RCV.NXT resets a synchronized connection'),
   connectIgnored: rule('connect.ignored', 'RFC 9293 §3.10.7.3/§3.10.7.4: an RST with an unacceptable ACK in SYN-SENT, or an RST or ICMP on an established connection, is dropped'),
