@@ -57,9 +57,10 @@ function longestFirst(properties: readonly Property[], runs: number | null): Pro
 }
 
 /**
- * Runs every target side by side, each with its own report (each kind opens as many instances
- * as Target.sideBySide allows); the exit status is the worst. A target that fails to run does
- * not stop the others: their reports complete, then its error is raised.
+ * Runs the targets side by side as far as the machine allows, each with its own report (each kind
+ * opens as many instances as Target.sideBySide allows): the emulated ones in turn, the others
+ * beside them. The exit status is the worst. A target that fails to run does not stop the
+ * others: their reports complete, then its error is raised.
  */
 export async function runConformance(options: RunOptions): Promise<number> {
   if (options.targets.length === 0) throw new UsageError('--target is empty');
@@ -78,10 +79,26 @@ export async function runConformance(options: RunOptions): Promise<number> {
     return { spec, runId, dir };
   });
   const labelled = runs.length > 1;
-  const outcomes = await Promise.allSettled(runs.map((run) => runTarget(run, properties, options, labelled)));
+  // Emulated targets (VMs under TCG, gVisor under ptrace) keep both cores busy: they run one after
+  // another, each with its own instances side by side, while the others run beside them.
+  let emulatedBefore: Promise<unknown> = Promise.resolve();
+  const started = runs.map((run) => {
+    if (!isEmulated(run.spec)) return runTarget(run, properties, options, labelled);
+    const next = emulatedBefore.catch(() => undefined).then(() => runTarget(run, properties, options, labelled));
+    emulatedBefore = next;
+    return next;
+  });
+  const outcomes = await Promise.allSettled(started);
   const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failure) throw failure.reason;
   return Math.max(...outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 2)));
+}
+
+/** Whether a target's instances emulate a machine or trap every system call (qemu, gVisor). */
+function isEmulated(spec: string): boolean {
+  if (spec.startsWith('model:')) return false;
+  const kind = parseTargetSpec(spec).kind;
+  return kind === 'qemu' || kind === 'gvisor';
 }
 
 /** The profile a target is judged by: --profile's; `own`: the one that describes it; else its default (ExecutorTarget). */
