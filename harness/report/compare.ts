@@ -1,5 +1,5 @@
 /**
- * Kernels side by side: a matrix of properties x targets (verdict and behaviour signature), and
+ * Kernels and stacks side by side: a matrix of properties x targets (verdict and behaviour signature), and
  * every property whose behaviour differs, explained by the profile flags that differ between
  * those targets and that the property depends on.
  */
@@ -66,7 +66,7 @@ const cellText = (c: PropertyResult | null): string => (c === null ? 'not run' :
 export function renderComparisonMarkdown(c: Comparison): string {
   const md = (s: string): string => s.replace(/\|/g, '\\|');
   const lines = [
-    '# tcpconform: kernels compared',
+    '# tcpconform: targets compared',
     '',
     `| property | ${c.columns.map(md).join(' | ')} |`,
     `|---|${c.columns.map(() => '---').join('|')}|`,
@@ -83,7 +83,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
 export function renderComparisonHtml(c: Comparison): string {
   const cell = (p: PropertyResult | null): string => `<td class="${p?.status ?? 'none'}"><b>${x(p?.status ?? 'not run')}</b>${p ? `<br>${p.signature.map(x).join('<br>')}` : ''}</td>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tcpconform: kernels compared</title>
+<html lang="en"><head><meta charset="utf-8"><title>tcpconform: targets compared</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
 td.fail{background:#fde7e7}td.flaky{background:#fff6d6}td.error{background:#f3e5f5}td.pass b{color:#2e7d32}li{margin:6px 0}</style></head><body>
 <h1>Kernels compared</h1>
