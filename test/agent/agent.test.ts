@@ -92,7 +92,8 @@ describe('agent', () => {
       output.write(`${d.toString().trim()}\r\n[ 12.345] eth0: link up\r\n{"id":${req.id},"ok":false,"error":"bad","errno":"EINVAL"}\r\n`);
     });
     output.write('{"id":0,"ok":true,"ready":true,"kernel":"6.1.0"}\r\n');
-    expect(await client.ready()).toEqual({ kernel: '6.1.0' });
+    // An agent that names no missing socket features lacks none.
+    expect(await client.ready()).toEqual({ kernel: '6.1.0', lacks: new Set() });
     await expect(client.info()).rejects.toBeInstanceOf(AgentError);
   });
 

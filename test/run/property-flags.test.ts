@@ -12,7 +12,8 @@ describe('property flags', () => {
     expect(flagsOf('listen-queues/accept-queue-overflow')).toEqual(expect.arrayContaining(['acceptQueueAdmitsBacklogPlusOne', 'synDroppedWhenAcceptQueueFull', 'queuesShareBacklog']));
     // Only a silent drop fires this flag's rule on the older kernels: drops are outcomes too.
     expect(flagsOf('syn-rcvd/syn-rcvd-edge-cases')).toContain('challengeAckForUnsentData');
-    expect(flagsOf('closed-ports/rst-from-closed-port')).toEqual([]);
+    // A closed port's RST differs only in lwIP's (RST+ACK, window 65407).
+    expect(flagsOf('closed-ports/rst-from-closed-port')).toEqual(['resetsAckAndSayWindow65407']);
   });
 
   it('every flag a profile has is behind some property, so no kernel difference goes unexplained', () => {
