@@ -32,6 +32,8 @@ export interface LabState {
 
 /** Where runsc keeps its containers' state: ours only, so `lab down` finds a crashed run's. */
 export const RUNSC_ROOT = join(STATE_DIR, 'runsc');
+/** Each sandbox's OCI bundle, by its id: teardown removes it with the sandbox, also on a signal. */
+export const runscBundle = (id: string): string => join(STATE_DIR, 'gvisor-bundles', id);
 
 export class Lab {
   private readonly release: () => void;
@@ -195,7 +197,10 @@ function saveState(state: LabState): void {
 /** Ends our processes (by recorded PID, if still ours), removes what we added. Synchronous: signal-safe. */
 function destroySync(state: LabState): void {
   // State files of earlier versions lack the newer fields.
-  for (const id of state.sandboxes ?? []) runSync(['runsc', '--root', RUNSC_ROOT, 'delete', '--force', id]);
+  for (const id of state.sandboxes ?? []) {
+    runSync(['runsc', '--root', RUNSC_ROOT, 'delete', '--force', id]);
+    rmSync(runscBundle(id), { recursive: true, force: true });
+  }
   for (const pid of state.pids) endProcess(pid);
   for (const pid of (runSync(['ip', 'netns', 'pids', state.tester]) ?? '').split('\n').filter(Boolean)) endProcess(Number(pid));
   if (state.kind === 'namespaces') {

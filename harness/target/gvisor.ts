@@ -5,13 +5,12 @@
  * the crafted packets meet netstack, not the host kernel. Each sandbox gets its own lab: runsc
  * does not give the addresses back when it ends.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentClient, agentBinaryPath } from '../agent/client.ts';
 import { EnvironmentError } from '../cli/errors.ts';
 import { run } from '../lab/command.ts';
-import { Lab, RUNSC_ROOT } from '../lab/lab.ts';
+import { Lab, RUNSC_ROOT, runscBundle } from '../lab/lab.ts';
 import { RawLink } from '../link/raw-link.ts';
 import { abandon, LAB_ADDRESSES, targetOf, type Target } from './target.ts';
 
@@ -53,8 +52,8 @@ export async function openGvisorTarget(spec: string): Promise<Target> {
     throw new EnvironmentError('runsc (gVisor) is not installed: run scripts/setup.sh, or apt-get install runsc');
   });
   const lab = await Lab.create();
-  const bundle = mkdtempSync(join(tmpdir(), 'tcpc-gvisor-'));
   const id = `tcpc-${lab.state.id}`;
+  const bundle = runscBundle(id);
   let agent: AgentClient | null = null;
   let link: RawLink | null = null;
   const release = async (): Promise<void> => {
@@ -63,9 +62,9 @@ export async function openGvisorTarget(spec: string): Promise<Target> {
     await lab.close();
   };
   try {
-    mkdirSync(RUNSC_ROOT, { recursive: true });
-    writeBundle(bundle, lab.target);
     lab.addSandbox(id);
+    mkdirSync(bundle, { recursive: true });
+    writeBundle(bundle, lab.target);
     agent = AgentClient.spawn(runscCommand(lab.target, bundle, id));
     if (agent.pid) lab.addPid(agent.pid);
     link = await RawLink.start(lab.tester);

@@ -4,9 +4,10 @@
  * applicable, and leaves no sandbox or namespace behind.
  */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RUNSC_ROOT } from '../../harness/lab/lab.ts';
+import { RUNSC_ROOT, runscBundle } from '../../harness/lab/lab.ts';
 import { readReport } from '../../harness/report/json-writer.ts';
 import { runConformance } from '../../harness/run/run.ts';
 import { requireRoot } from '../support/root.ts';
@@ -45,6 +46,9 @@ describe('--target gvisor (runsc)', () => {
       expect(row('syn-queue-and-cookies', family)).toMatchObject({ status: 'not-applicable', numRuns: 0 });
     }
     expect(execFileSync('runsc', ['--root', RUNSC_ROOT, 'list', '-quiet'], { encoding: 'utf8' }).trim()).toBe('');
+    // Every sandbox's bundle went with it.
+    const bundles = dirname(runscBundle('any'));
+    expect(existsSync(bundles) ? readdirSync(bundles) : []).toEqual([]);
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/tcpc-[0-9a-f]{6}-/);
   }, 180_000);
 
