@@ -71,7 +71,7 @@ static void fail(const char *id, const char *error, int err)
 	send_reply();
 }
 
-static double now_ms(void)
+double now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);

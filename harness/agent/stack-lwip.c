@@ -13,7 +13,6 @@
 #include <linux/if_tun.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,20 +259,13 @@ int sk_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 /* lwip_poll takes no host descriptor: stdin is polled on its own, the sockets between times. */
 #define SOCKET_POLL_MS 2
 
-static double monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 void sk_wait(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
-	double deadline = monotonic_ms() + timeout_ms;
+	double deadline = now_ms() + timeout_ms;
 	for (;;) {
 		if (n > 1 && lwip_poll(fds + 1, n - 1, 0) > 0)
 			return;
-		double left = timeout_ms < 0 ? -1 : deadline - monotonic_ms();
+		double left = timeout_ms < 0 ? -1 : deadline - now_ms();
 		if (timeout_ms >= 0 && left <= 0)
 			return;
 		int slice = n > 1 ? SOCKET_POLL_MS : (int)left;

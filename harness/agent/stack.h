@@ -52,6 +52,9 @@ int stack_put_sockets(double want, const int *listeners, int nlisteners);
 /* The stack's counters as "Group.Name":value pairs, comma-separated (none: nothing written). */
 void stack_put_counters(void);
 
+/* CLOCK_MONOTONIC in milliseconds (agent.c). */
+double now_ms(void);
+
 /* The agent's reply being built (agent.c). */
 void reply_put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void reply_put_string(const char *s);

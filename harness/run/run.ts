@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
 import { TOOL_VERSION } from '../cli/version.ts';
 import { OWN_PROFILE, profileByName, type KernelProfile } from '../model/profiles.ts';
-import { parseTargetSpec } from '../target/spec.ts';
+import { isEmulated, parseTargetSpec } from '../target/spec.ts';
 import { REPORT_SCHEMA, type PropertyResult, type RunReport } from '../report/schema.ts';
 import { ReportWriter } from '../report/json-writer.ts';
 import { prepareOutputDirectory } from '../report/output-dir.ts';
@@ -83,7 +83,7 @@ export async function runConformance(options: RunOptions): Promise<number> {
   // another, each with its own instances side by side, while the others run beside them.
   let emulatedBefore: Promise<unknown> = Promise.resolve();
   const started = runs.map((run) => {
-    if (!isEmulated(run.spec)) return runTarget(run, properties, options, labelled);
+    if (run.spec.startsWith('model:') || !isEmulated(parseTargetSpec(run.spec))) return runTarget(run, properties, options, labelled);
     const next = emulatedBefore.catch(() => undefined).then(() => runTarget(run, properties, options, labelled));
     emulatedBefore = next;
     return next;
@@ -92,13 +92,6 @@ export async function runConformance(options: RunOptions): Promise<number> {
   const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failure) throw failure.reason;
   return Math.max(...outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 2)));
-}
-
-/** Whether a target's instances emulate a machine or trap every system call (qemu, gVisor). */
-function isEmulated(spec: string): boolean {
-  if (spec.startsWith('model:')) return false;
-  const kind = parseTargetSpec(spec).kind;
-  return kind === 'qemu' || kind === 'gvisor';
 }
 
 /** The profile a target is judged by: --profile's; `own`: the one that describes it; else its default (ExecutorTarget). */

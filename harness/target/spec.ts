@@ -10,6 +10,9 @@ export type TargetSpec =
   | { readonly kind: 'qemu'; readonly kernel: string }
   | { readonly kind: 'ssh'; readonly user: string; readonly host: string };
 
+/** Whether a kind's instances emulate a machine or trap every system call (qemu's TCG, gVisor's ptrace), keeping the cores busy. */
+export const isEmulated = (spec: TargetSpec): boolean => spec.kind === 'qemu' || spec.kind === 'gvisor';
+
 const FORMS = 'local, gvisor, lwip, netns:<name>, qemu:<kernel version or vmlinuz path>, ssh://user@host (an IPv6 host in brackets: ssh://user@[fd00::1])';
 
 export function parseTargetSpec(spec: string): TargetSpec {
